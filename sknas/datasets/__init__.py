@@ -1,0 +1,13 @@
+"""Tabular NAS benchmarks that load offline, in the manner of ``sklearn.datasets``."""
+
+from ._base import DATA_HOME_ENV, DataWarning, TabularBenchmark, get_data_home
+from ._nasbench201 import NB201_DATASETS, load_nasbench201
+
+__all__ = [
+    "DATA_HOME_ENV",
+    "DataWarning",
+    "TabularBenchmark",
+    "get_data_home",
+    "load_nasbench201",
+    "NB201_DATASETS",
+]
