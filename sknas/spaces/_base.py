@@ -431,6 +431,33 @@ class Space:
         F[np.arange(n)[:, None], np.arange(1, d + 1)[None, :], 2 + X + self._offsets[None, :-1]] = 1.0
         return A, F
 
+    def graph_torch(self, Z):
+        """Differentiable graph view of relaxed rows, for gradient-based proposers.
+
+        Parameters
+        ----------
+        Z : torch.Tensor of shape (n, n_features_onehot)
+            Relaxed rows (one probability simplex per decision, see :meth:`relax`).
+
+        Returns
+        -------
+        A, F : torch.Tensor
+            As :meth:`graph`; for one-hot ``Z`` they equal ``graph(X)``, and they
+            are differentiable with respect to ``Z``.
+        """
+        import torch
+
+        n, d = Z.shape[0], self.n_decisions
+        A0, F0 = self.graph(np.zeros((1, d), dtype=np.int64))
+        A = torch.as_tensor(A0[0], dtype=Z.dtype).expand(n, -1, -1)
+        ends = torch.as_tensor(F0[0], dtype=Z.dtype)[[0, -1]]  # input and output rows
+        mid = torch.zeros(n, d, F0.shape[2], dtype=Z.dtype)
+        for j in range(d):
+            a, b = int(self._offsets[j]), int(self._offsets[j + 1])
+            mid[:, j, 2 + a:2 + b] = Z[:, a:b]
+        F = torch.cat([ends[0].expand(n, 1, -1), mid, ends[1].expand(n, 1, -1)], dim=1)
+        return A, F
+
     # ------------------------------------------------------------------- costs
     def cost(self, X, kind: str = "params") -> np.ndarray:
         """Cost of each row: ``"params"`` (millions) or ``"flops"`` (MFLOPs, multiply-adds).

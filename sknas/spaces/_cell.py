@@ -201,6 +201,20 @@ class CellSpace(Space):
         F[np.arange(n)[:, None], np.arange(1, E + 1)[None, :], 2 + X] = 1.0
         return np.broadcast_to(A, (n, N, N)).copy(), F
 
+    def graph_torch(self, Z):
+        import torch
+
+        n = Z.shape[0]
+        A0, _ = self.graph(np.zeros((1, self.n_decisions), dtype=np.int64))
+        A = torch.as_tensor(A0[0], dtype=Z.dtype).expand(n, -1, -1)
+        k = len(self.ops)
+        ops = Z.reshape(n, self.n_decisions, k)
+        F = torch.zeros(n, self.n_decisions + 2, 2 + k, dtype=Z.dtype)
+        F[:, 0, 0] = 1.0
+        F[:, 1:-1, 2:] = ops
+        F[:, -1, 1] = 1.0
+        return A, F
+
     def _path_index(self):
         """Structural input->output paths (as edge-index tuples) and the feature offset per length."""
         eidx = {edge: k for k, edge in enumerate(self.edges)}
