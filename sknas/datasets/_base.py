@@ -135,9 +135,10 @@ class TabularBenchmark:
         self.maximize.update(maximize or {})
         self.name, self.dataset, self.source = name, dataset, source
         keys = space.row_keys(self.X)
-        self._exact = {r.tobytes(): i for i, r in enumerate(np.ascontiguousarray(self.X))}
+        self._exact: dict[bytes, int] = {}
         self._canon: dict[bytes, int] = {}
-        for i, k in enumerate(keys):
+        for i, (r, k) in enumerate(zip(np.ascontiguousarray(self.X), keys)):
+            self._exact.setdefault(r.tobytes(), i)  # the first entry wins on duplicates
             self._canon.setdefault(k, i)
 
     @property

