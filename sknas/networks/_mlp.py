@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from ..spaces import CategoricalSpace
-from ._nb201 import _positive_int
+from ._nb201 import _positive_int, _seed_parameters
 
 __all__ = ["MLPSpace", "MLPNetwork"]
 
@@ -164,6 +164,8 @@ class MLPNetwork(nn.Module):
         (regression, ``CrossEntropyLoss`` or ``NeuralNetBinaryClassifier``);
         ``"auto"`` is ``"softmax"`` when ``n_outputs >= 2`` and ``"identity"``
         when ``n_outputs == 1``. Set it for multi-output regression.
+    seed : int or None, default=None
+        Seed of the initial weights (``None``: torch's global random state).
 
     Examples
     --------
@@ -175,7 +177,7 @@ class MLPNetwork(nn.Module):
     """
 
     def __init__(self, arch, n_features: int, n_outputs: int, space=None, dropout: float = 0.0,
-                 output: str = "auto"):
+                 output: str = "auto", seed=None):
         super().__init__()
         self.arch = arch
         self.n_features = _positive_int("n_features", n_features)
@@ -209,6 +211,8 @@ class MLPNetwork(nn.Module):
             width_in = width
         modules.append(nn.Linear(width_in, self.n_outputs))
         self.layers = nn.Sequential(*modules)
+        self.seed = seed
+        _seed_parameters(self, seed)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         """Outputs of a batch of feature rows.

@@ -33,6 +33,19 @@ def _relu_conv_bn(c_in: int, c_out: int, kernel_size: int, stride: int = 1) -> n
     )
 
 
+def _seed_parameters(module: nn.Module, seed) -> None:
+    """Re-draw the initial weights of ``module`` from ``seed`` (without touching the global torch RNG)."""
+    if seed is None:
+        return
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed must be an integer or None; got {seed!r}")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        for m in module.modules():
+            if m is not module and hasattr(m, "reset_parameters"):
+                m.reset_parameters()
+
+
 class _Zero(nn.Module):
     """The ``none`` op: zeros shaped like the input."""
 
@@ -123,6 +136,10 @@ class NB201Network(nn.Module):
         ``"softmax"`` returns class probabilities, as skorch's
         ``NeuralNetClassifier`` expects with its default ``NLLLoss``;
         ``"identity"`` returns logits (use with ``criterion=torch.nn.CrossEntropyLoss``).
+    seed : int or None, default=None
+        Seed of the initial weights, so that a cross-validated search is
+        reproducible whatever process fits the network (``None``: torch's
+        global random state).
 
     Raises
     ------
@@ -140,7 +157,7 @@ class NB201Network(nn.Module):
     """
 
     def __init__(self, arch, C: int = 16, N: int = 5, in_channels: int = 3, n_classes: int = 10, space=None,
-                 output: str = "softmax"):
+                 output: str = "softmax", seed=None):
         super().__init__()
         self.arch = arch
         self.C = _positive_int("C", C)
@@ -172,6 +189,8 @@ class NB201Network(nn.Module):
         self.lastact = nn.Sequential(nn.BatchNorm2d(c_prev), nn.ReLU(inplace=False))
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(c_prev, self.n_classes)
+        self.seed = seed
+        _seed_parameters(self, seed)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         """Class probabilities (or logits with ``output="identity"``) of a batch of images.

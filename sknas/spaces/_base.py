@@ -70,6 +70,11 @@ class Space:
         return int(self._offsets[-1])
 
     @property
+    def onehot_slices(self) -> list[slice]:
+        """Column slice of each decision in the one-hot / relaxed views."""
+        return [slice(int(a), int(b)) for a, b in zip(self._offsets[:-1], self._offsets[1:])]
+
+    @property
     def n_rows(self) -> int:
         """Number of rows in the product of decisions (valid or not)."""
         return math.prod(int(c) for c in self.n_choices)

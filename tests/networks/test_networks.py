@@ -171,3 +171,15 @@ def test_skorch_mlp_on_breast_cancer():
                              module__space=space, max_epochs=2, train_split=None, verbose=0)
     reg.fit(X, y.astype(np.float32).reshape(-1, 1))
     assert reg.predict(X[:3]).shape == (3, 1)
+
+
+def test_seed_makes_initial_weights_reproducible():
+    a = NB201Network([3, 3, 4, 1, 3, 1], C=4, N=1, seed=3)
+    b = NB201Network([3, 3, 4, 1, 3, 1], C=4, N=1, seed=3)
+    for p, q in zip(a.parameters(), b.parameters()):
+        assert torch.equal(p, q)
+    c = MLPNetwork([1, 0, 0, 2, 1, 0, 0], n_features=4, n_outputs=3, seed=3)
+    d = MLPNetwork([1, 0, 0, 2, 1, 0, 0], n_features=4, n_outputs=3, seed=4)
+    assert not torch.equal(c.layers[0].weight, d.layers[0].weight)
+    with pytest.raises(ValueError, match="seed must be an integer"):
+        NB201Network([0] * 6, seed="x")
