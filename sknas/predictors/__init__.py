@@ -1,0 +1,21 @@
+"""Performance predictors for architectures: ``ArchitectureRegressor`` and its torch modules.
+
+The torch modules (``DirectedGCN``, ``MLP``, ``ReNASNet``, ``RankingLoss``,
+``TensorBatches``, ``pairwise_logistic``) are imported lazily, so that
+``import sknas`` does not pay for importing torch.
+"""
+
+from ._regressor import ENCODINGS, LOSSES, MODELS, ArchitectureRegressor
+
+_LAZY = ("LeanNeuralNetRegressor", "DirectedGCN", "MLP", "ReNASNet", "RankingLoss", "TensorBatches",
+         "pairwise_logistic")
+
+__all__ = ["ArchitectureRegressor", "MODELS", "ENCODINGS", "LOSSES", *_LAZY]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        from . import _modules
+
+        return getattr(_modules, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

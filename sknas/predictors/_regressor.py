@@ -1,0 +1,481 @@
+"""``ArchitectureRegressor``: performance predictors for architectures of a search space."""
+
+from __future__ import annotations
+
+import contextlib
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..encodings import GraphEncoder, OneHotEncoder, PathEncoder, ReNASEncoder, renas_tensor_torch
+from ..metrics import kendall_tau
+
+__all__ = ["ArchitectureRegressor", "MODELS", "ENCODINGS", "LOSSES"]
+
+#: accepted model names (besides scikit-learn regressor instances)
+MODELS = ("gcn", "mlp", "renas", "xgboost")
+#: accepted encoding names
+ENCODINGS = ("onehot", "path", "graph", "renas", "raw")
+#: accepted losses
+LOSSES = ("mse", "pairwise", "mse+pairwise")
+
+_NATURAL = {"gcn": "graph", "mlp": "onehot", "renas": "renas", "xgboost": "onehot", "sklearn": "onehot"}
+_ENCODERS = {"onehot": OneHotEncoder, "path": PathEncoder, "graph": GraphEncoder, "renas": ReNASEncoder}
+
+# per neural model: hidden_size, n_layers, lr, weight_decay, batch_size, optimizer steps of the auto epoch rule
+_NEURAL_DEFAULTS = {
+    "gcn": dict(hidden_size=144, n_layers=3, lr=2e-3, weight_decay=1e-4, batch_size=32, steps=1500),
+    "mlp": dict(hidden_size=128, n_layers=2, lr=2e-3, weight_decay=1e-4, batch_size=32, steps=1500),
+    "renas": dict(hidden_size=32, n_layers=2, lr=1e-3, weight_decay=1e-4, batch_size=32, steps=1500),
+}
+_MIN_EPOCHS, _MAX_EPOCHS = 30, 300
+_XGB_DEFAULTS = dict(n_estimators=400, max_depth=6, learning_rate=0.05, subsample=0.9, colsample_bytree=0.9,
+                     min_child_weight=1.0, n_jobs=1, tree_method="hist")
+_PREDICT_CHUNK = 8192
+
+
+@contextlib.contextmanager
+def _torch_threads(n):
+    """Temporarily limit torch's intra-op threads (small models run fastest on one thread)."""
+    import torch
+
+    if n is None:
+        yield
+        return
+    old = torch.get_num_threads()
+    torch.set_num_threads(int(n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
+
+
+class ArchitectureRegressor(RegressorMixin, BaseEstimator):
+    """Performance predictor for architectures of a search space.
+
+    Fits a model mapping architectures (rows of choice indices of ``space``)
+    to a performance measure (e.g. validation accuracy), for predictor-based
+    architecture search. :meth:`score` returns **Kendall's tau** rather than
+    R²: a search only needs the predictor to rank architectures correctly.
+
+    Parameters
+    ----------
+    space : Space or None, default=None
+        Search space of the architectures. With ``None``, ``X`` is treated as
+        plain numeric features (standardised for the neural models); the graph
+        models ``"gcn"`` and ``"renas"`` then fall back to ``"mlp"`` on those
+        raw features, and ``encoding`` must be ``None`` or ``"raw"``.
+    model : {"gcn", "mlp", "renas", "xgboost"} or scikit-learn regressor, default="gcn"
+        ``"gcn"``: the directed GCN of the Neural Predictor (Wen et al. 2020) on
+        the graph view. ``"mlp"``: a fully connected network (BANANAS, White et
+        al. 2021) on the one-hot or path encoding. ``"renas"``: the small CNN
+        of ReNAS (Xu et al. 2021) on its feature tensor (see
+        :class:`~sknas.encodings.ReNASEncoder`). ``"xgboost"``:
+        ``xgboost.XGBRegressor`` on the one-hot encoding. A regressor instance
+        is cloned and fit on the chosen encoding.
+    encoding : {"onehot", "path", "graph", "renas", "raw"} or None, default=None
+        Feature view fed to the model. ``None`` picks the model's natural view:
+        graph for GCN, ReNAS tensor for ReNAS, one-hot for the others. The
+        GCN needs ``"graph"``, ReNAS ``"renas"``; the MLP, XGBoost and
+        scikit-learn models take the flattened form of any view.
+    loss : {"mse", "pairwise", "mse+pairwise"}, default="mse"
+        Training loss of the neural models: squared error on standardised
+        targets, the ReNAS pairwise logistic loss (mean over the pairs of a
+        batch with ``y_i > y_j`` of ``softplus(-(f_i - f_j))``), or their sum.
+        For XGBoost, ``"pairwise"`` selects the ``"rank:pairwise"`` objective.
+        A scikit-learn model accepts ``"mse"`` only.
+    n_ensemble : int, default=1
+        Number of members trained with different seeds; predictions are their
+        mean (``predict(X, return_std=True)`` also returns their spread).
+    hidden_size : int or None, default=None
+        Layer width (``None``: 144 for GCN, 128 for MLP, 32 channels for ReNAS).
+    n_layers : int or None, default=None
+        Number of graph layers (GCN, default 3) or hidden layers (MLP, default 2).
+    max_epochs : int or None, default=None
+        Training epochs of the neural models. ``None`` picks about 1500
+        optimizer steps, clipped to 30..300 epochs.
+    batch_size : int or None, default=None
+        Mini-batch size (default 32).
+    lr : float or None, default=None
+        AdamW learning rate (default 2e-3 for GCN and MLP, 1e-3 for ReNAS),
+        annealed with a cosine schedule.
+    weight_decay : float or None, default=None
+        AdamW weight decay (default 1e-4).
+    model_params : dict or None, default=None
+        Extra keyword arguments for ``xgboost.XGBRegressor`` (``"xgboost"``)
+        or the ``set_params`` of a scikit-learn model.
+    n_threads : int or None, default=1
+        Torch intra-op threads during fit and predict (restored afterwards);
+        ``None`` leaves torch's setting alone.
+    random_state : int, RandomState or None, default=None
+        Seed of weight initialisation, shuffling and ensemble seeds; a fixed
+        value makes fits deterministic.
+
+    Attributes
+    ----------
+    model_ : str
+        Resolved model name (``"sklearn"`` for a regressor instance).
+    encoding_ : str
+        Resolved encoding.
+    encoder_ : transformer or None
+        Fitted encoder of ``space`` (``None`` for raw features).
+    estimators_ : list
+        Fitted ensemble members: ``skorch.NeuralNetRegressor`` instances for
+        the neural models, fitted regressors otherwise.
+    y_mean_, y_scale_ : float
+        Standardisation of the targets.
+    n_features_in_ : int
+        Number of columns of ``X`` seen in :meth:`fit`.
+
+    See Also
+    --------
+    sknas.metrics.kendall_tau_scorer : scorer for cross-validation.
+
+    Examples
+    --------
+    >>> from sknas.datasets import load_nasbench201
+    >>> from sknas import ArchitectureRegressor
+    >>> bench = load_nasbench201("cifar10-valid")  # doctest: +SKIP
+    >>> X = bench.space.sample(200, random_state=0)  # doctest: +SKIP
+    >>> reg = ArchitectureRegressor(bench.space, random_state=0).fit(X, bench.query(X))  # doctest: +SKIP
+    >>> reg.score(bench.X, bench.query(bench.X))  # Kendall's tau  # doctest: +SKIP
+    """
+
+    def __init__(self, space=None, model="gcn", encoding=None, loss="mse", n_ensemble=1, hidden_size=None,
+                 n_layers=None, max_epochs=None, batch_size=None, lr=None, weight_decay=None, model_params=None,
+                 n_threads=1, random_state=None):
+        self.space = space
+        self.model = model
+        self.encoding = encoding
+        self.loss = loss
+        self.n_ensemble = n_ensemble
+        self.hidden_size = hidden_size
+        self.n_layers = n_layers
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.model_params = model_params
+        self.n_threads = n_threads
+        self.random_state = random_state
+
+    # ------------------------------------------------------------ parameters
+    def _resolve(self) -> tuple[str, str]:
+        """Check the parameters and return the resolved (model, encoding)."""
+        model = self.model
+        if isinstance(model, str):
+            if model not in MODELS:
+                raise ValueError(
+                    f"model={model!r} is not supported; accepted: {list(MODELS)} or a scikit-learn regressor instance"
+                )
+        elif hasattr(model, "fit") and hasattr(model, "predict") and hasattr(model, "get_params"):
+            model = "sklearn"
+        else:
+            raise ValueError(
+                f"model={model!r} is not supported; accepted: {list(MODELS)} or a scikit-learn regressor instance"
+            )
+        if not isinstance(self.loss, str) or self.loss not in LOSSES:
+            raise ValueError(f"loss={self.loss!r} is not supported; accepted values: {list(LOSSES)}")
+        if model == "sklearn" and self.loss != "mse":
+            raise ValueError(
+                f"loss={self.loss!r} needs a neural model or 'xgboost'; a scikit-learn model accepts 'mse' only"
+            )
+        if model == "xgboost" and self.loss == "mse+pairwise":
+            raise ValueError("loss='mse+pairwise' is not available for 'xgboost'; use 'mse' or 'pairwise'")
+        enc = self.encoding
+        if enc is not None and (not isinstance(enc, str) or enc not in ENCODINGS):
+            raise ValueError(f"encoding={enc!r} is not supported; accepted values: {list(ENCODINGS)} or None")
+        if not isinstance(self.n_ensemble, numbers.Integral) or self.n_ensemble < 1:
+            raise ValueError(f"n_ensemble must be a positive integer; got {self.n_ensemble!r}")
+        for name in ("hidden_size", "n_layers", "max_epochs", "batch_size"):
+            v = getattr(self, name)
+            if v is not None and (not isinstance(v, numbers.Integral) or v < 1):
+                raise ValueError(f"{name} must be a positive integer or None; got {v!r}")
+        for name in ("lr", "weight_decay"):
+            v = getattr(self, name)
+            if v is not None and (not isinstance(v, numbers.Real) or v < 0 or (name == "lr" and v == 0)):
+                raise ValueError(f"{name} must be a positive number or None; got {v!r}")
+        if self.space is None:
+            if enc not in (None, "raw"):
+                raise ValueError(f"encoding={enc!r} needs a space; with space=None use encoding=None or 'raw'")
+            if model in ("gcn", "renas"):
+                model = "mlp"  # documented fallback: no graph without a space
+            return model, "raw"
+        if enc == "raw":
+            raise ValueError("encoding='raw' is for space=None; with a space use 'onehot', 'path', 'graph' or 'renas'")
+        enc = enc or _NATURAL[model]
+        if model == "gcn" and enc != "graph":
+            raise ValueError(f"model='gcn' works on the graph view; got encoding={enc!r} (use 'graph' or None)")
+        if model == "renas" and enc != "renas":
+            raise ValueError(f"model='renas' works on the ReNAS tensor; got encoding={enc!r} (use 'renas' or None)")
+        return model, enc
+
+    def _hp(self, name):
+        v = getattr(self, name, None)
+        return _NEURAL_DEFAULTS[self.model_][name] if v is None else v
+
+    # -------------------------------------------------------------- features
+    def _check_X(self, X, *, reset: bool, y="no_validation"):
+        if isinstance(y, str) and y == "no_validation":
+            X = validate_data(self, X, reset=reset, dtype="numeric")
+        else:
+            X, y = validate_data(self, X, y, reset=reset, dtype="numeric", y_numeric=True)
+        if self.space is not None:
+            X = self.space.check_rows(X)
+        return X, y
+
+    def _features(self, rows):
+        """Model input for validated rows: ndarray, or dict of arrays for the GCN."""
+        if self.encoding_ == "raw":
+            return ((np.asarray(rows, dtype=np.float64) - self.x_mean_) / self.x_scale_).astype(np.float32)
+        if self.model_ == "gcn":
+            A, F = self.space.graph(rows)
+            return {"A": np.ascontiguousarray(A, dtype=np.float32), "F": np.ascontiguousarray(F, dtype=np.float32)}
+        if self.model_ == "renas":
+            return self.encoder_.tensor(rows).astype(np.float32)
+        return np.ascontiguousarray(self.encoder_.transform(rows), dtype=np.float32)
+
+    def _build_module(self, feats):
+        from ._modules import MLP, DirectedGCN, ReNASNet
+
+        if self.model_ == "gcn":
+            return DirectedGCN, dict(n_node_types=feats["F"].shape[2], hidden_size=self._hp("hidden_size"),
+                                     n_layers=self._hp("n_layers"))
+        if self.model_ == "renas":
+            return ReNASNet, dict(n_channels=feats.shape[1], n_nodes=feats.shape[2],
+                                  hidden_size=self._hp("hidden_size"))
+        return MLP, dict(n_features=feats.shape[1], hidden_size=self._hp("hidden_size"), n_layers=self._hp("n_layers"))
+
+    def _n_epochs(self, n_samples: int) -> int:
+        if self.max_epochs is not None:
+            return int(self.max_epochs)
+        n_batches = max(1, int(np.ceil(n_samples / self._hp("batch_size"))))
+        return int(np.clip(round(self._hp("steps") / n_batches), _MIN_EPOCHS, _MAX_EPOCHS))
+
+    # ------------------------------------------------------------------- fit
+    def fit(self, X, y):
+        """Fit the predictor (every ensemble member).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_decisions)
+            Architectures as rows of choice indices of ``space`` (or numeric
+            features when ``space`` is None).
+        y : array-like of shape (n_samples,)
+            Performance of each architecture (larger or smaller, the model
+            only needs consistency; search code assumes larger is better).
+
+        Returns
+        -------
+        self : ArchitectureRegressor
+
+        Raises
+        ------
+        ValueError
+            On invalid parameters, NaN or infinite targets, inconsistent
+            lengths, rows that are not valid architectures of ``space``, or a
+            pairwise loss with fewer than 2 samples.
+        """
+        model, enc = self._resolve()
+        rows, y = self._check_X(X, reset=True, y=y)
+        y = np.asarray(y, dtype=np.float64)
+        if self.loss != "mse" and len(y) < 2:
+            raise ValueError(f"loss={self.loss!r} compares pairs of samples and needs at least 2; got n_samples=1")
+        self.model_, self.encoding_ = model, enc
+        if enc == "raw":
+            self.encoder_ = None
+            self.x_mean_ = rows.mean(axis=0)
+            sd = rows.std(axis=0)
+            self.x_scale_ = np.where(sd > 0, sd, 1.0)
+        else:
+            self.encoder_ = _ENCODERS[enc](self.space).fit(rows)
+        self.y_mean_ = float(y.mean())
+        sd = float(y.std())
+        self.y_scale_ = sd if sd > 0 else 1.0
+        yz = (y - self.y_mean_) / self.y_scale_
+        feats = self._features(rows)
+        rng = check_random_state(self.random_state)
+        seeds = rng.randint(0, 2**31 - 1, size=self.n_ensemble)
+        with _torch_threads(self.n_threads if model in _NEURAL_DEFAULTS else None):
+            self.estimators_ = [self._fit_member(feats, yz, int(s)) for s in seeds]
+        return self
+
+    def _fit_member(self, feats, yz, seed):
+        if self.model_ in _NEURAL_DEFAULTS:
+            return self._fit_neural(feats, yz, seed)
+        if self.model_ == "xgboost":
+            from xgboost import XGBRegressor
+
+            params = dict(_XGB_DEFAULTS, random_state=seed)
+            if self.loss == "pairwise":
+                params["objective"] = "rank:pairwise"
+            params.update(self.model_params or {})
+            est = XGBRegressor(**params)
+        else:
+            est = clone(self.model)
+            if self.model_params:
+                est.set_params(**self.model_params)
+            if "random_state" in est.get_params():
+                est.set_params(random_state=seed)
+        return est.fit(feats, yz)
+
+    def _fit_neural(self, feats, yz, seed):
+        import torch
+        from skorch.callbacks import LRScheduler
+
+        from ._modules import LeanNeuralNetRegressor, RankingLoss, TensorBatches
+
+        module, kwargs = self._build_module(feats)
+        epochs = self._n_epochs(len(yz))
+        net = LeanNeuralNetRegressor(
+            module,
+            **{f"module__{k}": v for k, v in kwargs.items()},
+            criterion=RankingLoss,
+            criterion__loss=self.loss,
+            optimizer=torch.optim.AdamW,
+            optimizer__weight_decay=self._hp("weight_decay"),
+            lr=self._hp("lr"),
+            max_epochs=epochs,
+            batch_size=self._hp("batch_size"),
+            train_split=None,
+            iterator_train=TensorBatches,
+            iterator_train__shuffle=True,
+            iterator_valid=TensorBatches,
+            callbacks=[("lr", LRScheduler("CosineAnnealingLR", T_max=epochs))],
+            verbose=0,
+            device="cpu",
+        )
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            net.fit(feats, yz.astype(np.float32).reshape(-1, 1))
+        net.module_.eval()
+        return net
+
+    # --------------------------------------------------------------- predict
+    def _member_predictions(self, feats) -> np.ndarray:
+        if self.model_ not in _NEURAL_DEFAULTS:
+            return np.stack([np.asarray(est.predict(feats), dtype=np.float64).ravel() for est in self.estimators_])
+        import torch
+
+        n = len(feats["A"]) if isinstance(feats, dict) else len(feats)
+        out = np.empty((len(self.estimators_), n))
+        with _torch_threads(self.n_threads), torch.no_grad():
+            for m, net in enumerate(self.estimators_):
+                mod = net.module_
+                for s in range(0, n, _PREDICT_CHUNK):
+                    if isinstance(feats, dict):
+                        p = mod(**{k: torch.as_tensor(v[s:s + _PREDICT_CHUNK]) for k, v in feats.items()})
+                    else:
+                        p = mod(torch.as_tensor(feats[s:s + _PREDICT_CHUNK]))
+                    out[m, s:s + _PREDICT_CHUNK] = p.reshape(-1).double().numpy()
+        return out
+
+    def predict(self, X, return_std: bool = False):
+        """Predict the performance of architectures.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_decisions)
+            Architectures as rows of ``space``.
+        return_std : bool, default=False
+            Also return the standard deviation over ensemble members (zeros
+            for ``n_ensemble=1``).
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Mean prediction of the members, in the units of ``y``.
+        y_std : ndarray of shape (n_samples,)
+            Only with ``return_std=True``.
+        """
+        check_is_fitted(self, "estimators_")
+        rows, _ = self._check_X(X, reset=False)
+        P = self._member_predictions(self._features(rows)) * self.y_scale_ + self.y_mean_
+        mean = P.mean(axis=0)
+        if return_std:
+            return mean, P.std(axis=0)
+        return mean
+
+    def predict_relaxed(self, Z):
+        """Differentiable prediction on relaxed rows (for gradient-based proposers).
+
+        Parameters
+        ----------
+        Z : torch.Tensor of shape (n, space.n_features_onehot)
+            Relaxed rows (one probability simplex per decision; see
+            :meth:`sknas.spaces.Space.relax`). One-hot ``Z`` gives the same
+            values as :meth:`predict` on the corresponding rows.
+
+        Returns
+        -------
+        y_pred : torch.Tensor of shape (n,)
+            Mean prediction of the members, differentiable with respect to ``Z``.
+
+        Raises
+        ------
+        ValueError
+            When the model is not differentiable in ``Z``: XGBoost, scikit-learn
+            models, an MLP on an encoding other than one-hot, or no space.
+        """
+        import torch
+
+        check_is_fitted(self, "estimators_")
+        if self.model_ not in _NEURAL_DEFAULTS:
+            raise ValueError(f"model {self.model_!r} is not differentiable; predict_relaxed needs 'gcn', 'mlp' or "
+                             "'renas'")
+        if self.space is None:
+            raise ValueError("predict_relaxed needs a space (relaxed rows are defined by its one-hot view)")
+        if self.model_ == "mlp" and self.encoding_ != "onehot":
+            raise ValueError(f"an MLP on encoding={self.encoding_!r} is not differentiable in the relaxed rows; "
+                             "use encoding='onehot'")
+        if not isinstance(Z, torch.Tensor):
+            raise ValueError(f"Z must be a torch.Tensor; got {type(Z).__name__}")
+        width = self.space.n_features_onehot
+        if Z.ndim != 2 or Z.shape[1] != width:
+            raise ValueError(f"Z must have shape (n, {width}); got {tuple(Z.shape)}")
+        Z = Z.float()
+        if self.model_ == "gcn":
+            A, F = self.space.graph_torch(Z)
+            inputs = {"A": A.float(), "F": F.float()}
+        elif self.model_ == "renas":
+            A, F = self.space.graph_torch(Z)
+            with torch.no_grad():
+                rows = self.space.project(Z.detach().cpu().numpy())
+            costs = torch.as_tensor(self.encoder_._costs(rows))
+            inputs = {"X": renas_tensor_torch(A.float(), F.float(), costs)}
+        else:
+            inputs = {"X": Z}
+        preds = [net.module_(**inputs).reshape(-1) for net in self.estimators_]
+        return torch.stack(preds).mean(dim=0) * self.y_scale_ + self.y_mean_
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """Kendall's tau between ``y`` and the predictions on ``X``.
+
+        Ranking quality, not R², is what a predictor-based search needs, so
+        this replaces the usual regressor score.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_decisions)
+            Architectures as rows of ``space``.
+        y : array-like of shape (n_samples,)
+            True performance.
+        sample_weight : None
+            Not supported; must be None.
+
+        Returns
+        -------
+        tau : float
+            Kendall's tau-b in [-1, 1] (0 for constant predictions).
+        """
+        if sample_weight is not None:
+            raise ValueError("sample_weight is not supported by the Kendall-tau score")
+        return kendall_tau(y, self.predict(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.regressor_tags.poor_score = False
+        return tags

@@ -1,0 +1,228 @@
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sknas import ArchitectureRegressor
+from sknas.datasets import load_nasbench201
+from sknas.metrics import kendall_tau, kendall_tau_scorer
+from sknas.spaces import NASBench201Space
+
+# checks that feed random float matrices (not rows of the space): a space-bound estimator must reject them
+SPACE_FAILED_CHECKS = {
+    name: "feeds random float features, which are not rows of the space (rejected with ValueError)"
+    for name in (
+        "check_positive_only_tag_during_fit", "check_estimators_dtypes", "check_dtype_object",
+        "check_pipeline_consistency", "check_estimators_nan_inf", "check_estimators_pickle",
+        "check_f_contiguous_array_estimator", "check_regressors_train", "check_regressor_data_not_an_array",
+        "check_regressors_no_decision_function", "check_supervised_y_2d", "check_regressors_int",
+        "check_methods_sample_order_invariance", "check_methods_subset_invariance", "check_fit2d_1sample",
+        "check_fit2d_1feature", "check_dict_unchanged", "check_fit_idempotent", "check_fit_check_is_fitted",
+        "check_n_features_in", "check_fit2d_predict1d", "check_fit_score_takes_y",
+        "check_estimators_overwrite_params", "check_dont_overwrite_parameters", "check_estimators_fit_returns_self",
+        "check_readonly_memmap_input", "check_n_features_in_after_fitting",
+    )
+}
+
+
+def _expected_failed(est):
+    return SPACE_FAILED_CHECKS if est.space is not None else {}
+
+
+@parametrize_with_checks(
+    [
+        ArchitectureRegressor(max_epochs=8, random_state=0),
+        ArchitectureRegressor(loss="mse+pairwise", n_ensemble=2, max_epochs=8, random_state=0),
+        ArchitectureRegressor(model="xgboost", model_params={"n_estimators": 20}, random_state=0),
+        ArchitectureRegressor(model=Ridge()),
+        ArchitectureRegressor(NASBench201Space(), model="mlp", max_epochs=4, random_state=0),
+    ],
+    expected_failed_checks=_expected_failed,
+)
+def test_sklearn_common_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def bench(data_home):
+    return load_nasbench201("cifar10-valid")
+
+
+@pytest.fixture(scope="module")
+def split(bench):
+    rng = np.random.default_rng(0)
+    idx = rng.permutation(len(bench.X))
+    y = bench.query(bench.X, "valid")
+    tr, te = idx[:156], idx[156:3156]
+    return bench.X[tr], y[tr], bench.X[te], y[te]
+
+
+FAST = dict(max_epochs=15, random_state=0)
+CONFIGS = [
+    dict(model="gcn", **FAST),
+    dict(model="gcn", loss="pairwise", **FAST),
+    dict(model="mlp", **FAST),
+    dict(model="mlp", encoding="path", loss="mse+pairwise", **FAST),
+    dict(model="mlp", encoding="graph", **FAST),
+    dict(model="renas", **FAST),
+    dict(model="xgboost", model_params={"n_estimators": 100}, random_state=0),
+    dict(model="xgboost", loss="pairwise", model_params={"n_estimators": 100}, random_state=0),
+    dict(model=Ridge(), encoding="path"),
+]
+
+
+def _id(cfg):
+    return "-".join(str(v) if not hasattr(v, "fit") else type(v).__name__ for k, v in cfg.items()
+                    if k in ("model", "loss", "encoding"))
+
+
+@pytest.mark.parametrize("cfg", CONFIGS, ids=_id)
+def test_models_rank_real_architectures(cfg, bench, split):
+    Xtr, ytr, Xte, yte = split
+    reg = ArchitectureRegressor(bench.space, **cfg).fit(Xtr, ytr)
+    pred = reg.predict(Xte)
+    assert pred.shape == yte.shape and np.all(np.isfinite(pred))
+    tau = reg.score(Xte, yte)
+    assert tau == pytest.approx(kendall_tau(yte, pred))
+    assert tau > 0.35, tau
+
+
+def test_defaults(bench):
+    reg = ArchitectureRegressor(bench.space)
+    assert reg.get_params()["space"] is bench.space
+    reg2 = ArchitectureRegressor(None, model="gcn", max_epochs=2).fit(np.random.default_rng(0).random((10, 3)),
+                                                                      np.arange(10.0))
+    assert reg2.model_ == "mlp" and reg2.encoding_ == "raw"  # no graph without a space
+
+
+@pytest.mark.parametrize("model", ["gcn", "mlp", "renas"])
+def test_deterministic_and_picklable(model, bench, split):
+    Xtr, ytr, Xte, _ = split
+    a = ArchitectureRegressor(bench.space, model=model, max_epochs=5, random_state=3).fit(Xtr, ytr)
+    b = clone(a).fit(Xtr, ytr)
+    np.testing.assert_array_equal(a.predict(Xte), b.predict(Xte))
+    c = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(a.predict(Xte), c.predict(Xte))
+    d = ArchitectureRegressor(bench.space, model=model, max_epochs=5, random_state=4).fit(Xtr, ytr)
+    assert not np.allclose(a.predict(Xte), d.predict(Xte))
+
+
+def test_fit_does_not_touch_global_torch_state(bench, split):
+    Xtr, ytr, _, _ = split
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    threads = torch.get_num_threads()
+    ArchitectureRegressor(bench.space, model="mlp", max_epochs=2, random_state=0).fit(Xtr, ytr)
+    assert torch.equal(torch.rand(3), expected)
+    assert torch.get_num_threads() == threads
+
+
+def test_ensemble_std(bench, split):
+    Xtr, ytr, Xte, _ = split
+    one = ArchitectureRegressor(bench.space, model="mlp", max_epochs=5, random_state=0).fit(Xtr, ytr)
+    mean, std = one.predict(Xte[:50], return_std=True)
+    assert np.all(std == 0) and np.allclose(mean, one.predict(Xte[:50]))
+    ens = ArchitectureRegressor(bench.space, model="mlp", n_ensemble=3, max_epochs=5, random_state=0).fit(Xtr, ytr)
+    assert len(ens.estimators_) == 3
+    mean, std = ens.predict(Xte[:50], return_std=True)
+    assert mean.shape == std.shape == (50,)
+    assert np.all(std > 0)
+    members = np.stack([ArchitectureRegressor._member_predictions(ens, ens._features(Xte[:50]))])[0]
+    np.testing.assert_allclose(mean, members.mean(axis=0) * ens.y_scale_ + ens.y_mean_)
+    xgb = ArchitectureRegressor(bench.space, model="xgboost", n_ensemble=2, model_params={"n_estimators": 30},
+                                random_state=0).fit(Xtr, ytr)
+    assert np.all(xgb.predict(Xte[:50], return_std=True)[1] >= 0)
+
+
+@pytest.mark.parametrize("model,encoding", [("gcn", None), ("mlp", "onehot"), ("renas", None)])
+def test_predict_relaxed(model, encoding, bench, split):
+    Xtr, ytr, Xte, _ = split
+    reg = ArchitectureRegressor(bench.space, model=model, encoding=encoding, n_ensemble=2, max_epochs=5,
+                                random_state=0).fit(Xtr, ytr)
+    Z = torch.tensor(bench.space.relax(Xte[:20]), requires_grad=True)
+    out = reg.predict_relaxed(Z)
+    assert out.shape == (20,)
+    np.testing.assert_allclose(out.detach().numpy(), reg.predict(Xte[:20]), rtol=1e-4, atol=1e-3)
+    out.sum().backward()
+    assert Z.grad is not None and Z.grad.shape == Z.shape
+    assert torch.isfinite(Z.grad).all() and Z.grad.abs().sum() > 0
+    # a soft point inside the simplices is accepted too
+    soft = torch.full((4, bench.space.n_features_onehot), 0.2, requires_grad=True)
+    reg.predict_relaxed(soft).sum().backward()
+    assert soft.grad.abs().sum() > 0
+
+
+def test_predict_relaxed_not_differentiable(bench, split):
+    Xtr, ytr, _, _ = split
+    Z = torch.tensor(bench.space.relax(Xtr[:3]))
+    xgb = ArchitectureRegressor(bench.space, model="xgboost", model_params={"n_estimators": 5}).fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="not differentiable"):
+        xgb.predict_relaxed(Z)
+    ridge = ArchitectureRegressor(bench.space, model=Ridge()).fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="not differentiable"):
+        ridge.predict_relaxed(Z)
+    path = ArchitectureRegressor(bench.space, model="mlp", encoding="path", max_epochs=1).fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="not differentiable"):
+        path.predict_relaxed(Z)
+    mlp = ArchitectureRegressor(bench.space, model="mlp", max_epochs=1).fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="shape"):
+        mlp.predict_relaxed(Z[:, :10])
+    with pytest.raises(ValueError, match="torch.Tensor"):
+        mlp.predict_relaxed(Z.numpy())
+
+
+def test_bad_inputs(bench, split):
+    Xtr, ytr, _, _ = split
+    reg = ArchitectureRegressor(bench.space, model="mlp", max_epochs=1)
+    for bad in (np.nan, np.inf):
+        y = ytr.copy()
+        y[3] = bad
+        with pytest.raises(ValueError, match="NaN|infinity"):
+            reg.fit(Xtr, y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        reg.fit(Xtr, ytr[:-1])
+    X = Xtr.copy()
+    X[0, 2] = 5
+    with pytest.raises(ValueError, match="choice index 5"):
+        reg.fit(X, ytr)
+    with pytest.raises(ValueError, match="rows of length"):
+        reg.fit(Xtr[:, :4], ytr)
+    with pytest.raises(ValueError, match="whole-number"):
+        reg.fit(Xtr + 0.5, ytr)
+    for loss in ("pairwise", "mse+pairwise"):
+        with pytest.raises(ValueError, match="at least 2"):
+            ArchitectureRegressor(bench.space, loss=loss).fit(Xtr[:1], ytr[:1])
+    with pytest.raises(ValueError, match=r"accepted: \['gcn', 'mlp', 'renas', 'xgboost'\]"):
+        ArchitectureRegressor(bench.space, model="transformer").fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="encoding='paths' is not supported"):
+        ArchitectureRegressor(bench.space, encoding="paths").fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="loss='hinge' is not supported"):
+        ArchitectureRegressor(bench.space, loss="hinge").fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="graph view"):
+        ArchitectureRegressor(bench.space, model="gcn", encoding="onehot").fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="needs a space"):
+        ArchitectureRegressor(None, encoding="path").fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="n_ensemble"):
+        ArchitectureRegressor(bench.space, n_ensemble=0).fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="mse"):
+        ArchitectureRegressor(bench.space, model=Ridge(), loss="pairwise").fit(Xtr, ytr)
+    fitted = ArchitectureRegressor(bench.space, model="mlp", max_epochs=1).fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="choice index 9"):
+        fitted.predict(np.full((2, 6), 9))
+
+
+def test_grid_search_and_cross_val(bench, split):
+    Xtr, ytr, _, _ = split
+    reg = ArchitectureRegressor(bench.space, model="mlp", max_epochs=10, random_state=0)
+    scores = cross_val_score(reg, Xtr, ytr, cv=3, scoring=kendall_tau_scorer)
+    assert scores.shape == (3,) and np.all(np.isfinite(scores))
+    grid = GridSearchCV(reg, {"encoding": ["onehot", "path"], "loss": ["mse", "pairwise"]}, cv=2)
+    grid.fit(Xtr, ytr)  # default scoring: the estimator's score, Kendall's tau
+    assert set(grid.best_params_) == {"encoding", "loss"}
+    assert grid.best_estimator_.space == bench.space
