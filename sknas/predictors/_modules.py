@@ -38,8 +38,9 @@ class DirectedGCN(nn.Module):
                  dropout: float = 0.0):
         super().__init__()
         sizes = [n_node_types] + [hidden_size] * n_layers
-        self.fw = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
-        self.bw = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.hidden_size = hidden_size
+        # the forward- and backward-pass weights of a layer, fused into one matmul
+        self.layers = nn.ModuleList(nn.Linear(a, 2 * b) for a, b in zip(sizes[:-1], sizes[1:]))
         self.head = nn.Sequential(nn.Linear(hidden_size, head_size), nn.ReLU(), nn.Dropout(dropout),
                                   nn.Linear(head_size, 1))
 
@@ -50,8 +51,9 @@ class DirectedGCN(nn.Module):
         a_out = A + eye  # row i: the consumers of node i (and i itself)
         a_out = a_out / a_out.sum(-1, keepdim=True)
         h = F
-        for fw, bw in zip(self.fw, self.bw):
-            h = fnn.relu(0.5 * (a_in @ fw(h) + a_out @ bw(h)))
+        for layer in self.layers:
+            h_in, h_out = layer(h).split(self.hidden_size, dim=-1)
+            h = fnn.relu(0.5 * (a_in @ h_in + a_out @ h_out))
         return self.head(h.mean(dim=1))
 
 

@@ -92,9 +92,20 @@ def test_models_rank_real_architectures(cfg, bench, split):
     assert tau > 0.35, tau
 
 
-def test_defaults(bench):
-    reg = ArchitectureRegressor(bench.space)
+def test_defaults(bench, split):
+    Xtr, ytr, Xte, yte = split
+    reg = ArchitectureRegressor(bench.space, random_state=0)
     assert reg.get_params()["space"] is bench.space
+    reg.fit(Xtr, ytr)  # the default predictor, default epochs
+    assert (reg.model_, reg.encoding_, reg.loss_) == ("mlp", "path", "pairwise")
+    assert reg.score(Xte, yte) > 0.6
+    # pairwise-trained outputs are mapped onto the units of y
+    pred = reg.predict(Xtr)
+    assert abs(pred.mean() - ytr.mean()) < 0.1 * ytr.std()
+    assert np.corrcoef(pred, ytr)[0, 1] > 0.5
+    xgb = ArchitectureRegressor(bench.space, model="xgboost", model_params={"n_estimators": 5}).fit(Xtr, ytr)
+    assert (xgb.encoding_, xgb.loss_) == ("onehot", "mse")
+    assert ArchitectureRegressor(bench.space, model="gcn", max_epochs=1).fit(Xtr, ytr).encoding_ == "graph"
     reg2 = ArchitectureRegressor(None, model="gcn", max_epochs=2).fit(np.random.default_rng(0).random((10, 3)),
                                                                       np.arange(10.0))
     assert reg2.model_ == "mlp" and reg2.encoding_ == "raw"  # no graph without a space
@@ -170,7 +181,7 @@ def test_predict_relaxed_not_differentiable(bench, split):
     path = ArchitectureRegressor(bench.space, model="mlp", encoding="path", max_epochs=1).fit(Xtr, ytr)
     with pytest.raises(ValueError, match="not differentiable"):
         path.predict_relaxed(Z)
-    mlp = ArchitectureRegressor(bench.space, model="mlp", max_epochs=1).fit(Xtr, ytr)
+    mlp = ArchitectureRegressor(bench.space, model="mlp", encoding="onehot", max_epochs=1).fit(Xtr, ytr)
     with pytest.raises(ValueError, match="shape"):
         mlp.predict_relaxed(Z[:, :10])
     with pytest.raises(ValueError, match="torch.Tensor"):

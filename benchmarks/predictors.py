@@ -1,0 +1,224 @@
+"""Benchmark of sknas architecture predictors on NAS-Bench-201 (CIFAR-10 valid).
+
+For every training-set size, ``--splits`` random splits train each predictor
+on that many random cells and test it on all other cells (Kendall's tau and
+precision@10 of the test set's top-10, fit and predict time). A timing section
+compares the default GCN fit through skorch with a minimal plain-torch loop on
+the same module, epochs and batches, and times predicting all 15,625 cells.
+
+Usage::
+
+    SKNAS_DATA=/work/shared/data python benchmarks/predictors.py            # full run
+    SKNAS_DATA=/work/shared/data python benchmarks/predictors.py --smoke    # seconds
+
+Results: a markdown table on stdout and ``benchmarks/results/predictors_nb201.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SIZES = (78, 156, 469, 781, 1563)
+
+#: name -> ArchitectureRegressor keyword arguments (space and random_state are added)
+CONFIGS = {
+    "default": {},  # mlp on the path encoding, pairwise loss, one member
+    "gcn": dict(model="gcn", loss="mse"),
+    "gcn-pairwise": dict(model="gcn", loss="pairwise"),
+    "mlp-onehot": dict(model="mlp", encoding="onehot", loss="mse"),
+    "mlp-onehot-pairwise": dict(model="mlp", encoding="onehot", loss="pairwise"),
+    "mlp-path": dict(model="mlp", encoding="path", loss="mse"),
+    "xgboost": dict(model="xgboost", loss="mse"),
+    "xgboost-pairwise": dict(model="xgboost", loss="pairwise"),
+    "mlp-onehot-mse+pairwise": dict(model="mlp", encoding="onehot", loss="mse+pairwise"),
+    "mlp-path-mse+pairwise": dict(model="mlp", encoding="path", loss="mse+pairwise"),
+    "renas-pairwise": dict(model="renas", loss="pairwise"),
+    "default-ens5": dict(n_ensemble=5),
+}
+TARGETS = {
+    "Neural Predictor GCN (paper)": (0.343, 0.413, 0.584, 0.634, 0.646),
+    "PINAT (paper)": (0.549, 0.631, 0.706, 0.761, 0.784),
+    "goal for the sknas default": (0.56, 0.64, 0.72, 0.78, 0.82),
+}
+
+
+def _load():
+    from sknas.datasets import load_nasbench201
+
+    bench = load_nasbench201("cifar10-valid")
+    return bench, bench.query(bench.X, "valid")
+
+
+def run_one(bench, y, name, n_train, split):
+    """Fit config ``name`` on ``n_train`` random cells (split seed ``split``); score on all other cells."""
+    from sknas import ArchitectureRegressor
+    from sknas.metrics import kendall_tau, precision_at_k
+
+    idx = np.random.default_rng(split).permutation(len(y))
+    tr, te = idx[:n_train], idx[n_train:]
+    reg = ArchitectureRegressor(bench.space, random_state=split, **CONFIGS[name])
+    t0 = time.perf_counter()
+    reg.fit(bench.X[tr], y[tr])
+    t1 = time.perf_counter()
+    pred = reg.predict(bench.X[te])
+    t2 = time.perf_counter()
+    return {"tau": kendall_tau(y[te], pred), "p@10": precision_at_k(y[te], pred, 10),
+            "fit_s": t1 - t0, "predict_s": t2 - t1}
+
+
+def plain_torch_fit(reg_template, X, y):
+    """Train the same module as ``reg_template`` (same epochs, batches, optimizer, schedule) in plain torch."""
+    import torch
+
+    from sknas.encodings import GraphEncoder
+    from sknas.predictors import RankingLoss
+
+    reg = reg_template
+    reg.model_, reg.encoding_, reg.loss_ = reg._resolve()
+    reg.encoder_ = GraphEncoder(reg.space).fit(X)
+    feats = reg._features(X)
+    yz = ((y - y.mean()) / y.std()).astype(np.float32)
+    module_cls, kwargs = reg._build_module(feats)
+    epochs, bs = reg._n_epochs(len(y)), reg._hp("batch_size")
+    A, F, Y = torch.as_tensor(feats["A"]), torch.as_tensor(feats["F"]), torch.as_tensor(yz).reshape(-1, 1)
+    old = torch.get_num_threads()
+    torch.set_num_threads(reg.n_threads or old)
+    try:
+        torch.manual_seed(0)
+        module = module_cls(**kwargs)
+        opt = torch.optim.AdamW(module.parameters(), lr=reg._hp("lr"), weight_decay=reg._hp("weight_decay"),
+                                foreach=True)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
+        crit = RankingLoss(reg.loss_)
+        n_batches = int(np.ceil(len(Y) / bs))
+        module.train()
+        for _ in range(epochs):
+            for part in torch.tensor_split(torch.randperm(len(Y)), n_batches):
+                opt.zero_grad()
+                loss = crit(module(A=A[part], F=F[part]), Y[part])
+                loss.backward()
+                opt.step()
+            sched.step()
+    finally:
+        torch.set_num_threads(old)
+    return module, epochs, bs
+
+
+def timing(bench, y, repeats: int, n_train: int = 469):
+    """Default GCN via sknas (skorch) vs a plain torch loop; prediction time for all cells."""
+    from sknas import ArchitectureRegressor
+
+    idx = np.random.default_rng(0).permutation(len(y))[:n_train]
+    X, yt = bench.X[idx], y[idx]
+    sk, plain = [], []
+    for r in range(repeats):
+        reg = ArchitectureRegressor(bench.space, model="gcn", random_state=r)
+        t0 = time.perf_counter()
+        reg.fit(X, yt)
+        sk.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        _, epochs, bs = plain_torch_fit(ArchitectureRegressor(bench.space, model="gcn"), X, yt)
+        plain.append(time.perf_counter() - t0)
+    out = {"n_train": n_train, "gcn_epochs": epochs, "gcn_batch_size": bs,
+           "gcn_fit_sknas_s": float(np.median(sk)), "gcn_fit_plain_torch_s": float(np.median(plain)),
+           "ratio_sknas_over_plain": float(np.median(sk) / np.median(plain))}
+    default = ArchitectureRegressor(bench.space, random_state=0).fit(X, yt)
+    for label, fitted in (("gcn", reg), ("default", default)):
+        ts = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            fitted.predict(bench.X)
+            ts.append(time.perf_counter() - t0)
+        out[f"predict_all_{len(bench.X)}_{label}_s"] = float(np.median(ts))
+    t0 = time.perf_counter()
+    ArchitectureRegressor(bench.space, random_state=0).fit(X, yt)
+    out["default_fit_s"] = time.perf_counter() - t0
+    return out
+
+
+def summarise(rows):
+    out = {}
+    for key in ("tau", "p@10", "fit_s", "predict_s"):
+        v = np.array([r[key] for r in rows], dtype=np.float64)
+        out[key] = [float(v.mean()), float(v.std())]
+    out["n_splits"] = len(rows)
+    return out
+
+
+def markdown(results, sizes, timing_out=None) -> str:
+    head = "| predictor | " + " | ".join(f"n={n}" for n in sizes) + " |"
+    lines = ["Kendall tau on all other cells (mean ± std over splits); precision@10 in brackets", "",
+             head, "|" + "---|" * (len(sizes) + 1)]
+    for name, per in results.items():
+        cells = []
+        for n in sizes:
+            s = per.get(str(n))
+            cells.append("" if s is None else f"{s['tau'][0]:.3f} ± {s['tau'][1]:.3f} ({s['p@10'][0]:.2f})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    for name, vals in TARGETS.items():
+        lines.append(f"| *{name}* | " + " | ".join(f"{v:.3f}" for v, n in zip(vals, SIZES) if n in sizes) + " |")
+    lines += ["", "Fit / predict time (s, mean over splits)", "", head, "|" + "---|" * (len(sizes) + 1)]
+    for name, per in results.items():
+        cells = []
+        for n in sizes:
+            s = per.get(str(n))
+            cells.append("" if s is None else f"{s['fit_s'][0]:.2f} / {s['predict_s'][0]:.3f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if timing_out:
+        lines += ["", "Timing (median): " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                                                      for k, v in timing_out.items())]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--splits", type=int, default=10, help="random splits per size (default 10)")
+    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    parser.add_argument("--timing-repeats", type=int, default=3)
+    parser.add_argument("--no-timing", action="store_true")
+    parser.add_argument("--smoke", action="store_true", help="tiny run (2 configs, 1 size, 1 split, few epochs)")
+    parser.add_argument("--out", type=Path, default=RESULTS / "predictors_nb201.json")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.sizes, args.splits, args.no_timing = [78], 1, True
+        args.configs = ["mlp-onehot", "xgboost"]
+        CONFIGS["mlp-onehot"] = dict(CONFIGS["mlp-onehot"], max_epochs=5)
+        CONFIGS["xgboost"] = dict(CONFIGS["xgboost"], model_params={"n_estimators": 20})
+    bench, y = _load()
+    results: dict = {}
+    payload = {"benchmark": "NAS-Bench-201 cifar10-valid, target: valid accuracy (200 epochs, seed mean)",
+               "protocol": "train on n random cells, test on all other cells; split seed = random_state",
+               "sizes": args.sizes, "splits": args.splits, "configs": {k: CONFIGS[k] for k in args.configs},
+               "command": " ".join([os.path.basename(sys.argv[0])] + (argv if argv is not None else sys.argv[1:])),
+               "machine": f"{platform.machine()}, {os.cpu_count()} cores", "results": results}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    for name in args.configs:
+        results[name] = {}
+        for n in args.sizes:
+            rows = [run_one(bench, y, name, n, s) for s in range(args.splits)]
+            results[name][str(n)] = summarise(rows)
+            s = results[name][str(n)]
+            print(f"{name:28s} n={n:5d} tau={s['tau'][0]:.3f}±{s['tau'][1]:.3f} p@10={s['p@10'][0]:.2f} "
+                  f"fit={s['fit_s'][0]:.2f}s predict={s['predict_s'][0]:.3f}s", flush=True)
+            args.out.write_text(json.dumps(payload, indent=1, default=float) + "\n")
+    timing_out = None
+    if not args.no_timing:
+        timing_out = timing(bench, y, args.timing_repeats)
+        payload["timing"] = timing_out
+    args.out.write_text(json.dumps(payload, indent=1, default=float) + "\n")
+    print(markdown(results, args.sizes, timing_out))
+    return payload
+
+
+if __name__ == "__main__":
+    main()

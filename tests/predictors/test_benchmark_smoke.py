@@ -1,0 +1,35 @@
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "predictors.py"
+
+
+@pytest.fixture(scope="module")
+def script():
+    spec = importlib.util.spec_from_file_location("bench_predictors", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_smoke_mode_writes_results(script, data_home, tmp_path, capsys):
+    out = tmp_path / "predictors.json"
+    payload = script.main(["--smoke", "--out", str(out)])
+    saved = json.loads(out.read_text())
+    assert saved["sizes"] == [78] and saved["splits"] == 1
+    for name in ("mlp-onehot", "xgboost"):
+        res = saved["results"][name]["78"]
+        assert -1 <= res["tau"][0] <= 1 and 0 <= res["p@10"][0] <= 1
+        assert res["fit_s"][0] > 0 and res["n_splits"] == 1
+    assert payload["results"].keys() == saved["results"].keys()
+    text = capsys.readouterr().out
+    assert "| predictor | n=78 |" in text and "| mlp-onehot |" in text
+
+
+def test_markdown_table(script):
+    res = {"x": {"78": {"tau": [0.5, 0.1], "p@10": [0.2, 0.0], "fit_s": [1.0, 0.0], "predict_s": [0.1, 0.0]}}}
+    md = script.markdown(res, [78, 156], {"gcn_fit_sknas_s": 2.0})
+    assert "0.500 ± 0.100 (0.20)" in md and "gcn_fit_sknas_s=2" in md
