@@ -31,7 +31,7 @@ SIZES = (78, 156, 469, 781, 1563)
 
 #: name -> ArchitectureRegressor keyword arguments (space and random_state are added)
 CONFIGS = {
-    "default": {},  # mlp on the path encoding, pairwise loss, one member
+    "default": {},  # model="auto": mlp on the path encoding, pairwise loss, one member
     "gcn": dict(model="gcn", loss="mse"),
     "gcn-pairwise": dict(model="gcn", loss="pairwise"),
     "mlp-onehot": dict(model="mlp", encoding="onehot", loss="mse"),

@@ -16,13 +16,13 @@ from ..metrics import kendall_tau
 __all__ = ["ArchitectureRegressor", "MODELS", "ENCODINGS", "LOSSES"]
 
 #: accepted model names (besides scikit-learn regressor instances)
-MODELS = ("gcn", "mlp", "renas", "xgboost")
+MODELS = ("auto", "gcn", "mlp", "renas", "xgboost")
 #: accepted encoding names
 ENCODINGS = ("onehot", "path", "graph", "renas", "raw")
 #: accepted losses
 LOSSES = ("mse", "pairwise", "mse+pairwise")
 
-_NATURAL = {"gcn": "graph", "mlp": "path", "renas": "renas", "xgboost": "onehot", "sklearn": "onehot"}
+_NATURAL = {"gcn": "graph", "mlp": "onehot", "renas": "renas", "xgboost": "onehot", "sklearn": "onehot"}
 _ENCODERS = {"onehot": OneHotEncoder, "path": PathEncoder, "graph": GraphEncoder, "renas": ReNASEncoder}
 
 # per neural model: hidden_size, n_layers, lr, weight_decay, batch_size, optimizer steps of the auto epoch rule
@@ -61,11 +61,11 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
     architecture search. :meth:`score` returns **Kendall's tau** rather than
     R²: a search only needs the predictor to rank architectures correctly.
 
-    The defaults (an MLP on the BANANAS path encoding, trained with the ReNAS
-    pairwise ranking loss) were chosen by measurement on NAS-Bench-201: they
-    ranked best among the GCN, MLP, ReNAS and XGBoost variants at every
-    training-set size from 78 to 1563 cells, and fit in about a second on 469
-    cells (see ``benchmarks/predictors.py``).
+    The default, ``model="auto"`` (an MLP on the BANANAS path encoding,
+    trained with the ReNAS pairwise ranking loss), was chosen by measurement
+    on NAS-Bench-201: it ranked best among the GCN, MLP, ReNAS and XGBoost
+    variants at every training-set size from 78 to 1563 cells, and fits in
+    about two seconds on 469 cells (see ``benchmarks/predictors.py``).
 
     Parameters
     ----------
@@ -74,22 +74,25 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         plain numeric features (standardised for the neural models); the graph
         models ``"gcn"`` and ``"renas"`` then fall back to ``"mlp"`` on those
         raw features, and ``encoding`` must be ``None`` or ``"raw"``.
-    model : {"mlp", "gcn", "renas", "xgboost"} or scikit-learn regressor, default="mlp"
-        ``"mlp"``: a fully connected network (BANANAS, White et al. 2021) on
-        the path or one-hot encoding. ``"gcn"``: the directed GCN of the
-        Neural Predictor (Wen et al. 2020) on the graph view. ``"renas"``: the small CNN
+    model : {"auto", "gcn", "mlp", "renas", "xgboost"} or scikit-learn regressor, default="auto"
+        ``"auto"``: the measured default, ``"mlp"`` on the path encoding (the
+        space's one-hot view when it has no path view). It is not
+        differentiable in relaxed rows; gradient-based proposers need
+        ``"gcn"`` or ``"mlp"`` (one-hot). ``"mlp"``: a fully connected
+        network (BANANAS, White et al. 2021) on the one-hot or path encoding.
+        ``"gcn"``: the directed GCN of the Neural Predictor (Wen et al. 2020)
+        on the graph view. ``"renas"``: the small CNN
         of ReNAS (Xu et al. 2021) on its feature tensor (see
         :class:`~sknas.encodings.ReNASEncoder`). ``"xgboost"``:
         ``xgboost.XGBRegressor`` on the one-hot encoding. A regressor instance
         is cloned and fit on the chosen encoding.
     encoding : {"onehot", "path", "graph", "renas", "raw"} or None, default=None
         Feature view fed to the model. ``None`` picks the model's natural view:
-        graph for GCN, ReNAS tensor for ReNAS, the path encoding for the MLP
-        (as in BANANAS; it ranked clearly better than one-hot here, and spaces
-        without a cell graph fall back to one-hot), one-hot for XGBoost and
-        scikit-learn models. The GCN needs ``"graph"``, ReNAS ``"renas"``; the
-        MLP, XGBoost and scikit-learn models take the flattened form of any
-        view. :meth:`predict_relaxed` of an MLP needs ``"onehot"``.
+        graph for GCN, ReNAS tensor for ReNAS, path for ``"auto"`` (it ranked
+        clearly better than one-hot here), one-hot for the MLP (differentiable
+        through :meth:`predict_relaxed`), XGBoost and scikit-learn models. The
+        GCN needs ``"graph"``, ReNAS ``"renas"``; the MLP, XGBoost and
+        scikit-learn models take the flattened form of any view.
     loss : {"mse", "pairwise", "mse+pairwise"} or None, default=None
         Training loss of the neural models: squared error on standardised
         targets, the ReNAS pairwise logistic loss (mean over the pairs of a
@@ -133,7 +136,8 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
     Attributes
     ----------
     model_ : str
-        Resolved model name (``"sklearn"`` for a regressor instance).
+        Resolved model name (``"mlp"`` for ``"auto"``, ``"sklearn"`` for a
+        regressor instance).
     encoding_ : str
         Resolved encoding.
     loss_ : str
@@ -164,7 +168,7 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
     >>> reg.score(bench.X, bench.query(bench.X))  # Kendall's tau  # doctest: +SKIP
     """
 
-    def __init__(self, space=None, model="mlp", encoding=None, loss=None, n_ensemble=1, hidden_size=None,
+    def __init__(self, space=None, model="auto", encoding=None, loss=None, n_ensemble=1, hidden_size=None,
                  n_layers=None, max_epochs=None, batch_size=None, lr=None, weight_decay=None, model_params=None,
                  n_threads=1, random_state=None):
         self.space = space
@@ -221,6 +225,10 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
             v = getattr(self, name)
             if v is not None and (not isinstance(v, numbers.Real) or v < 0 or (name == "lr" and v == 0)):
                 raise ValueError(f"{name} must be a positive number or None; got {v!r}")
+        if model == "auto":
+            model = "mlp"
+            if self.space is not None:
+                enc = enc or "path"
         if self.space is None:
             if enc not in (None, "raw"):
                 raise ValueError(f"encoding={enc!r} needs a space; with space=None use encoding=None or 'raw'")

@@ -98,6 +98,11 @@ def test_defaults(bench, split):
     assert reg.get_params()["space"] is bench.space
     reg.fit(Xtr, ytr)  # the default predictor, default epochs
     assert (reg.model_, reg.encoding_, reg.loss_) == ("mlp", "path", "pairwise")
+    with pytest.raises(ValueError, match="not differentiable"):
+        reg.predict_relaxed(torch.tensor(bench.space.relax(Xte[:2])))
+    # an explicit MLP takes the one-hot view, differentiable in relaxed rows
+    mlp = ArchitectureRegressor(bench.space, model="mlp", max_epochs=1, random_state=0).fit(Xtr, ytr)
+    assert (mlp.encoding_, mlp.loss_) == ("onehot", "pairwise")
     assert reg.score(Xte, yte) > 0.6
     # pairwise-trained outputs are mapped onto the units of y
     pred = reg.predict(Xtr)
@@ -209,7 +214,7 @@ def test_bad_inputs(bench, split):
     for loss in ("pairwise", "mse+pairwise"):
         with pytest.raises(ValueError, match="at least 2"):
             ArchitectureRegressor(bench.space, loss=loss).fit(Xtr[:1], ytr[:1])
-    with pytest.raises(ValueError, match=r"accepted: \['gcn', 'mlp', 'renas', 'xgboost'\]"):
+    with pytest.raises(ValueError, match=r"accepted: \['auto', 'gcn', 'mlp', 'renas', 'xgboost'\]"):
         ArchitectureRegressor(bench.space, model="transformer").fit(Xtr, ytr)
     with pytest.raises(ValueError, match="encoding='paths' is not supported"):
         ArchitectureRegressor(bench.space, encoding="paths").fit(Xtr, ytr)
