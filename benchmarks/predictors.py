@@ -188,7 +188,15 @@ def main(argv=None):
     parser.add_argument("--no-timing", action="store_true")
     parser.add_argument("--smoke", action="store_true", help="tiny run (2 configs, 1 size, 1 split, few epochs)")
     parser.add_argument("--out", type=Path, default=RESULTS / "predictors_nb201.json")
+    parser.add_argument("--report-only", action="store_true",
+                        help="only print the table of an existing --out file (and write it next to it as .md)")
     args = parser.parse_args(argv)
+    if args.report_only:
+        payload = json.loads(args.out.read_text())
+        text = markdown(payload["results"], payload["sizes"], payload.get("timing"))
+        args.out.with_suffix(".md").write_text(f"Command: `{payload['command']}`\n\n{text}\n")
+        print(text)
+        return payload
     if args.smoke:
         args.sizes, args.splits, args.no_timing = [78], 1, True
         args.configs = ["mlp-onehot", "xgboost"]
@@ -216,7 +224,9 @@ def main(argv=None):
         timing_out = timing(bench, y, args.timing_repeats)
         payload["timing"] = timing_out
     args.out.write_text(json.dumps(payload, indent=1, default=float) + "\n")
-    print(markdown(results, args.sizes, timing_out))
+    text = markdown(results, args.sizes, timing_out)
+    args.out.with_suffix(".md").write_text(f"Command: `{payload['command']}`\n\n{text}\n")
+    print(text)
     return payload
 
 

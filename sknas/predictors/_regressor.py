@@ -195,7 +195,7 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
                 raise ValueError(
                     f"model={model!r} is not supported; accepted: {list(MODELS)} or a scikit-learn regressor instance"
                 )
-        elif hasattr(model, "fit") and hasattr(model, "predict") and hasattr(model, "get_params"):
+        elif not isinstance(model, type) and all(hasattr(model, a) for a in ("fit", "predict", "get_params")):
             model = "sklearn"
         else:
             raise ValueError(

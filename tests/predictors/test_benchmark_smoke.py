@@ -27,6 +27,9 @@ def test_smoke_mode_writes_results(script, data_home, tmp_path, capsys):
     assert payload["results"].keys() == saved["results"].keys()
     text = capsys.readouterr().out
     assert "| predictor | n=78 |" in text and "| mlp-onehot |" in text
+    assert "| mlp-onehot |" in out.with_suffix(".md").read_text()
+    again = script.main(["--report-only", "--out", str(out)])
+    assert again["results"] == saved["results"]
 
 
 def test_markdown_table(script):

@@ -216,6 +216,8 @@ def test_bad_inputs(bench, split):
             ArchitectureRegressor(bench.space, loss=loss).fit(Xtr[:1], ytr[:1])
     with pytest.raises(ValueError, match=r"accepted: \['auto', 'gcn', 'mlp', 'renas', 'xgboost'\]"):
         ArchitectureRegressor(bench.space, model="transformer").fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="regressor instance"):
+        ArchitectureRegressor(bench.space, model=Ridge).fit(Xtr, ytr)
     with pytest.raises(ValueError, match="encoding='paths' is not supported"):
         ArchitectureRegressor(bench.space, encoding="paths").fit(Xtr, ytr)
     with pytest.raises(ValueError, match="loss='hinge' is not supported"):
