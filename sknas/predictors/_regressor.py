@@ -97,7 +97,8 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         Training loss of the neural models: squared error on standardised
         targets, the ReNAS pairwise logistic loss (mean over the pairs of a
         batch with ``y_i > y_j`` of ``softplus(-(f_i - f_j))``), or their sum.
-        For XGBoost, ``"pairwise"`` selects the ``"rank:pairwise"`` objective.
+        For XGBoost, ``"pairwise"`` selects the ``"rank:pairwise"`` objective
+        (with 32 uniformly drawn pairs per sample: ``lambdarank_pair_method="mean"``).
         A scikit-learn model accepts ``"mse"`` only. ``None`` picks
         ``"pairwise"`` for the neural models (best ranking at every size
         measured) and ``"mse"`` for XGBoost and scikit-learn models. The
@@ -342,7 +343,10 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
 
             params = dict(_XGB_DEFAULTS, random_state=seed)
             if self.loss_ == "pairwise":
-                params["objective"] = "rank:pairwise"
+                # pairs drawn uniformly ("mean"), not XGBoost's default "topk", which only orders the top
+                # of the list and leaves the global ranking (Kendall's tau) poor
+                params.update(objective="rank:pairwise", lambdarank_pair_method="mean",
+                              lambdarank_num_pair_per_sample=32)
             params.update(self.model_params or {})
             est = XGBRegressor(**params)
         else:
