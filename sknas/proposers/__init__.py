@@ -1,0 +1,14 @@
+"""Proposers: given a fitted predictor and the architectures seen so far, propose the next ones."""
+
+from ._base import ACQUISITIONS, BaseProposer, Constraint
+from ._proposers import EvolutionProposer, GradientAscentProposer, MixtureProposer, RandomRankProposer
+
+__all__ = [
+    "ACQUISITIONS",
+    "BaseProposer",
+    "Constraint",
+    "EvolutionProposer",
+    "GradientAscentProposer",
+    "MixtureProposer",
+    "RandomRankProposer",
+]

@@ -1,0 +1,245 @@
+"""The proposers: random top-K (Neural Predictor), evolution (NPENAS) and gradient ascent (PredNAS)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._base import BaseProposer
+
+__all__ = ["RandomRankProposer", "EvolutionProposer", "GradientAscentProposer"]
+
+
+class RandomRankProposer(BaseProposer):
+    """Neural Predictor's proposer: score many random architectures, return the top ``n``.
+
+    Parameters
+    ----------
+    n_candidates : int, default=10000
+        Random valid rows to score. When the space has no more rows than
+        this, every valid row is scored instead (e.g. all of NAS-Bench-201).
+    acquisition, kappa, constraints
+        See :class:`BaseProposer`.
+
+    Examples
+    --------
+    >>> from sknas.proposers import RandomRankProposer
+    >>> proposer = RandomRankProposer(n_candidates=5000, acquisition="ucb")
+    """
+
+    def __init__(self, n_candidates: int = 10_000, *, acquisition: str = "mean", kappa: float = 1.0,
+                 constraints=None):
+        super().__init__(acquisition=acquisition, kappa=kappa, constraints=constraints)
+        self.n_candidates = n_candidates
+
+    def _candidates(self, predictor, space, n, X_seen, y_seen, rng, constraints):
+        if not isinstance(self.n_candidates, (int, np.integer)) or self.n_candidates < 1:
+            raise ValueError(f"n_candidates must be a positive integer; got {self.n_candidates!r}")
+        if space.n_rows <= self.n_candidates:
+            return space.enumerate()
+        return space.sample(int(self.n_candidates), rng)
+
+
+class EvolutionProposer(BaseProposer):
+    """Predictor-guided evolution (NPENAS): mutate the best evaluated rows, rank the children.
+
+    Parameters
+    ----------
+    n_parents : int, default=10
+        How many of the best evaluated architectures are mutated.
+    n_children : int, default=100
+        Children drawn per parent.
+    max_mutations : int, default=2
+        Each child changes between 1 and this many decisions of its parent.
+    acquisition, kappa, constraints
+        See :class:`BaseProposer`.
+    """
+
+    def __init__(self, n_parents: int = 10, n_children: int = 100, max_mutations: int = 2, *,
+                 acquisition: str = "mean", kappa: float = 1.0, constraints=None):
+        super().__init__(acquisition=acquisition, kappa=kappa, constraints=constraints)
+        self.n_parents = n_parents
+        self.n_children = n_children
+        self.max_mutations = max_mutations
+
+    def _candidates(self, predictor, space, n, X_seen, y_seen, rng, constraints):
+        for name in ("n_parents", "n_children", "max_mutations"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{name} must be a positive integer; got {v!r}")
+        parents = self._best_seen(space, X_seen, y_seen, predictor, int(self.n_parents))
+        if len(parents) == 0:
+            parents = space.sample(int(self.n_parents), rng)
+        children = np.repeat(parents, int(self.n_children), axis=0)
+        steps = rng.integers(1, int(self.max_mutations) + 1, size=len(children))
+        for s in range(1, int(self.max_mutations) + 1):
+            idx = np.flatnonzero(steps >= s)
+            children[idx] = space.mutate(children[idx], rng)
+        return children
+
+
+class GradientAscentProposer(BaseProposer):
+    """PredNAS: gradient ascent on the predicted performance in the relaxed encoding.
+
+    Starting from the best evaluated architectures (and random restarts),
+    each start's relaxed encoding is parametrised by logits, one softmax per
+    decision; Adam follows the gradient of the predictor's output (minus a
+    penalty for exceeded cost bounds). The trajectory is projected back to
+    valid rows along the way; the distinct projections are ranked by the
+    acquisition on the discrete rows, so off-manifold predictions never decide.
+
+    Parameters
+    ----------
+    n_starts : int, default=16
+        Best evaluated architectures used as starting points.
+    n_random_starts : int, default=16
+        Random restarts.
+    n_steps : int, default=40
+        Gradient steps.
+    step_size : float, default=0.2
+        Adam learning rate on the logits.
+    temperature : float, default=1.0
+        Softmax temperature of the relaxation.
+    init_scale : float, default=2.0
+        Logit of the chosen option at a start (others 0): how sharp the start is.
+    project_every : int, default=2
+        Project the trajectory to rows every this many steps.
+    penalty : float, default=10.0
+        Weight of the constraint penalty (in standardised prediction units
+        per unit of relative excess cost).
+    acquisition, kappa, constraints
+        See :class:`BaseProposer`.
+
+    Notes
+    -----
+    It needs a differentiable predictor (``predict_relaxed``): the GCN or
+    MLP models of :class:`~sknas.ArchitectureRegressor`, not XGBoost.
+    Costs enter the penalty through a linear model of the cost in the
+    one-hot view, fitted on random rows (exact for NAS-Bench-201's params
+    and FLOPs); every returned row is checked against the true cost.
+    """
+
+    def __init__(self, n_starts: int = 16, n_random_starts: int = 16, n_steps: int = 40, step_size: float = 0.2,
+                 temperature: float = 1.0, init_scale: float = 2.0, project_every: int = 2, penalty: float = 10.0,
+                 *, acquisition: str = "mean", kappa: float = 1.0, constraints=None):
+        super().__init__(acquisition=acquisition, kappa=kappa, constraints=constraints)
+        self.n_starts = n_starts
+        self.n_random_starts = n_random_starts
+        self.n_steps = n_steps
+        self.step_size = step_size
+        self.temperature = temperature
+        self.init_scale = init_scale
+        self.project_every = project_every
+        self.penalty = penalty
+
+    def _check_params(self):
+        for name in ("n_starts", "n_random_starts", "n_steps", "project_every"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, np.integer)) or v < 0 or (name == "project_every" and v < 1):
+                raise ValueError(f"{name} must be a {'positive' if name == 'project_every' else 'non-negative'} "
+                                 f"integer; got {v!r}")
+        for name in ("step_size", "temperature", "init_scale"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and np.isfinite(v) and v > 0):
+                raise ValueError(f"{name} must be a positive number; got {v!r}")
+        if self.n_starts + self.n_random_starts < 1:
+            raise ValueError("n_starts + n_random_starts must be at least 1")
+
+    def _candidates(self, predictor, space, n, X_seen, y_seen, rng, constraints):
+        import torch
+
+        self._check_params()
+        relaxed = getattr(predictor, "predict_relaxed", None)
+        if relaxed is None:
+            raise ValueError(
+                f"GradientAscentProposer needs a differentiable predictor (predict_relaxed); "
+                f"got {type(predictor).__name__}"
+            )
+        starts = self._best_seen(space, X_seen, y_seen, predictor, int(self.n_starts))
+        X0 = np.concatenate([starts, space.sample(int(self.n_random_starts), rng)])
+        slices = space.onehot_slices
+        lin = [self._linear_cost(space, c, rng) for c in constraints]
+
+        logits = torch.tensor(space.relax(X0) * float(self.init_scale), dtype=torch.float32, requires_grad=True)
+        opt = torch.optim.Adam([logits], lr=float(self.step_size))
+        found = []
+        for step in range(int(self.n_steps) + 1):
+            P = torch.cat([torch.softmax(logits[:, s] / float(self.temperature), dim=1) for s in slices], dim=1)
+            if step % int(self.project_every) == 0 or step == self.n_steps:
+                found.append(space.project(P.detach().numpy()))
+            if step == self.n_steps:
+                break
+            objective = relaxed(P).reshape(-1)
+            for (w, b, scale), c in zip(lin, constraints):
+                excess = torch.relu((P @ w + b - c.max_value) / scale)
+                objective = objective - float(self.penalty) * excess
+            opt.zero_grad()
+            (-objective.sum()).backward()
+            opt.step()
+        return np.concatenate(found)
+
+    @staticmethod
+    def _linear_cost(space, constraint, rng):
+        """Least-squares linear model of a cost in the one-hot view, as torch (w, b, scale)."""
+        import torch
+
+        X = space.sample(min(512, max(64, 4 * space.n_features_onehot)), rng)
+        H = space.onehot(X).astype(np.float64)
+        cost = constraint.values(space, X)
+        A = np.hstack([H, np.ones((len(H), 1))])
+        coef, *_ = np.linalg.lstsq(A, cost, rcond=None)
+        scale = max(abs(float(constraint.max_value)), float(np.std(cost)), 1e-12)
+        return (torch.tensor(coef[:-1], dtype=torch.float32), float(coef[-1]), scale)
+
+
+class MixtureProposer(BaseProposer):
+    """Fill each batch from several proposers, e.g. global exploration plus local refinement.
+
+    The batch is split by ``weights``; each part excludes what the earlier
+    parts proposed, so the union is still mutually distinct. Constraints and
+    acquisition are those of the parts.
+
+    Parameters
+    ----------
+    proposers : list of BaseProposer
+        The parts, in order.
+    weights : list of float, default=None
+        Share of the batch of each part (normalised; equal by default),
+        rounded down; the last part takes the remainder.
+
+    Examples
+    --------
+    >>> from sknas.proposers import EvolutionProposer, MixtureProposer, RandomRankProposer
+    >>> proposer = MixtureProposer([RandomRankProposer(acquisition="thompson"),
+    ...                             EvolutionProposer(n_parents=3, max_mutations=1, acquisition="thompson")])
+    """
+
+    def __init__(self, proposers, weights=None):
+        super().__init__()
+        self.proposers = proposers
+        self.weights = weights
+
+    def propose(self, predictor, n: int, X_seen=None, y_seen=None, *, exclude=None, random_state=None) -> np.ndarray:
+        parts = list(self.proposers)
+        if not parts or not all(isinstance(p, BaseProposer) for p in parts):
+            raise ValueError("proposers must be a non-empty list of sknas proposers")
+        w = np.ones(len(parts)) if self.weights is None else np.asarray(self.weights, dtype=np.float64)
+        if w.shape != (len(parts),) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+            raise ValueError(
+                f"weights must be {len(parts)} non-negative numbers with a positive sum; got {self.weights}"
+            )
+        if not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n must be a positive integer; got {n!r}")
+        from ..utils import rng_from
+
+        rng = rng_from(random_state)
+        counts = np.floor(w / w.sum() * n).astype(int)
+        counts[-1] = n - counts[:-1].sum()
+        out = []
+        taken = None if exclude is None else np.asarray(exclude)
+        for k, part in zip(counts, parts):
+            if k <= 0:
+                continue
+            P = part.propose(predictor, int(k), X_seen, y_seen, exclude=taken, random_state=rng)
+            out.append(P)
+            taken = P if taken is None else np.concatenate([taken, P])
+        return np.concatenate(out) if out else np.empty((0, 0), dtype=np.int64)

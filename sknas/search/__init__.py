@@ -1,0 +1,6 @@
+"""Search: the fit / propose loop for scripts and ``PredictorSearchCV`` for scikit-learn."""
+
+from ._loop import default_predictor, default_proposer, run_search
+from ._search_cv import PredictorSearchCV
+
+__all__ = ["PredictorSearchCV", "run_search", "default_predictor", "default_proposer"]

@@ -1,0 +1,121 @@
+import numpy as np
+import pytest
+
+from sknas import ArchitectureRegressor
+from sknas.datasets import load_nasbench201
+from sknas.proposers import Constraint, EvolutionProposer, GradientAscentProposer, RandomRankProposer
+
+
+@pytest.fixture(scope="module")
+def bench(data_home):
+    return load_nasbench201("cifar10-valid")
+
+
+@pytest.fixture(scope="module")
+def seen(bench):
+    rng = np.random.default_rng(0)
+    idx = rng.choice(len(bench), 60, replace=False)
+    return bench.X[idx], bench.metrics["valid"][idx]
+
+
+@pytest.fixture(scope="module")
+def mlp(bench, seen):
+    X, y = seen
+    return ArchitectureRegressor(bench.space, model="mlp", n_ensemble=3, max_epochs=60, random_state=0).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def gcn(bench, seen):
+    X, y = seen
+    return ArchitectureRegressor(bench.space, model="gcn", max_epochs=30, random_state=0).fit(X, y)
+
+
+PROPOSERS = [
+    RandomRankProposer(n_candidates=2000),
+    RandomRankProposer(acquisition="thompson"),
+    RandomRankProposer(acquisition="ucb", kappa=2.0),
+    EvolutionProposer(n_parents=5, n_children=40),
+    GradientAscentProposer(n_starts=4, n_random_starts=4, n_steps=10),
+]
+
+
+@pytest.mark.parametrize("proposer", PROPOSERS, ids=repr)
+def test_contract(proposer, bench, seen, mlp):
+    X_seen, y_seen = seen
+    space = bench.space
+    P = proposer.propose(mlp, 12, X_seen, y_seen, random_state=0)
+    assert P.shape == (12, 6) and space.is_valid(P).all()
+    keys = space.row_keys(P)
+    assert len(set(keys)) == 12  # mutually distinct up to equivalence
+    assert not set(keys) & set(space.row_keys(X_seen))  # nothing equivalent to a seen row
+    np.testing.assert_array_equal(P, proposer.propose(mlp, 12, X_seen, y_seen, random_state=0))
+    if proposer.acquisition == "mean":
+        pred = mlp.predict(P)
+        assert np.all(np.diff(pred) <= 1e-9)  # best first
+
+
+def test_random_rank_scores_the_whole_small_space(bench, seen, mlp):
+    X_seen, y_seen = seen
+    P = RandomRankProposer(n_candidates=20_000).propose(mlp, 5, X_seen, y_seen)
+    # the whole space was scored: nothing outside the seen rows is predicted higher than the first proposal
+    keys = set(bench.space.row_keys(X_seen))
+    rest = bench.X[[k not in keys for k in bench.space.row_keys(bench.X)]]
+    assert mlp.predict(P[:1])[0] >= mlp.predict(rest).max() - 1e-6
+
+
+def test_gradient_ascent_improves_the_prediction(bench, seen, gcn):
+    X_seen, y_seen = seen
+    P = GradientAscentProposer(n_steps=20).propose(gcn, 10, X_seen, y_seen, random_state=0)
+    assert gcn.predict(P).mean() > np.sort(gcn.predict(X_seen))[-10:].mean() - 0.5
+    assert gcn.predict(P).mean() > gcn.predict(bench.space.sample(200, random_state=1)).mean()
+
+
+def test_gradient_ascent_needs_a_differentiable_predictor(bench, seen):
+    X_seen, y_seen = seen
+    xgb = ArchitectureRegressor(bench.space, model="xgboost", random_state=0).fit(X_seen, y_seen)
+    with pytest.raises(ValueError, match="differentiable"):
+        GradientAscentProposer().propose(xgb, 5, X_seen, y_seen)
+    assert len(RandomRankProposer().propose(xgb, 5, X_seen, y_seen)) == 5
+
+
+@pytest.mark.parametrize("proposer", [RandomRankProposer(), EvolutionProposer(),
+                                      GradientAscentProposer(n_starts=4, n_random_starts=4, n_steps=10)], ids=repr)
+def test_constraints_are_never_violated(proposer, bench, seen, mlp):
+    X_seen, y_seen = seen
+    space = bench.space
+    proposer.constraints = {"params": 0.4}
+    P = proposer.propose(mlp, 10, X_seen, y_seen, random_state=0)
+    assert len(P) == 10 and (space.params(P) <= 0.4).all()
+    latency = Constraint(lambda X: bench.query(X, "latency"), 0.015, name="latency")
+    proposer.constraints = [latency, Constraint("flops", 100.0)]
+    P = proposer.propose(mlp, 10, X_seen, y_seen, random_state=0)
+    assert (bench.query(P, "latency") <= 0.015).all() and (space.flops(P) <= 100.0).all()
+    proposer.constraints = None
+
+
+def test_exclude_and_exhaustion(bench, seen, mlp):
+    X_seen, y_seen = seen
+    extra = bench.X[:5000]
+    P = RandomRankProposer().propose(mlp, 10, X_seen, y_seen, exclude=extra)
+    assert not set(bench.space.row_keys(P)) & set(bench.space.row_keys(extra))
+    with pytest.warns(RuntimeWarning, match="only 4930 of the 5000"):
+        P = RandomRankProposer(n_candidates=20_000).propose(mlp, 5000)
+    assert len(P) == 4930  # every canonical class once
+
+
+def test_bad_arguments(bench, seen, mlp):
+    X_seen, y_seen = seen
+    with pytest.raises(ValueError, match="acquisition='best'"):
+        RandomRankProposer(acquisition="best").propose(mlp, 3)
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        RandomRankProposer().propose(mlp, 0)
+    with pytest.raises(ValueError, match="y_seen has 3 values"):
+        RandomRankProposer().propose(mlp, 3, X_seen, y_seen[:3])
+    with pytest.raises(ValueError, match="n_steps must be"):
+        GradientAscentProposer(n_steps=-1).propose(mlp, 3, X_seen, y_seen)
+    with pytest.raises(ValueError, match="Constraint.cost='energy'"):
+        Constraint("energy", 1.0)
+    with pytest.raises(ValueError, match="finite"):
+        Constraint("params", float("nan"))
+    with pytest.raises(TypeError, match="Constraint objects"):
+        RandomRankProposer(constraints=[("params", 1.0)]).propose(mlp, 3)

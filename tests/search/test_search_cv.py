@@ -1,0 +1,101 @@
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from skorch import NeuralNetClassifier
+
+from sknas import ArchitectureRegressor
+from sknas.networks import MLPNetwork, MLPSpace, NB201Network
+from sknas.proposers import EvolutionProposer
+from sknas.search import PredictorSearchCV
+from sknas.spaces import NASBench201Space
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+def fast_predictor(space):
+    return ArchitectureRegressor(space, model="mlp", max_epochs=30, random_state=0)
+
+
+def mlp_search(**kw):
+    space = MLPSpace(max_depth=2, widths=(8, 32), activations=("relu", "tanh"))
+    net = NeuralNetClassifier(MLPNetwork, module__arch=(0, 0, 0, 0, 0), module__n_features=30, module__n_outputs=2,
+                              module__space=space,
+                              max_epochs=4, lr=0.05, train_split=None, verbose=0, module__seed=0)
+    params = dict(arch_param="neuralnetclassifier__module__arch", n_initial=4, n_iter=8, batch_size=2, cv=2,
+                  predictor=fast_predictor(space), random_state=0)
+    params.update(kw)
+    return space, PredictorSearchCV(make_pipeline(StandardScaler(), net), space, **params)
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    return X.astype(np.float32), y.astype(np.int64)
+
+
+def test_mlp_space_on_tabular_data(cancer):
+    X, y = cancer
+    space, search = mlp_search()
+    search.fit(X, y)
+    res = search.cv_results_
+    assert len(res["params"]) == 8
+    assert list(res["round"]) == [0, 0, 0, 0, 1, 1, 2, 2]
+    assert np.isnan(res["predicted_score"][:4]).all() and np.isfinite(res["predicted_score"][4:]).all()
+    rows = np.array([p["neuralnetclassifier__module__arch"] for p in res["params"]])
+    assert len(set(space.row_keys(rows))) == 8
+    best = int(np.nanargmax(res["mean_test_score"]))
+    assert search.best_index_ == best and search.best_score_ == res["mean_test_score"][best]
+    assert search.best_params_ == res["params"][best]
+    assert search.best_estimator_.score(X, y) > 0.8
+    P = search.propose(3, random_state=0)
+    assert P.shape == (3, space.n_decisions)
+    assert not set(space.row_keys(P)) & set(space.row_keys(rows))
+
+
+def test_nb201_cells_on_digits():
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16.0).astype(np.float32).reshape(-1, 1, 8, 8)[:300]
+    y = y.astype(np.int64)[:300]
+    space = NASBench201Space()
+    net = NeuralNetClassifier(NB201Network, module__arch=(0,) * 6, module__C=4, module__N=1, module__in_channels=1,
+                              max_epochs=2, lr=0.1, train_split=None, verbose=0, module__seed=0)
+    search = PredictorSearchCV(net, space, arch_param="module__arch", predictor=fast_predictor(space),
+                               proposer=EvolutionProposer(n_parents=2, n_children=20), n_initial=3, n_iter=5,
+                               batch_size=2, cv=2, random_state=0)
+    search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 5
+    assert space.is_valid(np.array(search.best_params_["module__arch"])).all()
+
+
+def test_runs_on_a_dask_cluster(cancer):
+    distributed = pytest.importorskip("distributed")
+    import joblib
+
+    X, y = cancer
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cl:
+        with distributed.Client(cl), joblib.parallel_backend("dask"):
+            _, search = mlp_search(n_jobs=-1)
+            search.fit(X, y)
+    _, local = mlp_search()
+    local.fit(X, y)
+    assert len(search.cv_results_["params"]) == 8
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"])
+
+
+def test_bad_arguments(cancer):
+    X, y = cancer
+    with pytest.raises(ValueError, match="arch_param='module__arch' is not a parameter"):
+        mlp_search(arch_param="module__arch")[1].fit(X, y)
+    with pytest.raises(ValueError, match="n_iter must be a positive integer"):
+        mlp_search(n_iter=0)[1].fit(X, y)
+    with pytest.raises(TypeError, match="sknas Space"):
+        PredictorSearchCV(mlp_search()[1].estimator, "mlp", arch_param="x").fit(X, y)
