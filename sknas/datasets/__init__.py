@@ -2,14 +2,25 @@
 
 from ._base import DATA_HOME_ENV, DataWarning, TabularBenchmark, get_data_home
 from ._nasbench201 import NB201_DATASETS, load_nasbench201
+from ._nasbench301 import load_nasbench301_sample
+from ._nasbench_graph import NASBENCH_GRAPH_DATASETS, load_nasbench_graph
+from ._registry import BENCHMARKS, benchmark_status, load_benchmark
+from ._samples import load_nasbench101_sample
 from ._tabular import load_tabular_benchmark
 
 __all__ = [
+    "BENCHMARKS",
+    "benchmark_status",
+    "load_benchmark",
     "DATA_HOME_ENV",
     "DataWarning",
     "TabularBenchmark",
     "get_data_home",
     "load_nasbench201",
+    "load_nasbench101_sample",
+    "load_nasbench301_sample",
     "load_tabular_benchmark",
     "NB201_DATASETS",
+    "load_nasbench_graph",
+    "NASBENCH_GRAPH_DATASETS",
 ]
