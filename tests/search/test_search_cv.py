@@ -77,7 +77,7 @@ def test_nb201_cells_on_digits():
 
 
 def test_runs_on_a_dask_cluster(cancer):
-    distributed = pytest.importorskip("distributed")
+    import distributed
     import joblib
 
     X, y = cancer

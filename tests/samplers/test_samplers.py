@@ -1,0 +1,192 @@
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import optuna
+import pytest
+from optuna.testing.pytest_samplers import BasicSamplerTestCase, RelativeSamplerTestCase, SingleOnlySamplerTestCase
+
+from sknas import ArchitectureRegressor
+from sknas.datasets import load_nasbench201
+from sknas.proposers import GradientAscentProposer
+from sknas.samplers import NeuralPredictorSampler, PredNASSampler, RegularizedEvolutionSampler
+from sknas.spaces import NASBench201Space
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+SPACE = NASBench201Space()
+
+
+def fast_predictor(space=SPACE):
+    return ArchitectureRegressor(space, model="mlp", max_epochs=20, random_state=0)
+
+
+FACTORIES = {
+    "prednas": lambda seed=0, **kw: PredNASSampler(
+        SPACE, predictor=fast_predictor(), proposer=GradientAscentProposer(n_starts=4, n_random_starts=4, n_steps=8),
+        n_startup_trials=kw.pop("n_startup_trials", 5), batch_size=kw.pop("batch_size", 5), seed=seed, **kw),
+    "neural-predictor": lambda seed=0, **kw: NeuralPredictorSampler(
+        SPACE, predictor=fast_predictor(), n_startup_trials=kw.pop("n_startup_trials", 5),
+        batch_size=kw.pop("batch_size", 5), seed=seed, **kw),
+    "rea": lambda seed=0, **kw: RegularizedEvolutionSampler(SPACE, population_size=5, tournament_size=2, seed=seed,
+                                                           **kw),
+}
+
+
+@pytest.fixture(params=list(FACTORIES), scope="module")
+def factory(request):
+    return FACTORIES[request.param]
+
+
+class TestOptunaContracts(BasicSamplerTestCase, RelativeSamplerTestCase, SingleOnlySamplerTestCase):
+    @pytest.fixture
+    def sampler(self, factory):
+        return factory
+
+
+@pytest.fixture(scope="module")
+def bench(data_home):
+    return load_nasbench201("cifar10-valid")
+
+
+def nb201_objective(bench):
+    def objective(trial):
+        return float(bench.query([bench.space.suggest(trial)])[0])
+
+    return objective
+
+
+def rows_of(study):
+    return np.array([SPACE.params_to_row(t.params) for t in study.trials if t.params])
+
+
+def test_studies_on_nb201(factory, bench):
+    study = optuna.create_study(direction="maximize", sampler=factory())
+    study.optimize(nb201_objective(bench), n_trials=20)
+    X = rows_of(study)
+    assert len(X) == 20 and SPACE.is_valid(X).all()
+    assert len(set(SPACE.row_keys(X))) == 20  # no architecture twice, even up to equivalence
+    assert study.best_value > np.median(bench.metrics["valid"])
+
+
+def test_same_seed_same_parameters(factory, bench):
+    def run(seed):
+        study = optuna.create_study(direction="maximize", sampler=factory(seed))
+        study.optimize(nb201_objective(bench), n_trials=12)
+        return [t.params for t in study.trials]
+
+    assert run(3) == run(3)
+    assert run(3) != run(4)
+
+
+def test_minimize_failed_pruned_and_enqueued(factory, bench):
+    study = optuna.create_study(direction="minimize", sampler=factory())
+    enqueued = {n: "nor_conv_3x3" for n in SPACE.decision_names}
+    study.enqueue_trial(enqueued)
+
+    def objective(trial):
+        row = SPACE.suggest(trial)
+        lr = trial.suggest_float("lr", 1e-4, 1e-1, log=True)  # not an architecture decision: independent
+        if trial.number == 3:
+            raise optuna.TrialPruned()
+        if trial.number == 4:
+            raise RuntimeError("a failed training run")
+        return float(bench.query([row])[0]) + lr
+
+    study.optimize(objective, n_trials=16, catch=(RuntimeError,))
+    assert study.trials[0].params == {**enqueued, "lr": study.trials[0].params["lr"]}
+    states = [t.state for t in study.trials]
+    assert states.count(optuna.trial.TrialState.PRUNED) == 1 and states.count(optuna.trial.TrialState.FAIL) == 1
+    assert all(1e-4 <= t.params["lr"] <= 1e-1 for t in study.trials)
+    done = [t.value for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert study.best_value == min(done)
+
+
+def test_multi_objective_is_refused(factory):
+    study = optuna.create_study(directions=["maximize", "minimize"], sampler=factory())
+    with pytest.raises(ValueError, match="single objective"):
+        study.optimize(lambda t: (float(SPACE.suggest(t).sum()), 0.0), n_trials=1)
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError, match="sknas Space"):
+        PredNASSampler("nb201")
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        PredNASSampler(SPACE, batch_size=0)
+    with pytest.raises(ValueError, match="tournament_size \\(9\\) must not exceed population_size \\(5\\)"):
+        RegularizedEvolutionSampler(SPACE, population_size=5, tournament_size=9)
+    with pytest.raises(TypeError, match="sknas proposer"):
+        PredNASSampler(SPACE, proposer="gradient")
+
+
+WORKER = textwrap.dedent("""
+    import sys, optuna, torch
+    torch.set_num_threads(1)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+    from sknas import ArchitectureRegressor
+    from sknas.datasets import load_nasbench201
+    from sknas.samplers import NeuralPredictorSampler
+    bench = load_nasbench201("cifar10-valid")
+    storage = JournalStorage(JournalFileBackend(sys.argv[1]))
+    sampler = NeuralPredictorSampler(bench.space, n_startup_trials=6, batch_size=6, seed=int(sys.argv[2]),
+        predictor=ArchitectureRegressor(bench.space, model="mlp", max_epochs=20))
+    study = optuna.load_study(study_name="shared", storage=storage, sampler=sampler)
+    study.optimize(lambda t: float(bench.query([bench.space.suggest(t)])[0]), n_trials=int(sys.argv[3]))
+    """)
+
+
+@pytest.mark.slow
+def test_many_workers_share_one_journal_storage(tmp_path, bench):
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    path = str(tmp_path / "journal.log")
+    optuna.create_study(study_name="shared", storage=JournalStorage(JournalFileBackend(path)), direction="maximize")
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER)
+    procs = [subprocess.Popen([sys.executable, str(script), path, str(seed), "12"]) for seed in (1, 2)]
+    assert [p.wait(timeout=600) for p in procs] == [0, 0]
+    study = optuna.load_study(study_name="shared", storage=JournalStorage(JournalFileBackend(path)))
+    trials = study.trials
+    assert len(trials) == 24 and all(t.state == optuna.trial.TrialState.COMPLETE for t in trials)
+    X = rows_of(study)
+    np.testing.assert_allclose([t.value for t in trials], bench.query(X))
+    # claims through the storage keep the workers apart: duplicates only from a simultaneous start
+    assert len(set(SPACE.row_keys(X))) >= 22
+
+
+REPRO = textwrap.dedent("""
+    import json, optuna
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    from sknas import ArchitectureRegressor
+    from sknas.datasets import load_nasbench201
+    from sknas.samplers import PredNASSampler
+
+    def run():
+        bench = load_nasbench201("cifar10-valid")
+        sampler = PredNASSampler(bench.space, n_startup_trials=4, batch_size=4, seed=11,
+                                 predictor=ArchitectureRegressor(bench.space, model="mlp", max_epochs=10))
+        study = optuna.create_study(direction="maximize", sampler=sampler)
+        study.optimize(lambda t: float(bench.query([bench.space.suggest(t)])[0]), n_trials=10)
+        return [t.params for t in study.trials]
+
+    if __name__ == "__main__":
+        print(json.dumps(run()))
+    """)
+
+
+@pytest.mark.slow
+def test_same_parameters_in_another_process(tmp_path, data_home):
+    import importlib.util
+    import json
+
+    script = tmp_path / "repro.py"
+    script.write_text(REPRO)
+    other = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True).stdout
+    spec = importlib.util.spec_from_file_location("repro", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    here = module.run()
+    assert json.loads(other) == here and len(here) == 10
