@@ -26,7 +26,7 @@ DEFAULT_BENCHMARKS = [
     "nasbench201:cifar10-valid", "nasbench201:cifar100", "nasbench201:ImageNet16-120",
     "nasbench_graph:cora", "nasbench_graph:citeseer", "nasbench_graph:pubmed", "nasbench_graph:arxiv",
 ]
-METHODS = ("rank", "evolution", "gradient", "random", "tpe", "optuna-random")
+METHODS = ("default", "rank", "evolution", "gradient", "random", "tpe", "optuna-random")
 
 
 def _load(spec: str):
@@ -42,13 +42,13 @@ def run_one(spec: str, method: str, seed: int, budget: int, smoke: bool):
     import optuna
 
     from sknas.proposers import EvolutionProposer, GradientAscentProposer, RandomRankProposer
-    from sknas.search import default_predictor, run_search
+    from sknas.search import default_predictor, default_proposer, run_search
 
     bench = _load(spec)
     space = bench.space
     t0 = time.perf_counter()
-    if method in ("rank", "evolution", "gradient"):
-        proposer = {"rank": RandomRankProposer(acquisition="thompson"),
+    if method in ("default", "rank", "evolution", "gradient"):
+        proposer = {"default": default_proposer(), "rank": RandomRankProposer(acquisition="thompson"),
                     "evolution": EvolutionProposer(acquisition="thompson"),
                     "gradient": GradientAscentProposer()}[method]
         predictor = default_predictor(space, seed)
@@ -107,7 +107,7 @@ def summarise(spec, method, runs, budgets, optimum):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--benchmarks", default=",".join(DEFAULT_BENCHMARKS))
-    p.add_argument("--methods", default=",".join(METHODS))
+    p.add_argument("--methods", default="default,gradient,rank,random,tpe,optuna-random")
     p.add_argument("--budgets", default="50,100,200")
     p.add_argument("--seeds", type=int, default=30)
     p.add_argument("--jobs", type=int, default=2)
@@ -137,11 +137,11 @@ def main(argv=None):
                              f"{s['test_of_best_valid']:.2f}" if s["test_of_best_valid"] is not None else "-",
                              f"{s['wall_s_full_run']:.1f}"])
             print(f"{spec} {method}: {time.perf_counter() - t0:.0f} s", flush=True)
-    table = markdown_table(["benchmark", "method", "queries", "valid regret (mean ± s.e.)", "hit optimum",
-                            "median queries to optimum", "test acc. of best-by-valid",
-                            f"wall s per {budgets[-1]}-query run"], rows)
+            table = markdown_table(["benchmark", "method", "queries", "valid regret (mean ± s.e.)", "hit optimum",
+                                    "median queries to optimum", "test acc. of best-by-valid",
+                                    f"wall s per {budgets[-1]}-query run"], rows)
+            write_results(args.output, {"args": vars(args), "results": results}, table)  # after every method
     print(table)
-    write_results(args.output, {"args": vars(args), "results": results}, table)
 
 
 if __name__ == "__main__":

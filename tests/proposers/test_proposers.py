@@ -3,7 +3,13 @@ import pytest
 
 from sknas import ArchitectureRegressor
 from sknas.datasets import load_nasbench201
-from sknas.proposers import Constraint, EvolutionProposer, GradientAscentProposer, RandomRankProposer
+from sknas.proposers import (
+    Constraint,
+    EvolutionProposer,
+    GradientAscentProposer,
+    MixtureProposer,
+    RandomRankProposer,
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +42,8 @@ PROPOSERS = [
     RandomRankProposer(acquisition="ucb", kappa=2.0),
     EvolutionProposer(n_parents=5, n_children=40),
     GradientAscentProposer(n_starts=4, n_random_starts=4, n_steps=10),
+    MixtureProposer([RandomRankProposer(acquisition="thompson"), EvolutionProposer(n_parents=3, max_mutations=1)],
+                    weights=[2, 1]),
 ]
 
 
@@ -49,7 +57,7 @@ def test_contract(proposer, bench, seen, mlp):
     assert len(set(keys)) == 12  # mutually distinct up to equivalence
     assert not set(keys) & set(space.row_keys(X_seen))  # nothing equivalent to a seen row
     np.testing.assert_array_equal(P, proposer.propose(mlp, 12, X_seen, y_seen, random_state=0))
-    if proposer.acquisition == "mean":
+    if proposer.acquisition == "mean" and not isinstance(proposer, MixtureProposer):
         pred = mlp.predict(P)
         assert np.all(np.diff(pred) <= 1e-9)  # best first
 
@@ -119,3 +127,16 @@ def test_bad_arguments(bench, seen, mlp):
         Constraint("params", float("nan"))
     with pytest.raises(TypeError, match="Constraint objects"):
         RandomRankProposer(constraints=[("params", 1.0)]).propose(mlp, 3)
+
+
+def test_mixture_splits_the_batch(bench, seen, mlp):
+    X_seen, y_seen = seen
+    local = EvolutionProposer(n_parents=1, max_mutations=1)
+    mix = MixtureProposer([RandomRankProposer(), local], weights=[1, 1])
+    P = mix.propose(mlp, 10, X_seen, y_seen, random_state=0)
+    best = X_seen[np.argmax(y_seen)]
+    assert ((P[5:] != best).sum(axis=1) == 1).all()  # the second half: neighbours of the best seen row
+    with pytest.raises(ValueError, match="weights must be 2 non-negative"):
+        MixtureProposer([RandomRankProposer(), local], weights=[1, -1]).propose(mlp, 4, X_seen, y_seen)
+    with pytest.raises(ValueError, match="non-empty list"):
+        MixtureProposer([]).propose(mlp, 4)
