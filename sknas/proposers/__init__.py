@@ -1,6 +1,7 @@
 """Proposers: given a fitted predictor and the architectures seen so far, propose the next ones."""
 
 from ._base import ACQUISITIONS, BaseProposer, Constraint
+from ._defaults import default_predictor, default_proposer
 from ._proposers import EvolutionProposer, GradientAscentProposer, MixtureProposer, RandomRankProposer
 
 __all__ = [
@@ -11,4 +12,6 @@ __all__ = [
     "GradientAscentProposer",
     "MixtureProposer",
     "RandomRankProposer",
+    "default_predictor",
+    "default_proposer",
 ]

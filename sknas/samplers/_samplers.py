@@ -6,7 +6,7 @@ import numpy as np
 from optuna.samplers import BaseSampler
 from sklearn.base import clone
 
-from ..proposers import BaseProposer, GradientAscentProposer, RandomRankProposer
+from ..proposers import BaseProposer, GradientAscentProposer, RandomRankProposer, default_predictor, default_proposer
 from ..spaces import Space
 from ._base import ArchitectureSampler
 
@@ -24,7 +24,8 @@ class PredictorSampler(ArchitectureSampler):
         A regressor on rows of ``space`` (cloned at every batch); default
         ``ArchitectureRegressor(space, model="mlp", loss="mse+pairwise", n_ensemble=5)``.
     proposer : BaseProposer, default=None
-        Default :class:`~sknas.proposers.RandomRankProposer` with Thompson sampling.
+        Default :func:`~sknas.proposers.default_proposer` (Thompson sampling over
+        random architectures plus local mutations of the best).
     n_startup_trials, batch_size, independent_sampler, seed
         See :class:`ArchitectureSampler`.
     """
@@ -40,12 +41,10 @@ class PredictorSampler(ArchitectureSampler):
         self.proposer = proposer
 
     def _default_predictor(self):
-        from ..search import default_predictor
-
         return default_predictor(self.space)
 
     def _default_proposer(self) -> BaseProposer:
-        return RandomRankProposer(acquisition="thompson")
+        return default_proposer()
 
     def _propose(self, X, y, claimed, seed):
         model = clone(self.predictor) if self.predictor is not None else self._default_predictor()

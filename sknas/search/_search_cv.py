@@ -8,8 +8,8 @@ from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ..proposers import default_predictor, default_proposer
 from ..spaces import Space
-from ._loop import default_predictor, default_proposer
 
 __all__ = ["PredictorSearchCV"]
 
