@@ -18,22 +18,33 @@ import time
 import numpy as np
 
 try:
-    from _common import markdown_table, mean_se, one_thread, parallel_map, write_results
+    from _common import (
+        RESULTS,
+        load_spec,
+        markdown_table,
+        one_thread,
+        optuna_study,
+        parallel_map,
+        summarise,
+        write_results,
+    )
 except ImportError:  # imported as benchmarks.search
-    from ._common import markdown_table, mean_se, one_thread, parallel_map, write_results
+    from ._common import (
+        RESULTS,
+        load_spec,
+        markdown_table,
+        one_thread,
+        optuna_study,
+        parallel_map,
+        summarise,
+        write_results,
+    )
 
 DEFAULT_BENCHMARKS = [
     "nasbench201:cifar10-valid", "nasbench201:cifar100", "nasbench201:ImageNet16-120",
     "nasbench_graph:cora", "nasbench_graph:citeseer", "nasbench_graph:pubmed", "nasbench_graph:arxiv",
 ]
 METHODS = ("default", "rank", "evolution", "gradient", "random", "tpe", "optuna-random")
-
-
-def _load(spec: str):
-    from sknas.datasets import load_benchmark
-
-    name, _, dataset = spec.partition(":")
-    return load_benchmark(name, dataset or None)
 
 
 def run_one(spec: str, method: str, seed: int, budget: int, smoke: bool):
@@ -44,7 +55,7 @@ def run_one(spec: str, method: str, seed: int, budget: int, smoke: bool):
     from sknas.proposers import EvolutionProposer, GradientAscentProposer, RandomRankProposer
     from sknas.search import default_predictor, default_proposer, run_search
 
-    bench = _load(spec)
+    bench = load_spec(spec)
     space = bench.space
     t0 = time.perf_counter()
     if method in ("default", "rank", "evolution", "gradient"):
@@ -61,47 +72,12 @@ def run_one(spec: str, method: str, seed: int, budget: int, smoke: bool):
         X = space.sample(4 * budget + 100, rng)
         X = X[space.unique(X)][:budget]
     else:
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        sampler = (optuna.samplers.TPESampler(multivariate=True, n_startup_trials=10, n_ei_candidates=24,
-                                              seed=seed)
+        sampler = (optuna.samplers.TPESampler(multivariate=True, n_startup_trials=10, n_ei_candidates=24, seed=seed)
                    if method == "tpe" else optuna.samplers.RandomSampler(seed=seed))
-        study = optuna.create_study(direction="maximize", sampler=sampler)
-        rows = []
-
-        def objective(trial):
-            row = space.suggest(trial)
-            rows.append(row)
-            return float(bench.query(row[None, :])[0])
-
-        study.optimize(objective, n_trials=budget)
-        X = np.array(rows)
+        X = optuna_study(bench, sampler, budget)
     wall = time.perf_counter() - t0
     test = bench.query(X, "test") if "test" in bench.metrics else np.full(len(X), np.nan)
     return bench.query(X, "valid"), test, wall
-
-
-def summarise(spec, method, runs, budgets, optimum):
-    out = {}
-    for b in budgets:
-        regrets, hits, to_opt, tests = [], [], [], []
-        for valid, test, _ in runs:
-            v = valid[:b]
-            best = int(np.argmax(v))
-            regrets.append(optimum - v[best])
-            hit = np.flatnonzero(np.isclose(v, optimum, atol=1e-9))
-            hits.append(len(hit) > 0)
-            if len(hit):
-                to_opt.append(int(hit[0]) + 1)
-            tests.append(test[:b][best])
-        m, se = mean_se(regrets)
-        out[b] = dict(regret_mean=m, regret_se=se, hit_rate=float(np.mean(hits)),
-                      median_queries_to_optimum=float(np.median(to_opt)) if to_opt else None,
-                      test_of_best_valid=float(np.nanmean(tests)) if np.isfinite(tests).any() else None,
-                      n_runs=len(runs))
-    walls = [w for *_, w in runs]
-    for b in budgets:
-        out[b]["wall_s_full_run"] = float(np.mean(walls))
-    return out
 
 
 def main(argv=None):
@@ -112,6 +88,7 @@ def main(argv=None):
     p.add_argument("--seeds", type=int, default=30)
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--smoke", action="store_true", help="tiny predictor settings, for tests")
+    p.add_argument("--results-dir", default=str(RESULTS), help="where the JSON, markdown and plots go")
     p.add_argument("--output", default="search", help="name of the result files under benchmarks/results/")
     args = p.parse_args(argv)
     budgets = sorted(int(b) for b in args.budgets.split(","))
@@ -121,14 +98,14 @@ def main(argv=None):
         p.error(f"unknown methods {unknown}; accepted: {list(METHODS)}")
     results, rows = {}, []
     for spec in args.benchmarks.split(","):
-        bench = _load(spec)
+        bench = load_spec(spec)
         optimum = bench.optimum("valid")
         results[spec] = {}
         for method in methods:
             t0 = time.perf_counter()
             runs = parallel_map(run_one, [(spec, method, s, budgets[-1], args.smoke) for s in range(args.seeds)],
                                 args.jobs)
-            summary = summarise(spec, method, runs, budgets, optimum)
+            summary = summarise(runs, budgets, optimum)
             results[spec][method] = summary
             for b in budgets:
                 s = summary[b]
@@ -140,7 +117,8 @@ def main(argv=None):
             table = markdown_table(["benchmark", "method", "queries", "valid regret (mean ± s.e.)", "hit optimum",
                                     "median queries to optimum", "test acc. of best-by-valid",
                                     f"wall s per {budgets[-1]}-query run"], rows)
-            write_results(args.output, {"args": vars(args), "results": results}, table)  # after every method
+            # written after every method, so that a long run leaves its results so far
+            write_results(args.output, {"args": vars(args), "results": results}, table, args.results_dir)
     print(table)
 
 

@@ -1,0 +1,46 @@
+"""The search benchmark scripts in their tiny smoke mode (real studies, real benchmark)."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def load(name):
+    sys.path.insert(0, str(BENCH))
+    try:
+        spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+    finally:
+        sys.path.remove(str(BENCH))
+    return mod
+
+
+@pytest.mark.slow
+def test_search_smoke(data_home, tmp_path, capsys):
+    load("search").main(["--benchmarks", "nasbench201:cifar10-valid", "--methods", "default,gradient,random,tpe",
+                         "--seeds", "2", "--budgets", "12,15", "--jobs", "1", "--smoke", "--results-dir",
+                         str(tmp_path)])
+    saved = json.loads((tmp_path / "search.json").read_text())
+    res = saved["results"]["nasbench201:cifar10-valid"]
+    assert set(res) == {"default", "gradient", "random", "tpe"}
+    for method in res.values():
+        assert method["15"]["regret_mean"] <= method["12"]["regret_mean"]
+        assert method["15"]["n_runs"] == 2 and 0 <= method["15"]["hit_rate"] <= 1
+    assert "| nasbench201:cifar10-valid | default | 15 |" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_compare_samplers_smoke(data_home, tmp_path):
+    load("compare_samplers").main(["--benchmarks", "nasbench201:cifar10-valid", "--samplers", "prednas,rea,tpe",
+                                   "--seeds", "2", "--budgets", "12", "--jobs", "1", "--smoke", "--results-dir",
+                                   str(tmp_path)])
+    saved = json.loads((tmp_path / "compare_samplers.json").read_text())
+    curves = saved["curves"]["nasbench201:cifar10-valid"]
+    assert set(curves) == {"prednas", "rea", "tpe"} and len(curves["tpe"]["mean"]) == 12
+    assert (tmp_path / "compare_samplers_nasbench201_cifar10-valid.png").stat().st_size > 10_000
