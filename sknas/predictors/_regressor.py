@@ -333,7 +333,40 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         seeds = rng.randint(0, 2**31 - 1, size=self.n_ensemble)
         with _torch_threads(self.n_threads if model in _NEURAL_DEFAULTS else None):
             self.estimators_ = [self._fit_member(feats, yz, int(s)) for s in seeds]
+        if self.space is not None:  # what propose() starts from and excludes
+            self.X_fit_, self.y_fit_ = rows.copy(), y.copy()
         return self
+
+    # --------------------------------------------------------------- propose
+    def propose(self, n: int, *, exclude=None, proposer=None, random_state=None):
+        """Propose ``n`` new architectures, best first, with this fitted predictor.
+
+        Parameters
+        ----------
+        n : int
+            Number of proposals.
+        exclude : array-like of shape (n_rows, n_decisions), default=None
+            Architectures that must not be proposed (nor anything equivalent),
+            on top of the rows the predictor was fitted on.
+        proposer : BaseProposer, default=None
+            A proposer of :mod:`sknas.proposers`; default
+            :func:`~sknas.proposers.default_proposer`. It starts from the best
+            fitted rows (their targets, larger is better).
+        random_state : int, Generator or None
+
+        Returns
+        -------
+        X : ndarray of shape (n, n_decisions)
+            Valid, mutually distinct rows, none equivalent to a fitted or
+            excluded row (fewer only when the space holds no more).
+        """
+        check_is_fitted(self, "estimators_")
+        if self.space is None:
+            raise ValueError("propose needs the predictor's space; it was fitted with space=None")
+        from ..proposers import default_proposer  # proposers build on predictors: imported at call time
+
+        proposer = default_proposer() if proposer is None else proposer
+        return proposer.propose(self, n, self.X_fit_, self.y_fit_, exclude=exclude, random_state=random_state)
 
     def _fit_member(self, feats, yz, seed):
         if self.model_ in _NEURAL_DEFAULTS:

@@ -140,3 +140,15 @@ def test_mixture_splits_the_batch(bench, seen, mlp):
         MixtureProposer([RandomRankProposer(), local], weights=[1, -1]).propose(mlp, 4, X_seen, y_seen)
     with pytest.raises(ValueError, match="non-empty list"):
         MixtureProposer([]).propose(mlp, 4)
+
+
+def test_regressor_propose(bench, seen, mlp):
+    X_seen, y_seen = seen
+    P = mlp.propose(8, exclude=bench.X[:100], random_state=0)
+    keys = bench.space.row_keys(P)
+    assert len(P) == 8 and len(set(keys)) == 8
+    assert not set(keys) & set(bench.space.row_keys(np.concatenate([X_seen, bench.X[:100]])))
+    Q = mlp.propose(4, proposer=RandomRankProposer(), random_state=0)
+    assert np.all(np.diff(mlp.predict(Q)) <= 1e-9)
+    with pytest.raises(ValueError, match="space=None"):
+        ArchitectureRegressor(model="mlp", max_epochs=5).fit(X_seen, y_seen).propose(3)
