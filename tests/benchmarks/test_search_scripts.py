@@ -44,3 +44,12 @@ def test_compare_samplers_smoke(data_home, tmp_path):
     curves = saved["curves"]["nasbench201:cifar10-valid"]
     assert set(curves) == {"prednas", "rea", "tpe"} and len(curves["tpe"]["mean"]) == 12
     assert (tmp_path / "compare_samplers_nasbench201_cifar10-valid.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_search_cv_smoke(data_home, tmp_path):
+    load("search_cv").main(["--tasks", "cancer-mlp", "--seeds", "1", "--n-iter", "5", "--jobs", "1", "--smoke",
+                            "--results-dir", str(tmp_path)])
+    saved = json.loads((tmp_path / "search_cv.json").read_text())
+    for method in ("predictor", "random"):
+        assert 0.5 < saved["results"]["cancer-mlp"][method]["test"][0] <= 1.0
