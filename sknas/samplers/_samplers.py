@@ -68,7 +68,7 @@ class PredNASSampler(PredictorSampler):
     >>> from sknas.datasets import load_nasbench201
     >>> from sknas.samplers import PredNASSampler
     >>> bench = load_nasbench201("cifar10-valid")  # doctest: +SKIP
-    >>> study = optuna.create_study(direction="maximize", sampler=PredNASSampler(bench.space, seed=0))
+    >>> study = optuna.create_study(direction="maximize", sampler=PredNASSampler(bench.space, seed=0))  # doctest: +SKIP
     >>> study.optimize(lambda t: float(bench.query([bench.space.suggest(t)])[0]), n_trials=50)  # doctest: +SKIP
     """
 
