@@ -18,27 +18,11 @@ import time
 import numpy as np
 
 try:
-    from _common import (
-        RESULTS,
-        load_spec,
-        markdown_table,
-        one_thread,
-        optuna_study,
-        parallel_map,
-        summarise,
-        write_results,
-    )
+    from _common import RESULTS, markdown_table, one_thread, parallel_map, write_results
 except ImportError:  # imported as benchmarks.search
-    from ._common import (
-        RESULTS,
-        load_spec,
-        markdown_table,
-        one_thread,
-        optuna_study,
-        parallel_map,
-        summarise,
-        write_results,
-    )
+    from ._common import RESULTS, markdown_table, one_thread, parallel_map, write_results
+
+from sknas.compare import load_spec, run_study, summarise
 
 DEFAULT_BENCHMARKS = [
     "nasbench201:cifar10-valid", "nasbench201:cifar100", "nasbench201:ImageNet16-120",
@@ -47,18 +31,27 @@ DEFAULT_BENCHMARKS = [
 METHODS = ("default", "rank", "evolution", "gradient", "random", "tpe", "optuna-random")
 
 
-def run_one(spec: str, method: str, seed: int, budget: int, smoke: bool):
-    """One search run; returns the validation values in query order, their test values and the wall time."""
+def run_one(spec: str, method: str, seed: int, budget: int, smoke: bool) -> dict:
+    """One search run: the validation and test values in query order and the wall time."""
     one_thread()
-    import optuna
+    from sknas.proposers import (
+        EvolutionProposer,
+        GradientAscentProposer,
+        RandomRankProposer,
+        default_predictor,
+        default_proposer,
+    )
+    from sknas.search import run_search
 
-    from sknas.proposers import EvolutionProposer, GradientAscentProposer, RandomRankProposer
-    from sknas.search import default_predictor, default_proposer, run_search
-
+    if method in ("tpe", "optuna-random"):  # Optuna's own, through the same study runner as sknas compare
+        return run_study(spec, "tpe" if method == "tpe" else "random", seed, budget)
     bench = load_spec(spec)
     space = bench.space
     t0 = time.perf_counter()
-    if method in ("default", "rank", "evolution", "gradient"):
+    if method == "random":  # distinct (up to equivalence) random architectures
+        X = space.sample(4 * budget + 100, np.random.default_rng(seed))
+        X = X[space.unique(X)][:budget]
+    else:
         proposer = {"default": default_proposer(), "rank": RandomRankProposer(acquisition="thompson"),
                     "evolution": EvolutionProposer(acquisition="thompson"),
                     "gradient": GradientAscentProposer()}[method]
@@ -67,17 +60,9 @@ def run_one(spec: str, method: str, seed: int, budget: int, smoke: bool):
             predictor.set_params(max_epochs=20)
         hist = run_search(bench, budget=budget, proposer=proposer, predictor=predictor, random_state=seed)
         X = np.array(hist["row"].tolist())
-    elif method == "random":
-        rng = np.random.default_rng(seed)
-        X = space.sample(4 * budget + 100, rng)
-        X = X[space.unique(X)][:budget]
-    else:
-        sampler = (optuna.samplers.TPESampler(multivariate=True, n_startup_trials=10, n_ei_candidates=24, seed=seed)
-                   if method == "tpe" else optuna.samplers.RandomSampler(seed=seed))
-        X = optuna_study(bench, sampler, budget)
     wall = time.perf_counter() - t0
     test = bench.query(X, "test") if "test" in bench.metrics else np.full(len(X), np.nan)
-    return bench.query(X, "valid"), test, wall
+    return {"rows": X, "valid": bench.query(X, "valid"), "test": test, "wall": wall}
 
 
 def main(argv=None):
@@ -110,9 +95,9 @@ def main(argv=None):
             for b in budgets:
                 s = summary[b]
                 rows.append([spec, method, b, f"{s['regret_mean']:.3f} ± {s['regret_se']:.3f}",
-                             f"{s['hit_rate']:.0%}", s["median_queries_to_optimum"] or "-",
+                             f"{s['hit_rate']:.0%}", s["median_trials_to_optimum"] or "-",
                              f"{s['test_of_best_valid']:.2f}" if s["test_of_best_valid"] is not None else "-",
-                             f"{s['wall_s_full_run']:.1f}"])
+                             f"{s['wall_s']:.1f}"])
             print(f"{spec} {method}: {time.perf_counter() - t0:.0f} s", flush=True)
             table = markdown_table(["benchmark", "method", "queries", "valid regret (mean ± s.e.)", "hit optimum",
                                     "median queries to optimum", "test acc. of best-by-valid",
