@@ -12,7 +12,8 @@ import numpy as np
 from ..spaces import Space
 from ..utils import rng_from
 
-__all__ = ["TabularBenchmark", "get_data_home", "data_file", "DataWarning", "DATA_HOME_ENV"]
+__all__ = ["TabularBenchmark", "get_data_home", "data_file", "require_data_file", "read_json", "DataWarning",
+           "DATA_HOME_ENV"]
 
 #: environment variable naming the data home
 DATA_HOME_ENV = "SKNAS_DATA"
@@ -78,6 +79,28 @@ def data_file(name: str, data_home=None, *, verify: bool = True) -> Path | None:
         if _sha256(path) != digest:
             raise ValueError(f"data file {path} is corrupt: its sha256 does not match; replace it with an intact copy")
     return path
+
+
+def require_data_file(name: str, data_home=None) -> Path:
+    """Like :func:`data_file`, but a missing file raises ``ValueError`` saying where to put it."""
+    path = data_file(name, data_home)
+    if path is None:
+        raise ValueError(
+            f"{name} is not in the data home {get_data_home(data_home)}; copy it there "
+            "(or set SKNAS_DATA / data_home to the folder that holds it)"
+        )
+    return path
+
+
+def read_json(path):
+    """Parse a JSON data file; an unreadable or malformed one raises ``ValueError``."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"data file {path} could not be read ({exc}); replace it with an intact copy") from exc
 
 
 class TabularBenchmark:

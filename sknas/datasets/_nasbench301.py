@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
-import json
 
 import numpy as np
 
 from ..spaces import DARTSSpace
-from ._base import TabularBenchmark, data_file, get_data_home
+from ._base import TabularBenchmark, read_json, require_data_file
 
 __all__ = ["load_nasbench301_sample"]
 
@@ -51,22 +50,13 @@ def load_nasbench301_sample(*, data_home=None) -> TabularBenchmark:
     >>> len(bench), round(bench.optimum("valid"), 3)  # doctest: +SKIP
     (725, 94.489)
     """
-    path = data_file(_FILE, data_home)
-    if path is None:
-        raise ValueError(
-            f"{_FILE} is not in the data home {get_data_home(data_home)}; copy it there "
-            "(or set SKNAS_DATA / data_home to the folder that holds it)"
-        )
+    path = require_data_file(_FILE, data_home)
     return _load(str(path), path.stat().st_mtime)
 
 
 @functools.lru_cache(maxsize=4)
 def _load(path: str, mtime: float) -> TabularBenchmark:
-    try:
-        with open(path, encoding="utf-8") as f:
-            raw = json.load(f)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"data file {path} could not be read ({exc}); replace it with an intact copy") from exc
+    raw = read_json(path)
     table = raw.get("cifar10") if isinstance(raw, dict) else None
     if not isinstance(table, dict) or len(table) != _N_ARCHS:
         raise ValueError(f"data file {path} is not the NAS-Bench-301 sample ({{'cifar10': {{...}}}} with 725 entries)")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import functools
-import json
 import math
 import numbers
 
 import numpy as np
 
 from ..spaces import NASBench101Space
-from ._base import TabularBenchmark, data_file, get_data_home
+from ._base import TabularBenchmark, read_json, require_data_file
 
 __all__ = ["load_nasbench101_sample"]
 
@@ -43,6 +42,12 @@ def load_nasbench101_sample(*, data_home=None) -> TabularBenchmark:
         Rows of cells isomorphic to a table entry are found through
         :meth:`~sknas.datasets.TabularBenchmark.index`.
 
+    Raises
+    ------
+    ValueError
+        When the file is missing from the data home, corrupt or not the
+        NAS-Bench-101 sample.
+
     Notes
     -----
     The 500 keys denote 292 distinct cells (NAS-Bench-101 hashes): NASLib
@@ -53,12 +58,6 @@ def load_nasbench101_sample(*, data_home=None) -> TabularBenchmark:
     NAS-Bench-101 hands the remainder of the output channels to the first
     vertices that feed the output.
 
-    Raises
-    ------
-    ValueError
-        When the file is missing from the data home, corrupt or not the
-        NAS-Bench-101 sample.
-
     Examples
     --------
     >>> from sknas.datasets import load_nasbench101_sample
@@ -66,12 +65,7 @@ def load_nasbench101_sample(*, data_home=None) -> TabularBenchmark:
     >>> len(bench), round(bench.optimum("valid"), 3)  # doctest: +SKIP
     (500, 94.712)
     """
-    path = data_file(_NB101_FILE, data_home)
-    if path is None:
-        raise ValueError(
-            f"{_NB101_FILE} is not in the data home {get_data_home(data_home)}; copy it there "
-            "(or set SKNAS_DATA / data_home to the folder that holds it)"
-        )
+    path = require_data_file(_NB101_FILE, data_home)
     return _load_nb101(str(path), path.stat().st_mtime)
 
 
@@ -81,11 +75,7 @@ def _is_number(v) -> bool:
 
 @functools.lru_cache(maxsize=4)
 def _load_nb101(path: str, mtime: float) -> TabularBenchmark:
-    try:
-        with open(path, encoding="utf-8") as f:
-            raw = json.load(f)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"data file {path} could not be read ({exc}); replace it with an intact copy") from exc
+    raw = read_json(path)
     table = raw.get("nasbench101", {}).get("cifar10") if isinstance(raw, dict) else None
     if not isinstance(table, dict) or len(table) != _NB101_N:
         raise ValueError(
