@@ -52,7 +52,7 @@ class PredictorSampler(ArchitectureSampler):
             model.set_params(random_state=seed)
         model.fit(X, y)
         proposer = self.proposer if self.proposer is not None else self._default_proposer()
-        return proposer.propose(model, 2 * self.batch_size, X, y, exclude=claimed, random_state=seed)
+        return proposer.propose(model, self.batch_size, X, y, exclude=claimed, random_state=seed)
 
 
 class PredNASSampler(PredictorSampler):
