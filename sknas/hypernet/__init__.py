@@ -1,0 +1,11 @@
+"""HyperNetwork-based architecture evaluation (ADWPNAS) on a macro CNN space.
+
+One HyperNetwork, trained with a random architecture per mini-batch, predicts the convolution
+weights of any architecture of a :class:`MacroCNNSpace` from its encoding; architectures are then
+scored with those weights and no fine-tuning (:class:`HyperNetworkEvaluator`).
+"""
+
+from ._evaluator import HyperNetworkEvaluator
+from ._space import MacroCNN, MacroCNNSpace, accuracy, check_images, train_from_scratch
+
+__all__ = ["MacroCNNSpace", "MacroCNN", "HyperNetworkEvaluator", "train_from_scratch", "accuracy", "check_images"]
