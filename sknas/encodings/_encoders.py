@@ -190,8 +190,8 @@ class ReNASEncoder(_SpaceEncoder):
         Number of decisions seen in :meth:`fit`.
     cost_kinds_ : tuple of str
         The cost channels used (``()`` when the space has no cost model).
-    cost_scale_ : ndarray of shape (len(cost_kinds_),)
-        Divisors of the costs (maximum over the fit rows).
+    cost_scale_ : ndarray of shape (n_cost_kinds,)
+        Divisors of the costs (maximum over the fit rows), one per entry of ``cost_kinds_``.
 
     Notes
     -----
