@@ -12,7 +12,7 @@ One HyperNetwork is trained on a train split of digits (8x8 images, 10 classes).
   architectures are taken in a random order while their recorded training times fit in the budget (repeated
   ``--random-repeats`` times), so both sides use the same measured costs.
 
-    python benchmarks/hypernetwork.py              # full run (about 5 minutes on 1 core)
+    python benchmarks/hypernetwork.py              # full run (about 6 minutes on 1 busy core)
     python benchmarks/hypernetwork.py --smoke      # seconds
 """
 
@@ -47,7 +47,7 @@ def main(argv=None):
     p.add_argument("--n-candidates", type=int, default=2000, help="architectures scored by the HyperNetwork search")
     p.add_argument("--hn-epochs", type=int, default=60, help="HyperNetwork training epochs")
     p.add_argument("--hidden-size", type=int, default=64)
-    p.add_argument("--train-epochs", type=int, default=15, help="epochs of each from-scratch training")
+    p.add_argument("--train-epochs", type=int, default=30, help="epochs of each from-scratch training")
     p.add_argument("--random-repeats", type=int, default=500, help="replays of random search")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--smoke", action="store_true", help="tiny sizes, for tests")

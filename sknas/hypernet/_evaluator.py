@@ -39,9 +39,9 @@ class _HyperNetwork(nn.Module):
 
     Every layer's kernel is generated at the largest shape ``(max_width, max_in, max_k, max_k)``
     and then cut to the layer's shape: the first ``width`` output channels, the first ``c_in`` input
-    channels and the centred ``k x k`` window. The cut kernel is RMS-normalised and multiplied by
-    He's gain ``sqrt(2 / (c_in k^2))``, so every generated layer starts (and stays) at a well-scaled
-    activation magnitude whatever its shape; the HyperNetwork learns the kernels' directions.
+    channels and the centred ``k x k`` window, scaled by He's gain ``sqrt(2 / (c_in k^2))``. The
+    encoding-dependent output weights start small, so training starts near a weight-sharing supernet
+    (the output biases) and learns each architecture's deviation from it.
     """
 
     def __init__(self, space: MacroCNNSpace, in_channels: int, n_classes: int, hidden_size: int):
@@ -117,21 +117,28 @@ class HyperNetworkEvaluator(BaseEstimator):
     "the images"). A shared MLP maps that encoding to a kernel of the largest
     shape ``(max_width, max(in_channels, max_width), max_kernel, max_kernel)``
     and a bias; the layer uses its first ``width`` output channels, first
-    ``c_in`` input channels and the centred ``k x k`` window. The cut kernel is
-    RMS-normalised and scaled by He's gain ``sqrt(2 / (c_in k^2))``, so
-    narrow/wide and small/large layers all start at a sane activation scale
-    (the HyperNetwork learns directions; this replaces what batch
-    normalisation would do for scale). The classifier (``n_classes x width``
-    plus bias) is predicted from the one-hot encoding of the whole row by a
-    second small MLP.
+    ``c_in`` input channels and the centred ``k x k`` window (so a 1x1 or 3x3
+    kernel is the centre of the 5x5 one and narrow layers use the leading
+    channels, as in weight-sharing supernets), scaled by He's gain
+    ``sqrt(2 / (c_in k^2))``. The encoding-dependent output weights are
+    initialised small, so training starts from shared kernels (the output
+    biases) and learns how each architecture departs from them; with
+    full-size random kernels per encoding the first runs did not learn at all
+    (loss stuck at log 10). The classifier (``n_classes x 4 width`` plus bias,
+    on a 2 x 2 pooled map) is predicted from the one-hot encoding of the whole
+    row by a second small MLP.
 
-    **No batch normalisation.** The networks are BatchNorm-free: per-batch
-    statistics would make an image's prediction depend on the rest of its
-    batch (and so on batch size and order), and running statistics would
-    differ per architecture and need a recalibration pass, i.e. a form of
-    fine-tuning. Without BN an architecture's score is a pure function of the
-    predicted weights, and :meth:`build_network` returns a plain module whose
-    accuracy equals :meth:`score_architectures` exactly.
+    **No batch normalisation; per-sample layer normalisation.** Every conv is
+    followed by a parameter-free layer norm over ``(channels, height, width)``
+    of each image, then ReLU. BatchNorm was ruled out: per-batch statistics
+    would make an image's prediction depend on the rest of its batch (so on
+    batch size and order), and running statistics differ per architecture and
+    need a recalibration pass, a form of fine-tuning. The per-image norm keeps
+    activations well scaled whatever the predicted kernels' scale (which made
+    HyperNetwork training far more stable than no normalisation at all), and
+    an architecture's score stays a pure function of the predicted weights,
+    so :meth:`build_network` returns a plain module whose accuracy equals
+    :meth:`score_architectures` exactly.
 
     **scikit-learn API.** ``fit(X, y)`` takes images ``(n, channels, height,
     width)``; ``score(X, y)`` is the mean accuracy of ``n_score_archs``

@@ -20,11 +20,12 @@ class MacroCNNSpace(CategoricalSpace):
     """Chains of convolution layers: a kernel size, a width and a skip connection per layer.
 
     A row holds ``kernel_1, width_1, skip_1, ..., kernel_L, width_L, skip_L``
-    with ``L = n_layers``. Layer ``l`` is ``ReLU(conv_kxk(x))`` (stride 1,
-    "same" padding, with bias), plus ``x`` itself when its skip is on; the
+    with ``L = n_layers``. Layer ``l`` is ``ReLU(LN(conv_kxk(x)))`` (stride 1,
+    "same" padding, with bias; ``LN`` is a parameter-free layer norm over each
+    image's channels and pixels), plus ``x`` itself when its skip is on; the
     skip is parameter-free (``x``'s channels are zero-padded or truncated to
     the layer's width). A 2 x 2 adaptive average pooling and a linear
-    classifier follow the last layer. There is no normalisation layer (see
+    classifier follow the last layer. There is no batch normalisation (see
     :class:`~sknas.hypernet.HyperNetworkEvaluator` for why).
 
     Every combination is valid and distinct, so the space has
