@@ -59,3 +59,27 @@ def test_predictors_table_and_plots(data_home, tmp_path, capsys):
                  "--output", str(tmp_path)]) == 0
     assert "| mlp |" in capsys.readouterr().out
     assert (tmp_path / "kendall_tau.png").is_file() and (tmp_path / "predicted_vs_true.png").is_file()
+
+
+def test_ctrl_c_keeps_the_finished_studies(data_home, tmp_path, monkeypatch, capsys):
+    import json
+
+    from sknas import cli
+
+    calls = []
+
+    def interrupt_on_third(self, note=""):
+        calls.append(note)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli._Progress, "step", interrupt_on_third)
+    out = tmp_path / "out"
+    code = main(["compare", "--methods", "random,tpe", "--budget", "10", "--seeds", "3", "--jobs", "1",
+                 "--output", str(out)])
+    assert code == 130
+    summary = json.loads((out / "summary.json").read_text())
+    # the interrupt came while reporting the third finished study: all three are kept, tpe never ran
+    assert summary["interrupted"] is True and summary["methods"]["random"]["10"]["n_runs"] == 3
+    assert "tpe" not in summary["methods"]
+    assert "interrupted: keeping the finished studies" in capsys.readouterr().err
