@@ -58,14 +58,17 @@ def _load():
     return bench, bench.query(bench.X, "valid")
 
 
-def run_one(bench, y, name, n_train, split):
-    """Fit config ``name`` on ``n_train`` random cells (split seed ``split``); score on all other cells."""
+def run_one(bench, y, name, n_train, split, params=None):
+    """Fit config ``name`` on ``n_train`` random cells (split seed ``split``); score on all other cells.
+
+    ``params`` (default ``CONFIGS[name]``) are the ``ArchitectureRegressor`` keyword arguments.
+    """
     from sknas import ArchitectureRegressor
     from sknas.metrics import kendall_tau, precision_at_k
 
     idx = np.random.default_rng(split).permutation(len(y))
     tr, te = idx[:n_train], idx[n_train:]
-    reg = ArchitectureRegressor(bench.space, random_state=split, **CONFIGS[name])
+    reg = ArchitectureRegressor(bench.space, random_state=split, **(CONFIGS[name] if params is None else params))
     t0 = time.perf_counter()
     reg.fit(bench.X[tr], y[tr])
     t1 = time.perf_counter()
