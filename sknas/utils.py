@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["check_random_state", "check_choice", "rng_from"]
+__all__ = ["check_random_state", "check_choice", "rng_from", "torch_threads"]
 
 
 def check_choice(name: str, value, accepted: Iterable) -> None:
@@ -28,3 +29,19 @@ def rng_from(random_state) -> np.random.Generator:
     raise TypeError(
         f"random_state must be None, an int, a numpy RandomState or Generator; got {type(random_state).__name__}"
     )
+
+
+@contextlib.contextmanager
+def torch_threads(n):
+    """Temporarily limit torch's intra-op threads (small models run fastest on one); ``None`` leaves them."""
+    if n is None:
+        yield
+        return
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(int(n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)

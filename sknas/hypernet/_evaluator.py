@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 
 import numpy as np
@@ -13,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ..networks._nb201 import _positive_int
-from ..utils import rng_from
+from ..utils import rng_from, torch_threads
 from ._space import _POOL, MacroCNN, MacroCNNSpace, check_images, macro_forward
 
 __all__ = ["HyperNetworkEvaluator"]
@@ -21,17 +20,6 @@ __all__ = ["HyperNetworkEvaluator"]
 _EVAL_BATCH = 1024  # images per forward pass when scoring (build_network users: same batching, same numbers)
 
 
-@contextlib.contextmanager
-def _torch_threads(n):
-    if n is None:
-        yield
-        return
-    old = torch.get_num_threads()
-    torch.set_num_threads(int(n))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 class _HyperNetwork(nn.Module):
@@ -251,7 +239,7 @@ class HyperNetworkEvaluator(BaseEstimator):
         rng = rng_from(self.random_state)
         seed = int(rng.integers(2**31 - 1))
         t0 = time.perf_counter()
-        with _torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
+        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             net = _HyperNetwork(space, X.shape[1], len(classes), int(self.hidden_size))
             opt = torch.optim.Adam(net.parameters(), lr=float(self.lr), weight_decay=float(self.weight_decay))
@@ -317,7 +305,7 @@ class HyperNetworkEvaluator(BaseEstimator):
         rows = self.space_.check_rows(rows, name="rows")
         Xt, y_idx = self._check_eval(X, y)
         out = np.empty(len(rows))
-        with _torch_threads(self.n_threads), torch.no_grad():
+        with torch_threads(self.n_threads), torch.no_grad():
             for i, row in enumerate(rows):
                 out[i] = float(np.mean(self._logits(row, Xt).argmax(1).numpy() == y_idx))
         return out
@@ -336,7 +324,7 @@ class HyperNetworkEvaluator(BaseEstimator):
         """
         row = self.space_.check_rows(row, name="row")[0]
         Xt, _ = self._check_eval(X, np.zeros(len(np.asarray(X)), dtype=self.classes_.dtype))
-        with _torch_threads(self.n_threads), torch.no_grad():
+        with torch_threads(self.n_threads), torch.no_grad():
             return self.classes_[self._logits(row, Xt).argmax(1).numpy()]
 
     def build_network(self, row) -> MacroCNN:

@@ -201,14 +201,7 @@ class MacroCNN(nn.Module):
         if not isinstance(space, MacroCNNSpace):
             raise ValueError(f"space must be a MacroCNNSpace (or None for MacroCNNSpace()); got {space!r}")
         self.space = space
-        if isinstance(arch, str):
-            row = space.from_string(arch)
-        else:
-            arr = np.asarray(arch)
-            if arr.ndim == 2 and len(arr) != 1:
-                raise ValueError(f"arch must be a single row; got an array of shape {arr.shape}")
-            row = space.check_rows(arr, name="arch")[0]
-        self.row = row
+        self.row = row = space.as_row(arch)
         self.skips = []
         convs = []
         c = self.in_channels

@@ -194,14 +194,7 @@ class MLPNetwork(nn.Module):
         if not isinstance(space, MLPSpace):
             raise ValueError(f"space must be an MLPSpace (or None for MLPSpace()); got {space!r}")
         self.space = space
-        if isinstance(arch, str):
-            row = space.from_string(arch)
-        else:
-            arr = np.asarray(arch)
-            if arr.ndim == 2 and len(arr) != 1:
-                raise ValueError(f"arch must be a single row; got an array of shape {arr.shape}")
-            row = space.check_rows(arr, name="arch")[0]
-        self.row = row
+        self.row = row = space.as_row(arch)
         modules: list[nn.Module] = []
         width_in = self.n_features
         for width, activation in space.layers(row):

@@ -216,9 +216,4 @@ def _parse_row(space: CellSpace, arch) -> np.ndarray:
     unknown = [op for op in space.ops if op not in NB201_OPS]
     if unknown:
         raise ValueError(f"space {space!r} has ops without a NAS-Bench-201 implementation: {unknown}")
-    if isinstance(arch, str):
-        return space.from_string(arch)
-    arr = np.asarray(arch)
-    if arr.ndim == 2 and len(arr) != 1:
-        raise ValueError(f"arch must be a single row; got an array of shape {arr.shape}")
-    return space.check_rows(arr, name="arch")[0]
+    return space.as_row(arch)

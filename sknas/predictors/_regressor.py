@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import numbers
 
 import numpy as np
@@ -12,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..encodings import GraphEncoder, OneHotEncoder, PathEncoder, ReNASEncoder, renas_tensor_torch
 from ..metrics import kendall_tau
+from ..utils import torch_threads
 
 __all__ = ["ArchitectureRegressor", "MODELS", "ENCODINGS", "LOSSES"]
 
@@ -37,20 +37,6 @@ _XGB_DEFAULTS = dict(n_estimators=400, max_depth=6, learning_rate=0.05, subsampl
 _PREDICT_CHUNK = 8192
 
 
-@contextlib.contextmanager
-def _torch_threads(n):
-    """Temporarily limit torch's intra-op threads (small models run fastest on one thread)."""
-    import torch
-
-    if n is None:
-        yield
-        return
-    old = torch.get_num_threads()
-    torch.set_num_threads(int(n))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 class ArchitectureRegressor(RegressorMixin, BaseEstimator):
@@ -331,7 +317,7 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         feats = self._features(rows)
         rng = check_random_state(self.random_state)
         seeds = rng.randint(0, 2**31 - 1, size=self.n_ensemble)
-        with _torch_threads(self.n_threads if model in _NEURAL_DEFAULTS else None):
+        with torch_threads(self.n_threads if model in _NEURAL_DEFAULTS else None):
             self.estimators_ = [self._fit_member(feats, yz, int(s)) for s in seeds]
         if self.space is not None:  # what propose() starts from and excludes
             self.X_fit_, self.y_fit_ = rows.copy(), y.copy()
@@ -442,7 +428,7 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
 
         n = len(feats["A"]) if isinstance(feats, dict) else len(feats)
         out = np.empty((len(nets), n))
-        with _torch_threads(self.n_threads), torch.no_grad():
+        with torch_threads(self.n_threads), torch.no_grad():
             for m, net in enumerate(nets):
                 mod = net.module_
                 dtype = next(mod.parameters()).dtype

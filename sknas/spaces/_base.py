@@ -149,6 +149,18 @@ class Space:
                 raise ValueError(f"{name}[{i}] is not a valid architecture of {self!r}: {self.explain_invalid(arr[i])}")
         return arr
 
+    def as_row(self, arch, *, name: str = "arch") -> np.ndarray:
+        """One architecture, given as a row of choice indices or in the space's string form, as a valid row.
+
+        Raises ``ValueError`` for several rows, a malformed string or an invalid architecture.
+        """
+        if isinstance(arch, str):
+            arch = self.from_string(arch)
+        arr = np.asarray(arch)
+        if arr.ndim == 2 and len(arr) != 1:
+            raise ValueError(f"{name} must be a single architecture; got an array of shape {arr.shape}")
+        return self.check_rows(arr, name=name)[0]
+
     def _valid_mask(self, X: np.ndarray) -> np.ndarray:
         """Validity of in-range rows; subclasses with constraints override this."""
         return np.ones(len(X), dtype=bool)
@@ -399,6 +411,17 @@ class Space:
             else:
                 X[i] = self.sample(1, rng)[0]
         return X
+
+    def _check_scores(self, scores, n_rows: int) -> np.ndarray:
+        """Validate relaxed-encoding ``scores`` for :meth:`repair` (shape ``(n_rows, n_features_onehot)``)."""
+        scores = np.asarray(scores, dtype=np.float64)
+        if scores.ndim == 1:
+            scores = scores[None, :]
+        if scores.shape != (n_rows, self.n_features_onehot):
+            raise ValueError(f"scores must have shape ({n_rows}, {self.n_features_onehot}); got {scores.shape}")
+        if not np.all(np.isfinite(scores)):
+            raise ValueError("scores hold NaN or infinite values")
+        return scores
 
     def paths(self, X) -> np.ndarray:
         """Path encoding (BANANAS). Spaces without a cell graph fall back to the one-hot view."""

@@ -417,11 +417,7 @@ class DARTSSpace(Space):
         """
         X = self.check_rows(X, require_valid=False).copy()
         if scores is not None:
-            scores = np.asarray(scores, dtype=np.float64)
-            if scores.ndim == 1:
-                scores = scores[None, :]
-            if scores.shape != (len(X), self.n_features_onehot):
-                raise ValueError(f"scores must have shape ({len(X)}, {self.n_features_onehot}); got {scores.shape}")
+            scores = self._check_scores(scores, len(X))
         for c in range(2):
             for i in range(_N_NODES):
                 j0, j1 = self._in_cols[c, i]

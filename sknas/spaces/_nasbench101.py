@@ -417,13 +417,7 @@ class NASBench101Space(Space):
         if ok.all():
             return X
         if scores is not None:
-            scores = np.asarray(scores, dtype=np.float64)
-            if scores.ndim == 1:
-                scores = scores[None, :]
-            if scores.shape != (len(X), self.n_features_onehot):
-                raise ValueError(f"scores must have shape ({len(X)}, {self.n_features_onehot}); got {scores.shape}")
-            if not np.all(np.isfinite(scores)):
-                raise ValueError("scores hold NaN or infinite values")
+            scores = self._check_scores(scores, len(X))
         off = self._offsets[:_N_EDGES]
         for i in np.flatnonzero(~ok):
             present = X[i, :_N_EDGES] == 1

@@ -82,7 +82,7 @@ def test_nb201_other_cell_spaces():
         ([3, 3, 3], {}, "length 3"),
         ([3, 3, 3, 3, 3, 5], {}, "choice index 5"),
         ([3, 3, 3, 3, 3, 1.5], {}, "whole-number"),
-        ([[3] * 6, [1] * 6], {}, "single row"),
+        ([[3] * 6, [1] * 6], {}, "single architecture"),
         ("|nor_conv_3x3~0|+|nor_conv_3x3~0|", {}, "malformed"),
         (BEST.replace("avg_pool_3x3", "max_pool_3x3"), {}, "unknown op"),
         ([3] * 6, {"C": 0}, "C must be"),
