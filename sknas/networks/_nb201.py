@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import torch
 from torch import nn
@@ -33,13 +35,21 @@ def _relu_conv_bn(c_in: int, c_out: int, kernel_size: int, stride: int = 1) -> n
     )
 
 
+_SEED_LOCK = threading.Lock()
+
+
 def _seed_parameters(module: nn.Module, seed) -> None:
-    """Re-draw the initial weights of ``module`` from ``seed`` (without touching the global torch RNG)."""
+    """Re-draw the initial weights of ``module`` from ``seed`` (without touching the global torch RNG).
+
+    ``reset_parameters`` draws from torch's global generator, so the seeded section holds a lock:
+    networks built at the same time in several threads (joblib / Dask thread workers) still get
+    exactly their seed's weights.
+    """
     if seed is None:
         return
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise ValueError(f"seed must be an integer or None; got {seed!r}")
-    with torch.random.fork_rng(devices=[]):
+    with _SEED_LOCK, torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(seed))
         for m in module.modules():
             if m is not module and hasattr(m, "reset_parameters"):
