@@ -233,11 +233,11 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="compare search methods on a benchmark (the main job)",
                        description="Compare search methods on a tabular benchmark. Without options: NAS-Bench-201 "
-                       "CIFAR-10, every method, 50 trials, 5 seeds (a few minutes on a laptop).")
+                       "CIFAR-10, every method, 100 trials, 10 seeds (a few minutes on a laptop).")
     bench_args(p)
     p.add_argument("--methods", default=DEFAULT_METHODS, help=f"comma-separated, from: {', '.join(METHODS)}")
-    p.add_argument("--budget", type=int, default=50, help="trials per study")
-    p.add_argument("--seeds", type=int, default=5, help="studies per method")
+    p.add_argument("--budget", type=int, default=100, help="trials per study")
+    p.add_argument("--seeds", type=int, default=10, help="studies per method")
     p.add_argument("--jobs", type=int, default=2, help="studies run in parallel")
     p.add_argument("--output", default="sknas-output", help="folder for trials.csv, summary.json and plots")
     p.add_argument("--fast", action="store_true", help="train predictors for fewer epochs (smoke runs)")
