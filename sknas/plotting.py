@@ -72,6 +72,8 @@ def plot_kendall_tau(sizes, results: Mapping[str, tuple], *, title: str = "", ax
         mean, std = np.asarray(mean, dtype=float), np.asarray(std, dtype=float)
         ax.errorbar(sizes, mean, yerr=std, label=name, marker="o", capsize=3, linewidth=1.5)
     ax.set_xscale("log")
+    ax.set_xticks(list(sizes), [str(n) for n in sizes])
+    ax.minorticks_off()
     ax.set_xlabel("training architectures")
     ax.set_ylabel("Kendall tau on the other architectures")
     ax.set_title(title)
