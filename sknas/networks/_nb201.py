@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import math
 
 import numpy as np
 import torch
@@ -35,25 +35,30 @@ def _relu_conv_bn(c_in: int, c_out: int, kernel_size: int, stride: int = 1) -> n
     )
 
 
-_SEED_LOCK = threading.Lock()
-
-
 def _seed_parameters(module: nn.Module, seed) -> None:
-    """Re-draw the initial weights of ``module`` from ``seed`` (without touching the global torch RNG).
+    """Re-draw the initial weights of ``module`` from ``seed``, with a private generator.
 
-    ``reset_parameters`` draws from torch's global generator, so the seeded section holds a lock:
-    networks built at the same time in several threads (joblib / Dask thread workers) still get
-    exactly their seed's weights.
+    Linear and convolution layers get PyTorch's default initialisation (Kaiming-uniform weights,
+    uniform biases) drawn from a ``torch.Generator`` seeded with ``seed``; normalisation layers
+    are reset to ones and zeros. Torch's global generator is never touched, so networks built at
+    the same time in several threads (joblib / Dask thread workers) still get exactly their seed's
+    weights.
     """
     if seed is None:
         return
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise ValueError(f"seed must be an integer or None; got {seed!r}")
-    with _SEED_LOCK, torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(seed))
+    gen = torch.Generator().manual_seed(int(seed))
+    with torch.no_grad():
         for m in module.modules():
-            if m is not module and hasattr(m, "reset_parameters"):
-                m.reset_parameters()
+            if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd)):
+                nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5), generator=gen)
+                if m.bias is not None:
+                    fan_in = m.weight[0].numel()
+                    bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+                    nn.init.uniform_(m.bias, -bound, bound, generator=gen)
+            elif m is not module and not list(m.children()) and hasattr(m, "reset_parameters"):
+                m.reset_parameters()  # normalisation layers: deterministic ones / zeros
 
 
 class _Zero(nn.Module):
