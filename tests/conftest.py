@@ -17,3 +17,12 @@ def data_home() -> Path:
     if not (path / "nasbench201.csv.gz").is_file():
         pytest.fail(f"benchmark tables not found in SKNAS_DATA={path!s}; set it to the shared data folder")
     return path
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Tiny networks run fastest on one torch thread (and do not fight other processes for cores)."""
+    from sknas.utils import torch_threads
+
+    with torch_threads(1):
+        yield

@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-import torch
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -12,13 +11,7 @@ from sknas.proposers import EvolutionProposer
 from sknas.search import PredictorSearchCV
 from sknas.spaces import NASBench201Space
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def fast_predictor(space):
