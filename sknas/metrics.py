@@ -25,6 +25,15 @@ def _check_pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
+def _rank_correlation(fn, y_true, y_pred) -> float:
+    """``fn(y_true, y_pred).statistic``, or 0 when an input is constant or shorter than two."""
+    a, b = _check_pair(y_true, y_pred)
+    if a.size < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
+        return 0.0
+    value = fn(a, b).statistic
+    return float(value) if np.isfinite(value) else 0.0
+
+
 def kendall_tau(y_true, y_pred) -> float:
     """Kendall's rank correlation (tau-b) between true and predicted values.
 
@@ -43,11 +52,7 @@ def kendall_tau(y_true, y_pred) -> float:
     >>> kendall_tau([1, 2, 3], [10, 20, 30])
     1.0
     """
-    a, b = _check_pair(y_true, y_pred)
-    if a.size < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
-        return 0.0
-    tau = stats.kendalltau(a, b).statistic
-    return 0.0 if not np.isfinite(tau) else float(tau)
+    return _rank_correlation(stats.kendalltau, y_true, y_pred)
 
 
 def spearman(y_true, y_pred) -> float:
@@ -63,11 +68,7 @@ def spearman(y_true, y_pred) -> float:
     rho : float
         In [-1, 1]; 0 when either input is constant or has fewer than two values.
     """
-    a, b = _check_pair(y_true, y_pred)
-    if a.size < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
-        return 0.0
-    rho = stats.spearmanr(a, b).statistic
-    return 0.0 if not np.isfinite(rho) else float(rho)
+    return _rank_correlation(stats.spearmanr, y_true, y_pred)
 
 
 def precision_at_k(y_true, y_pred, k: int = 10) -> float:
