@@ -467,12 +467,28 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
             Only with ``return_std=True``.
         """
         check_is_fitted(self, "estimators_")
-        rows, _ = self._check_X(X, reset=False)
-        P = self._member_predictions(self._features(rows)) * self.y_scale_ + self.y_mean_
+        P = self.predict_members(X)
         mean = P.mean(axis=0)
         if return_std:
             return mean, P.std(axis=0)
         return mean
+
+    def predict_members(self, X) -> np.ndarray:
+        """Predictions of every ensemble member (Thompson sampling draws one member per proposal).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_decisions)
+            Architectures as rows of ``space``.
+
+        Returns
+        -------
+        y_members : ndarray of shape (n_ensemble, n_samples)
+            In the units of ``y``; their mean is :meth:`predict`.
+        """
+        check_is_fitted(self, "estimators_")
+        rows, _ = self._check_X(X, reset=False)
+        return self._member_predictions(self._features(rows)) * self.y_scale_ + self.y_mean_
 
     def predict_relaxed(self, Z):
         """Differentiable prediction on relaxed rows (for gradient-based proposers).

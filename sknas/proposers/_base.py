@@ -85,6 +85,9 @@ class BaseProposer:
         How candidates are ranked: the predicted mean; mean + ``kappa`` x
         the ensemble's spread; or Thompson sampling over the ensemble (each
         proposal slot takes the best candidate of one randomly drawn member).
+        The spread comes from the predictor's ``predict_members`` (as
+        :class:`~sknas.ArchitectureRegressor` has); a predictor without it, or
+        a single model, is ranked by its mean.
     kappa : float, default=1.0
         Weight of the spread for ``"ucb"``.
     constraints : dict or list of Constraint, default=None
@@ -141,16 +144,23 @@ class BaseProposer:
                 banned |= set(space.row_keys(ex))
         constraints = check_constraints(self.constraints)
 
-        cands = self._candidates(predictor, space, n, X_seen, y_seen, rng, constraints)
-        cands = self._filter(space, self._by_prediction(predictor, space, cands), banned, constraints)
+        # every candidate is predicted once: the predictions order the deduplication (each class keeps its
+        # best-predicted row) and then the ranking
+        cands = self._filter(space, self._candidates(predictor, space, n, X_seen, y_seen, rng, constraints),
+                             constraints)
+        P = self._predict(predictor, cands)
+        keep = self._distinct(space, cands, P, banned)
+        cands, P = cands[keep], P[:, keep]
         tries = 0
         while len(cands) < n and tries < 5:  # top up with random rows (e.g. when the search stalls)
-            extra = self._filter(space, space.sample(max(4 * n, 256), rng), banned, constraints)
-            cands = self._filter(space, np.concatenate([cands, extra]), banned, constraints)
+            extra = self._filter(space, space.sample(max(4 * n, 256), rng), constraints)
+            cands, P = np.concatenate([cands, extra]), np.concatenate([P, self._predict(predictor, extra)], axis=1)
+            keep = self._distinct(space, cands, P, banned)
+            cands, P = cands[keep], P[:, keep]
             tries += 1
         if len(cands) < n:
             warnings.warn(f"only {len(cands)} of the {n} requested proposals exist", RuntimeWarning, stacklevel=2)
-        return self._rank(predictor, cands, n, rng)
+        return cands[self._rank(P, n, rng)]
 
     def _candidates(self, predictor, space, n, X_seen, y_seen, rng, constraints) -> np.ndarray:
         raise NotImplementedError
@@ -171,58 +181,57 @@ class BaseProposer:
         return X_seen, y_seen
 
     @staticmethod
-    def _by_prediction(predictor, space, X) -> np.ndarray:
-        """Valid rows sorted by predicted value, so that deduplication keeps each class's best-predicted row."""
-        X = np.asarray(X, dtype=np.int64)
+    def _filter(space, X, constraints) -> np.ndarray:
+        """The valid rows of ``X`` that satisfy every constraint (order kept)."""
+        X = np.asarray(X, dtype=np.int64).reshape(-1, space.n_decisions)
         X = X[space.is_valid(X)] if len(X) else X
-        if len(X) == 0:
-            return X
-        return X[np.argsort(-np.asarray(predictor.predict(X), dtype=np.float64), kind="stable")]
-
-    @staticmethod
-    def _filter(space, X, banned: set, constraints) -> np.ndarray:
-        """Valid, constraint-satisfying rows, one per equivalence class, none banned (order kept)."""
-        if len(X) == 0:
-            return np.empty((0, space.n_decisions), dtype=np.int64)
-        X = np.asarray(X, dtype=np.int64)
-        X = X[space.is_valid(X)]
         for c in constraints:
             if len(X):
                 X = X[c.values(space, X) <= c.max_value]
+        return X
+
+    @staticmethod
+    def _predict(predictor, X) -> np.ndarray:
+        """Predictions of shape (n_members, n): every ensemble member's, or one row of means."""
+        if len(X) == 0:
+            return np.empty((1, 0))
+        members = getattr(predictor, "predict_members", None)
+        P = members(X) if members is not None else predictor.predict(X)
+        return np.atleast_2d(np.asarray(P, dtype=np.float64))
+
+    @staticmethod
+    def _distinct(space, X, P, banned: set) -> np.ndarray:
+        """Indices of one row per equivalence class not in ``banned`` (its best-predicted one), best first."""
+        if len(X) == 0:
+            return np.empty(0, dtype=np.int64)
+        order = np.argsort(-P.mean(axis=0), kind="stable")
+        keys = space.row_keys(X[order])
         keep, seen = [], set(banned)
-        for i, k in enumerate(space.row_keys(X) if len(X) else []):
+        for i, k in zip(order, keys):
             if k not in seen:
                 seen.add(k)
                 keep.append(i)
-        return X[keep]
+        return np.asarray(keep, dtype=np.int64)
 
-    def _scores(self, predictor, X, rng) -> np.ndarray:
-        """Acquisition values, shape (n_slots_or_1, n): one row per Thompson draw, else one row."""
+    def _rank(self, P, n, rng) -> np.ndarray:
+        """Indices of the ``n`` best candidates under the acquisition, from their predictions ``P``."""
+        if P.shape[1] == 0:
+            return np.empty(0, dtype=np.int64)
+        mean, std = P.mean(axis=0), P.std(axis=0)
         if self.acquisition == "mean":
-            return np.asarray(predictor.predict(X), dtype=np.float64)[None, :]
-        mean, std = predictor.predict(X, return_std=True)
+            return np.argsort(-mean, kind="stable")[:n]
         if self.acquisition == "ucb":
-            return (np.asarray(mean) + float(self.kappa) * np.asarray(std))[None, :]
-        members = getattr(predictor, "predict_members", None)
-        if members is not None:
-            return np.asarray(members(X), dtype=np.float64)
-        return (np.asarray(mean) + np.asarray(std) * rng.standard_normal(len(X)))[None, :]
-
-    def _rank(self, predictor, X, n, rng) -> np.ndarray:
-        if len(X) == 0:
-            return X
-        S = self._scores(predictor, X, rng)
-        if self.acquisition != "thompson" or len(S) == 1:
-            order = np.argsort(-S[0], kind="stable")[:n]
-            return X[order]
-        taken = np.zeros(len(X), dtype=bool)
+            return np.argsort(-(mean + float(self.kappa) * std), kind="stable")[:n]
+        if len(P) == 1:  # Thompson sampling with a single model: nothing to draw from, rank by mean
+            return np.argsort(-mean, kind="stable")[:n]
+        taken = np.zeros(P.shape[1], dtype=bool)
         picks = []
-        for _ in range(min(n, len(X))):  # each slot: the best untaken row of one random member
-            s = np.where(taken, -np.inf, S[rng.integers(len(S))])
+        for _ in range(min(n, P.shape[1])):  # each slot: the best untaken row of one random member
+            s = np.where(taken, -np.inf, P[rng.integers(len(P))])
             i = int(np.argmax(s))
             taken[i] = True
             picks.append(i)
-        return X[picks]
+        return np.asarray(picks, dtype=np.int64)
 
     @staticmethod
     def _best_seen(space, X_seen, y_seen, predictor, k: int) -> np.ndarray:

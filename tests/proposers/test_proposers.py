@@ -62,6 +62,19 @@ def test_contract(proposer, bench, seen, mlp):
         assert np.all(np.diff(pred) <= 1e-9)  # best first
 
 
+def test_thompson_slots_take_the_best_of_one_member(bench, seen, mlp):
+    X_seen, y_seen = seen
+    M = mlp.predict_members(bench.X)
+    assert M.shape == (3, len(bench.X))
+    np.testing.assert_allclose(M.mean(axis=0), mlp.predict(bench.X))
+    P = RandomRankProposer(acquisition="thompson").propose(mlp, 8, X_seen, y_seen, random_state=0)
+    # each slot takes the best remaining candidate of one member: under that member it beats every later slot
+    S = mlp.predict_members(P)
+    for i in range(len(P) - 1):
+        assert np.any(np.all(S[:, i:i + 1] >= S[:, i + 1:], axis=1))
+    assert not np.array_equal(P, RandomRankProposer().propose(mlp, 8, X_seen, y_seen))  # it explores
+
+
 def test_random_rank_scores_the_whole_small_space(bench, seen, mlp):
     X_seen, y_seen = seen
     P = RandomRankProposer(n_candidates=20_000).propose(mlp, 5, X_seen, y_seen)
