@@ -1,6 +1,6 @@
 """HyperNetwork-based architecture evaluation (ADWPNAS) on a macro CNN space.
 
-One HyperNetwork, trained with a random architecture per mini-batch, predicts the convolution
+One HyperNetwork, trained with a few random architectures per mini-batch, predicts the convolution
 weights of any architecture of a :class:`MacroCNNSpace` from its encoding; architectures are then
 scored with those weights and no fine-tuning (:class:`HyperNetworkEvaluator`).
 """

@@ -18,8 +18,7 @@ from ._space import _POOL, MacroCNN, MacroCNNSpace, check_images, macro_forward
 __all__ = ["HyperNetworkEvaluator"]
 
 _EVAL_BATCH = 1024  # images per forward pass when scoring (build_network users: same batching, same numbers)
-
-
+_LR_SCHEDULES = ("cosine", "constant")
 
 
 class _HyperNetwork(nn.Module):
@@ -91,14 +90,33 @@ class _HyperNetwork(nn.Module):
 class HyperNetworkEvaluator(BaseEstimator):
     """Score architectures of a macro CNN space with weights predicted by one HyperNetwork (ADWPNAS).
 
-    After Zhang et al. (2020), "Efficient Neural Architecture Search via
-    HyperNetwork" (ADWPNAS): a HyperNetwork maps the encoding of each layer of
-    an architecture to that layer's convolution kernels. It is trained with
-    stochastic architecture encodings: every mini-batch draws a random
-    architecture of ``space``, its weights are predicted, the images go
-    through it and the cross-entropy gradient flows into the HyperNetwork.
-    Afterwards any architecture can be scored with its predicted weights, with
-    no fine-tuning: one HyperNetwork pass plus one forward pass.
+    After Zhang, Zhou and Gu (2020), "ADWPNAS: Architecture-Driven Weight
+    Prediction for Neural Architecture Search" (arXiv:2003.01335): a
+    HyperNetwork maps the encoding of each layer of an architecture to that
+    layer's convolution kernels. It is trained with stochastic architecture
+    encodings: every mini-batch draws ``archs_per_step`` random architectures
+    of ``space`` (uniformly, afresh for every mini-batch), their weights are
+    predicted, the same images go through each of them and the gradient of
+    their mean cross-entropy flows into the HyperNetwork. Afterwards any
+    architecture can be scored with its predicted weights, with no
+    fine-tuning: one HyperNetwork pass plus one forward pass.
+
+    **Several architectures per mini-batch, cosine learning rate.** With one
+    architecture per mini-batch (the first version) the shared kernels are
+    pulled towards whichever architectures happened to be drawn last. On a
+    development split of digits (24 architectures of ``MacroCNNSpace(widths=
+    (2, 4, 8, 16))``, validation accuracy averaged over 3 trainings of 10
+    epochs), Kendall tau between predicted-weight and trained accuracy was
+    0.34 with one architecture per step and a constant rate, 0.38 with a
+    cosine decay and 0.70 with 4 architectures per step plus the cosine
+    decay. On 40 architectures trained for 20 epochs it was 0.51 (4 per
+    step), 0.46 (8 per step, twice the cost) and 0.52 (4 per step, twice the
+    epochs); these estimates carry about +-0.1 of noise. The cosine decay of
+    the learning rate to zero ends training on small steps, which limits
+    the bias towards the last drawn architectures (``lr_schedule="constant"``
+    restores the first version's fixed rate). Feeding the whole
+    architecture's one-hot to every layer's encoding was tried and did not
+    help (0.48 vs 0.51).
 
     **Weight scheme.** Each layer is encoded as one-hots of its kernel size,
     width, skip, position and input width (the previous layer's width, or
@@ -143,11 +161,18 @@ class HyperNetworkEvaluator(BaseEstimator):
     hidden_size : int, default=64
         Hidden units of the HyperNetwork's MLPs.
     max_epochs : int, default=40
-        Passes over the training images (one random architecture per mini-batch).
+        Passes over the training images.
     batch_size : int, default=64
         Images per mini-batch.
+    archs_per_step : int, default=4
+        Random architectures drawn for every mini-batch; each sees the whole
+        mini-batch and the step minimises their mean loss (the cost of a step
+        grows linearly with it).
     lr : float, default=2e-3
-        Adam learning rate.
+        Adam learning rate (the peak one with ``lr_schedule="cosine"``).
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+        ``"cosine"`` decays the learning rate from ``lr`` to zero over all
+        steps; ``"constant"`` keeps ``lr``.
     weight_decay : float, default=0.0
         Adam weight decay on the HyperNetwork's parameters.
     n_score_archs : int, default=10
@@ -189,13 +214,15 @@ class HyperNetworkEvaluator(BaseEstimator):
     (3,)
     """
 
-    def __init__(self, space=None, hidden_size=64, max_epochs=40, batch_size=64, lr=2e-3, weight_decay=0.0,
-                 n_score_archs=10, n_threads=1, random_state=None):
+    def __init__(self, space=None, hidden_size=64, max_epochs=40, batch_size=64, archs_per_step=4, lr=2e-3,
+                 lr_schedule="cosine", weight_decay=0.0, n_score_archs=10, n_threads=1, random_state=None):
         self.space = space
         self.hidden_size = hidden_size
         self.max_epochs = max_epochs
         self.batch_size = batch_size
+        self.archs_per_step = archs_per_step
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.weight_decay = weight_decay
         self.n_score_archs = n_score_archs
         self.n_threads = n_threads
@@ -206,8 +233,10 @@ class HyperNetworkEvaluator(BaseEstimator):
         space = MacroCNNSpace() if self.space is None else self.space
         if not isinstance(space, MacroCNNSpace):
             raise ValueError(f"space must be a MacroCNNSpace (or None for MacroCNNSpace()); got {space!r}")
-        for name in ("hidden_size", "max_epochs", "batch_size", "n_score_archs"):
+        for name in ("hidden_size", "max_epochs", "batch_size", "archs_per_step", "n_score_archs"):
             _positive_int(name, getattr(self, name))
+        if not isinstance(self.lr_schedule, str) or self.lr_schedule not in _LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {list(_LR_SCHEDULES)}; got {self.lr_schedule!r}")
         for name, strict in (("lr", True), ("weight_decay", False)):
             v = getattr(self, name)
             ok = not isinstance(v, bool) and isinstance(v, (int, float, np.number)) and np.isfinite(v)
@@ -218,7 +247,7 @@ class HyperNetworkEvaluator(BaseEstimator):
         return space
 
     def fit(self, X, y):
-        """Train the HyperNetwork on images, one random architecture per mini-batch.
+        """Train the HyperNetwork on images, ``archs_per_step`` random architectures per mini-batch.
 
         Parameters
         ----------
@@ -244,21 +273,30 @@ class HyperNetworkEvaluator(BaseEstimator):
             net = _HyperNetwork(space, X.shape[1], len(classes), int(self.hidden_size))
             opt = torch.optim.Adam(net.parameters(), lr=float(self.lr), weight_decay=float(self.weight_decay))
             Xt, yt = torch.from_numpy(X), torch.from_numpy(y_idx.astype(np.int64))
-            bs = int(self.batch_size)
+            bs, k = int(self.batch_size), int(self.archs_per_step)
             n_steps = -(-len(X) // bs)
+            n_total, t = int(self.max_epochs) * n_steps, 0
             curve = []
             net.train()
             for _ in range(int(self.max_epochs)):
                 perm = torch.from_numpy(rng.permutation(len(X)))
-                archs = space.sample(n_steps, rng)
+                archs = space.sample(n_steps * k, rng)
                 total = 0.0
                 for step in range(n_steps):
+                    if self.lr_schedule == "cosine":
+                        for group in opt.param_groups:
+                            group["lr"] = float(self.lr) * 0.5 * (1.0 + np.cos(np.pi * t / n_total))
                     idx = perm[step * bs:(step + 1) * bs]
-                    logits = macro_forward(Xt[idx], *net(archs[step]))
-                    loss = F.cross_entropy(logits, yt[idx])
+                    xb, yb = Xt[idx], yt[idx]
+                    # the mean loss of k architectures on the same images: a lower-variance gradient that
+                    # serves k corners of the space at once (one architecture per step lets the last few
+                    # drawn architectures pull the shared kernels their way)
+                    loss = sum(F.cross_entropy(macro_forward(xb, *net(arch)), yb)
+                               for arch in archs[step * k:(step + 1) * k]) / k
                     opt.zero_grad()
                     loss.backward()
                     opt.step()
+                    t += 1
                     total += loss.item() * len(idx)
                 curve.append(total / len(X))
             net.eval()

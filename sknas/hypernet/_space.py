@@ -99,6 +99,38 @@ class MacroCNNSpace(CategoricalSpace):
         return [(self.choices[3 * k][row[3 * k]], self.choices[3 * k + 1][row[3 * k + 1]],
                  bool(self.choices[3 * k + 2][row[3 * k + 2]])) for k in range(self.n_layers)]
 
+    def params(self, X, in_channels: int = 1, n_classes: int = 10) -> np.ndarray:
+        """Number of parameters (millions) of each row's :class:`MacroCNN`.
+
+        Convolution kernels and biases plus the classifier on the ``2 x 2``
+        pooled map; the skips and layer norms have none. A cheap baseline
+        ranking (bigger is often better) for the HyperNetwork's scores.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_decisions) or (n_decisions,)
+            Rows of the space.
+        in_channels : int, default=1
+            Channels of the input images.
+        n_classes : int, default=10
+            Outputs of the classifier.
+
+        Returns
+        -------
+        params : ndarray of shape (n_rows,)
+        """
+        X = self.check_rows(X)
+        in_channels = _positive_int("in_channels", in_channels)
+        n_classes = _positive_int("n_classes", n_classes)
+        out = np.empty(len(X))
+        for i, row in enumerate(X):
+            total, c = 0, in_channels
+            for k, w, _ in self.layers(row):
+                total += c * w * k * k + w
+                c = w
+            out[i] = (total + n_classes * (c * _POOL * _POOL + 1)) / 1e6
+        return out
+
     def build_module(self, row, in_channels: int = 1, n_classes: int = 10, seed=None) -> MacroCNN:
         """Build the :class:`MacroCNN` of a row (freshly initialised weights).
 

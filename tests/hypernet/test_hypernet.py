@@ -45,6 +45,17 @@ def test_space():
         MacroCNNSpace(n_layers=0)
 
 
+def test_space_params():
+    rows = SPACE.sample(5, random_state=0)
+    counted = [sum(p.numel() for p in MacroCNN(r, space=SPACE).parameters()) for r in rows]
+    np.testing.assert_allclose(SPACE.params(rows) * 1e6, counted)
+    np.testing.assert_allclose(SPACE.cost(rows, "params"), SPACE.params(rows))
+    net = SPACE.build_module(rows[0], in_channels=3, n_classes=4)
+    assert SPACE.params(rows[0], in_channels=3, n_classes=4)[0] * 1e6 == sum(p.numel() for p in net.parameters())
+    with pytest.raises(ValueError, match="n_classes"):
+        SPACE.params(rows, n_classes=0)
+
+
 def test_clone_and_params():
     ev = HyperNetworkEvaluator(SPACE, max_epochs=3, random_state=1)
     params = ev.get_params()
@@ -62,6 +73,15 @@ def test_fit_score(fitted, digits):
     assert s == fitted.score(Xv, yv)  # deterministic
     acc = fitted.score_architectures(SPACE.sample(5, random_state=0), Xv, yv)
     assert acc.shape == (5,) and np.all((acc >= 0) & (acc <= 1))
+
+
+def test_one_arch_per_step_constant_lr(digits):
+    # the first version's training (one architecture per mini-batch, fixed rate) is still available
+    X, y, Xv, yv = digits
+    ev = HyperNetworkEvaluator(SPACE, hidden_size=16, max_epochs=3, archs_per_step=1, lr_schedule="constant",
+                               random_state=0).fit(X, y)
+    assert len(ev.loss_curve_) == 3 and ev.loss_curve_[-1] < ev.loss_curve_[0]
+    assert 0.2 < ev.score(Xv, yv) <= 1.0
 
 
 def test_deterministic(digits, fitted):
@@ -161,6 +181,10 @@ def test_bad_params_and_eval_inputs(fitted, digits):
         HyperNetworkEvaluator(SPACE, max_epochs=0).fit(X, y)
     with pytest.raises(ValueError, match="lr"):
         HyperNetworkEvaluator(SPACE, lr=-1.0).fit(X, y)
+    with pytest.raises(ValueError, match="archs_per_step"):
+        HyperNetworkEvaluator(SPACE, archs_per_step=0).fit(X, y)
+    with pytest.raises(ValueError, match="lr_schedule"):
+        HyperNetworkEvaluator(SPACE, lr_schedule="step").fit(X, y)
     with pytest.raises(ValueError, match="rows has rows of length"):
         fitted.score_architectures([[0, 0]], Xv, yv)
     with pytest.raises(ValueError, match="X has 3 channels"):
@@ -184,8 +208,16 @@ def test_benchmark_smoke(tmp_path):
         spec.loader.exec_module(mod)
     finally:
         sys.path.remove(str(BENCH))
+    assert mod._ideal_tau(1.0) == pytest.approx(1.0) and np.isnan(mod._ideal_tau(0.0))
+    # a perfect evaluator beats a second noisy training, and more so against a mean of trainings
+    assert 0.3 < mod._ideal_tau(0.3) < mod._ideal_tau(0.3, 3) < 1
     mod.main(["--smoke", "--results-dir", str(tmp_path)])
     saved = json.loads((tmp_path / "hypernetwork.json").read_text())
-    assert -1 <= saved["ranking"]["kendall_tau_test"] <= 1 and saved["cost"]["speedup"] > 0
+    rank = saved["ranking"]
+    assert -1 <= rank["kendall_tau_test"] <= 1 and saved["cost"]["speedup"] > 0
+    assert -1 <= rank["noise_ceiling_test"] <= 1 and -1 <= rank["params_tau_test"] <= 1
+    assert np.asarray(rank["trained_test"]).shape == (rank["n_seeds"], rank["n_archs"])
+    assert -1 <= saved["legacy"]["noise_ceiling_test"] <= 1
+    assert "noise ceiling" in (tmp_path / "hypernetwork.md").read_text()
     assert 0 <= saved["search"]["hn_pick"]["trained_test"] <= 1
     assert (tmp_path / "hypernetwork.md").read_text().startswith("# HyperNetwork")
