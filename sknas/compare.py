@@ -17,9 +17,9 @@ __all__ = ["METHODS", "load_spec", "make_sampler", "run_study", "summarise", "re
 
 #: method name -> short description
 METHODS = {
-    "prednas": "PredNASSampler: gradient ascent on an MLP-ensemble predictor",
-    "neural-predictor": "NeuralPredictorSampler: GCN predictor, top-K of random architectures",
-    "sknas": "PredictorSampler: sknas default (Thompson top-K + local mutations)",
+    "prednas": "PredNASSampler: gradient ascent on a GCN predictor",
+    "neural-predictor": "NeuralPredictorSampler: GCN predictor (paper training length), top-K of random architectures",
+    "sknas": "PredictorSampler: sknas defaults (GCN trained 100 epochs, top-K)",
     "rea": "RegularizedEvolutionSampler (population 20, tournament 5)",
     "tpe": "Optuna TPESampler (multivariate, settings pinned)",
     "nsga2": "Optuna NSGAIISampler (population 20)",

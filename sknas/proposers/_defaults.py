@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 from ..spaces import Space
-from ._proposers import EvolutionProposer, MixtureProposer, RandomRankProposer
+from ._proposers import RandomRankProposer
 
 __all__ = ["default_predictor", "default_proposer"]
 
 
 def default_predictor(space: Space, random_state=None):
-    """The predictor searches use by default: an ensemble of 5 small MLPs on one-hot rows, MSE + pairwise loss.
+    """The predictor searches use by default: the Neural Predictor's directed GCN, pairwise loss, 100 epochs.
 
-    Small and quick to refit every round; differentiable, so gradient ascent works on it too; the
-    ensemble's spread drives Thompson sampling.
+    Chosen by measurement (``benchmarks/search.py``, NB201, 20-30 seeds, 100 queries): with the GCN the
+    search reached mean regret 0.04 on cifar10-valid (optimum hit in 83% of runs) and 0.09 on cifar100
+    (95%), against 0.14-0.18 (67-70%) and 0.11 (80%) for an ensemble of 5 MLPs on one-hot rows with
+    Thompson sampling. It is differentiable (:class:`GradientAscentProposer` works on it), and 100
+    epochs rank as well as the 800 steps of :class:`~sknas.ArchitectureRegressor`'s own default, at a
+    third of the cost.
     """
     from ..predictors import ArchitectureRegressor
 
-    return ArchitectureRegressor(space, model="mlp", encoding="onehot", loss="mse+pairwise", n_ensemble=5,
-                                 hidden_size=128, n_layers=2, max_epochs=60, random_state=random_state)
+    return ArchitectureRegressor(space, model="gcn", max_epochs=100, random_state=random_state)
 
 
 def default_proposer():
-    """The proposer searches use by default: half Thompson sampling over (up to) 10,000 random
-    architectures, half Thompson-ranked single mutations of the 3 best evaluated ones."""
-    return MixtureProposer([RandomRankProposer(acquisition="thompson"),
-                            EvolutionProposer(n_parents=3, max_mutations=1, acquisition="thompson")])
+    """The proposer searches use by default: the top of (up to) 10,000 random architectures by predicted
+    value (the Neural Predictor's rule; the whole space when it is that small, e.g. NAS-Bench-201).
+
+    Works with every predictor; :class:`GradientAscentProposer` (PredNAS) needs a differentiable one.
+    """
+    return RandomRankProposer()

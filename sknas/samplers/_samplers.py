@@ -22,10 +22,10 @@ class PredictorSampler(ArchitectureSampler):
         The architecture space.
     predictor : estimator, default=None
         A regressor on rows of ``space`` (cloned at every batch); default
-        ``ArchitectureRegressor(space, model="mlp", loss="mse+pairwise", n_ensemble=5)``.
+        :func:`~sknas.proposers.default_predictor` (the directed GCN, 100 epochs).
     proposer : BaseProposer, default=None
-        Default :func:`~sknas.proposers.default_proposer` (Thompson sampling over
-        random architectures plus local mutations of the best).
+        Default :func:`~sknas.proposers.default_proposer` (the top of the whole space, or of
+        10,000 random architectures, by predicted value).
     n_startup_trials, batch_size, independent_sampler, seed
         See :class:`ArchitectureSampler`.
     """
@@ -59,8 +59,8 @@ class PredNASSampler(PredictorSampler):
     """PredNAS (Yuan et al. 2022) as an Optuna sampler: gradient ascent on a differentiable predictor.
 
     A :class:`PredictorSampler` whose proposer defaults to
-    :class:`~sknas.proposers.GradientAscentProposer` (on an MLP ensemble
-    unless ``predictor`` says otherwise).
+    :class:`~sknas.proposers.GradientAscentProposer` (on the default GCN
+    predictor unless ``predictor`` says otherwise).
 
     Examples
     --------
