@@ -246,15 +246,20 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         return X, y
 
     def _features(self, rows):
-        """Model input for validated rows: ndarray, or dict of arrays for the GCN."""
+        """Model input for validated rows: ndarray, or dict of arrays for the GCN.
+
+        Torch models take float32; XGBoost and scikit-learn models float64 (a float32 linear model's
+        predictions would depend on the order of the samples at the 1e-7 level).
+        """
+        dtype = np.float32 if self.model_ in _NEURAL_DEFAULTS else np.float64
         if self.encoding_ == "raw":
-            return ((np.asarray(rows, dtype=np.float64) - self.x_mean_) / self.x_scale_).astype(np.float32)
+            return ((np.asarray(rows, dtype=np.float64) - self.x_mean_) / self.x_scale_).astype(dtype)
         if self.model_ == "gcn":
             A, F = self.space.graph(rows)
             return {"A": np.ascontiguousarray(A, dtype=np.float32), "F": np.ascontiguousarray(F, dtype=np.float32)}
         if self.model_ == "renas":
             return self.encoder_.tensor(rows).astype(np.float32)
-        return np.ascontiguousarray(self.encoder_.transform(rows), dtype=np.float32)
+        return np.ascontiguousarray(self.encoder_.transform(rows), dtype=dtype)
 
     def _build_module(self, feats):
         from ._modules import MLP, DirectedGCN, ReNASNet
