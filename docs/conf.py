@@ -100,16 +100,26 @@ html_show_sourcelink = False
 #: results files in page order, with their section titles; any other *.md follows, titled by its name
 RESULT_TITLES = {
     "predictors_nb201": "Predictors: Kendall's tau on NAS-Bench-201",
-    "search": "Search: the fit / propose loop against TPE and random search",
-    "compare_samplers": "Optuna samplers compared",
+    "search_nb201": "Search: the fit / propose loop on NAS-Bench-201 cifar10-valid (50 / 100 / 200 queries)",
+    "search_nb201_100": "Search: the fit / propose loop on NAS-Bench-201 cifar100 and ImageNet16-120",
+    "search_graph": "Search: the fit / propose loop on NAS-Bench-Graph",
+    "compare_samplers": "Optuna samplers compared on NAS-Bench-201 cifar10-valid",
+    "compare_samplers_nb201": "Optuna samplers: PredNAS against TPE on cifar100 and ImageNet16-120",
+    "compare_samplers_graph": "Optuna samplers: PredNAS against TPE on NAS-Bench-Graph",
     "search_cv": "PredictorSearchCV against random search on real data",
     "hypernetwork": "Hypernetwork evaluator",
 }
 RESULT_SOURCES = {
     "predictors_nb201": "benchmarks/predictors.py",
-    "search": "benchmarks/search.py",
+    "predictors_other": "benchmarks/predictors_other.py",
+    "search_nb201": "benchmarks/search.py",
+    "search_nb201_100": "benchmarks/search.py",
+    "search_graph": "benchmarks/search.py",
     "compare_samplers": "benchmarks/compare_samplers.py",
+    "compare_samplers_nb201": "benchmarks/compare_samplers.py",
+    "compare_samplers_graph": "benchmarks/compare_samplers.py",
     "search_cv": "benchmarks/search_cv.py",
+    "hypernetwork": "benchmarks/hypernetwork.py",
 }
 
 
