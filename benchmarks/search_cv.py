@@ -78,6 +78,7 @@ def main(argv=None):
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--smoke", action="store_true")
     p.add_argument("--results-dir", default=str(RESULTS))
+    p.add_argument("--output", default="search_cv", help="name of the result files under the results dir")
     args = p.parse_args(argv)
     results, rows = {}, []
     for task in args.tasks.split(","):
@@ -94,7 +95,7 @@ def main(argv=None):
     table = markdown_table(["task", "search", "networks cross-validated", "best CV accuracy (mean ± s.e.)",
                             "test accuracy of the refitted best", "wall s per search"], rows)
     print(table)
-    write_results("search_cv", {"args": vars(args), "results": results}, table, args.results_dir)
+    write_results(args.output, {"args": vars(args), "results": results}, table, args.results_dir)
 
 
 if __name__ == "__main__":

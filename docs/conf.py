@@ -107,6 +107,7 @@ RESULT_TITLES = {
     "compare_samplers_nb201": "Optuna samplers: PredNAS against TPE on cifar100 and ImageNet16-120",
     "compare_samplers_graph": "Optuna samplers: PredNAS against TPE on NAS-Bench-Graph",
     "search_cv": "PredictorSearchCV against random search on real data",
+    "search_cv_digits": "PredictorSearchCV against random search: NB201 cells on digits",
     "hypernetwork": "Hypernetwork evaluator",
 }
 RESULT_SOURCES = {
@@ -119,6 +120,7 @@ RESULT_SOURCES = {
     "compare_samplers_nb201": "benchmarks/compare_samplers.py",
     "compare_samplers_graph": "benchmarks/compare_samplers.py",
     "search_cv": "benchmarks/search_cv.py",
+    "search_cv_digits": "benchmarks/search_cv.py",
     "hypernetwork": "benchmarks/hypernetwork.py",
 }
 
