@@ -101,7 +101,7 @@ html_show_sourcelink = False
 RESULT_TITLES = {
     "predictors_nb201": "Predictors: Kendall's tau on NAS-Bench-201",
     "search_nb201": "Search: the fit / propose loop on NAS-Bench-201 cifar10-valid (50 / 100 / 200 queries)",
-    "search_nb201_100": "Search: the fit / propose loop on NAS-Bench-201 cifar100 and ImageNet16-120",
+    "search_nb201_100": "Search: the default loop on the three NAS-Bench-201 datasets, 50 and 100 queries",
     "search_graph": "Search: the fit / propose loop on NAS-Bench-Graph",
     "compare_samplers": "Optuna samplers compared on NAS-Bench-201 cifar10-valid",
     "compare_samplers_nb201": "Optuna samplers: PredNAS against TPE on cifar100 and ImageNet16-120",
