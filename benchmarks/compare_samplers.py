@@ -44,13 +44,18 @@ def main(argv=None):
     args = p.parse_args(argv)
     budgets = sorted(int(b) for b in args.budgets.split(","))
     names = args.samplers.split(",")
-    results, curves_json, rows = {}, {}, []
+    results, curves_json, wall_ratios, rows = {}, {}, {}, []
     header = ["benchmark", "sampler", "trials", "valid regret (mean ± s.e.)", "hit optimum",
               "median trials to optimum", "test acc. of best-by-valid", f"wall s per {budgets[-1]}-trial study"]
+
+    def save():  # after every sampler, so that a long run leaves its results so far
+        write_results(args.output, {"args": vars(args), "results": results, "curves": curves_json,
+                                    "wall_ratio_to_tpe": wall_ratios}, markdown_table(header, rows), args.results_dir)
+
     for spec in args.benchmarks.split(","):
         optimum = load_spec(spec).optimum("valid")
         results[spec], curves, curves_json[spec] = {}, {}, {}
-        for name in names:  # one method at a time, so that results are written as they come
+        for name in names:
             t0 = time.perf_counter()
             runs = compare([spec], [name], budget=budgets[-1], seeds=args.seeds, n_jobs=args.jobs, fast=args.smoke)
             results[spec][name] = summary = summarise(runs, budgets, optimum)
@@ -64,8 +69,14 @@ def main(argv=None):
                              f"{s['test_of_best_valid']:.2f}" if s["test_of_best_valid"] is not None else "-",
                              f"{s['wall_s']:.1f}"])
             print(f"{spec} {name}: {time.perf_counter() - t0:.0f} s", flush=True)
-            write_results(args.output, {"args": vars(args), "results": results, "curves": curves_json},
-                          markdown_table(header, rows), args.results_dir)
+            save()
+        if "tpe" in results[spec]:  # the cost of each sampler relative to TPE's, measured in the same run
+            tpe_wall = results[spec]["tpe"][budgets[-1]]["wall_s"]
+            ratios = {n: results[spec][n][budgets[-1]]["wall_s"] / max(tpe_wall, 1e-9) for n in names}
+            wall_ratios[spec] = {n: round(r, 1) for n, r in ratios.items()}
+            print(f"{spec}: wall time per study relative to TPE: "
+                  + ", ".join(f"{n} {r:.0f}x" for n, r in ratios.items()), flush=True)
+            save()
         name, _, dataset = spec.partition(":")
         fig = plot_regret(curves, title=f"{name} {dataset}: samplers, validation regret ({args.seeds} seeds)")
         fig.savefig(Path(args.results_dir) / f"{args.output}_{spec.replace(':', '_')}.png", dpi=120)

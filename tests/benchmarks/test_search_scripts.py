@@ -43,6 +43,7 @@ def test_compare_samplers_smoke(data_home, tmp_path):
     saved = json.loads((tmp_path / "compare_samplers.json").read_text())
     curves = saved["curves"]["nasbench201:cifar10-valid"]
     assert set(curves) == {"prednas", "rea", "tpe"} and len(curves["tpe"]["mean"]) == 12
+    assert saved["wall_ratio_to_tpe"]["nasbench201:cifar10-valid"]["tpe"] == 1.0
     assert (tmp_path / "compare_samplers_nasbench201_cifar10-valid.png").stat().st_size > 10_000
 
 
