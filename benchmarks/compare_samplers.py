@@ -75,7 +75,7 @@ def main(argv=None):
             ratios = {n: results[spec][n][budgets[-1]]["wall_s"] / max(tpe_wall, 1e-9) for n in names}
             wall_ratios[spec] = {n: round(r, 1) for n, r in ratios.items()}
             print(f"{spec}: wall time per study relative to TPE: "
-                  + ", ".join(f"{n} {r:.0f}x" for n, r in ratios.items()), flush=True)
+                  + ", ".join(f"{n} {r:.1f}x" for n, r in ratios.items()), flush=True)
             save()
         name, _, dataset = spec.partition(":")
         fig = plot_regret(curves, title=f"{name} {dataset}: samplers, validation regret ({args.seeds} seeds)")
