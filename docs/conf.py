@@ -106,7 +106,7 @@ RESULT_TITLES = {
     "search_graph": "Search: the fit / propose loop on NAS-Bench-Graph",
     "compare_samplers": "Optuna samplers compared on NAS-Bench-201 cifar10-valid",
     "compare_samplers_nb201": "Optuna samplers: PredNAS against TPE on cifar100 and ImageNet16-120",
-    "compare_samplers_graph": "Optuna samplers: PredNAS against TPE on NAS-Bench-Graph",
+    "compare_samplers_graph": "Optuna samplers on NAS-Bench-Graph: PredNAS, REA, TPE, NSGA-II, random",
     "search_cv": "PredictorSearchCV against random search on real data",
     "search_cv_digits": "PredictorSearchCV against random search: NB201 cells on digits",
     "hypernetwork": "Hypernetwork evaluator",
