@@ -46,6 +46,20 @@ def test_compare_samplers_smoke(data_home, tmp_path):
     assert saved["wall_ratio_to_tpe"]["nasbench201:cifar10-valid"]["tpe"] == 1.0
     assert (tmp_path / "compare_samplers_nasbench201_cifar10-valid.png").stat().st_size > 10_000
 
+    # a second part of the protocol, then both merged: per sampler the longer run, one plot with all
+    load("compare_samplers").main(["--benchmarks", "nasbench201:cifar10-valid", "--samplers", "random,tpe",
+                                   "--seeds", "2", "--budgets", "15", "--jobs", "1", "--results-dir", str(tmp_path),
+                                   "--output", "part2"])
+    load("compare_samplers").main(["--merge", "compare_samplers,part2", "--results-dir", str(tmp_path),
+                                   "--output", "merged"])
+    merged = json.loads((tmp_path / "merged.json").read_text())
+    assert merged["sources"]["nasbench201:cifar10-valid"] == {"prednas": "compare_samplers", "rea": "compare_samplers",
+                                                              "tpe": "part2", "random": "part2"}
+    assert len(merged["curves"]["nasbench201:cifar10-valid"]["tpe"]["mean"]) == 15
+    assert (tmp_path / "merged_nasbench201_cifar10-valid.png").stat().st_size > 10_000
+    with pytest.raises(ValueError, match="no result file"):
+        load("compare_samplers").main(["--merge", "missing", "--results-dir", str(tmp_path)])
+
 
 @pytest.mark.slow
 def test_search_cv_smoke(data_home, tmp_path):
