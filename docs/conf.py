@@ -115,6 +115,9 @@ RESULT_TITLES = {
     "compare_samplers_neural_predictor": "Optuna samplers: Neural Predictor against TPE on all seven benchmarks",
     "compare_samplers_neural_predictor_200": "Optuna samplers: Neural Predictor to 200 trials on cifar10-valid",
     "compare_samplers_neural_predictor_200b": "Optuna samplers: Neural Predictor to 200 trials on cifar100",
+    "compare_samplers_neural_predictor_200c": (
+        "Optuna samplers: Neural Predictor to 200 trials on ImageNet16-120 and the four NAS-Bench-Graph datasets"
+    ),
     "search_cv": "PredictorSearchCV against random search on real data",
     "search_cv_digits": "PredictorSearchCV against random search: NB201 cells on digits",
     "hypernetwork": "Hypernetwork evaluator",
@@ -137,6 +140,7 @@ RESULT_SOURCES = {
     "compare_samplers_neural_predictor": "benchmarks/compare_samplers.py",
     "compare_samplers_neural_predictor_200": "benchmarks/compare_samplers.py",
     "compare_samplers_neural_predictor_200b": "benchmarks/compare_samplers.py",
+    "compare_samplers_neural_predictor_200c": "benchmarks/compare_samplers.py",
     "search_cv": "benchmarks/search_cv.py",
     "search_cv_digits": "benchmarks/search_cv.py",
     "hypernetwork": "benchmarks/hypernetwork.py",
