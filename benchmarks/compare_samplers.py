@@ -27,7 +27,7 @@ try:
 except ImportError:  # imported as benchmarks.compare_samplers
     from ._common import RESULTS, markdown_table, write_results
 
-from sknas.compare import METHODS, compare, load_spec, regret_curve, summarise
+from sknas.compare import METHODS, compare, curve_to_dict, load_spec, regret_curve, summarise, summary_rows
 from sknas.plotting import plot_regret
 
 DEFAULT_BENCHMARKS = [
@@ -41,13 +41,7 @@ HEADER = ["benchmark", "sampler", "trials", "valid regret (mean ± s.e.)", "hit 
 
 def table_rows(spec: str, name: str, summary: dict) -> list[list]:
     """The markdown rows of one sampler on one benchmark, one per budget (the last cell is the wall time)."""
-    rows = []
-    for b, s in summary.items():
-        rows.append([spec, name, b, f"{s['regret_mean']:.3f} ± {s['regret_se']:.3f}", f"{s['hit_rate']:.0%}",
-                     s["median_trials_to_optimum"] or "-",
-                     f"{s['test_of_best_valid']:.2f}" if s["test_of_best_valid"] is not None else "-",
-                     f"{s['wall_s']:.1f}"])
-    return rows
+    return [[spec, name, *row] for row in summary_rows(summary)]
 
 
 def save_plot(curves: dict, spec: str, seeds, results_dir, output: str) -> None:
@@ -75,8 +69,7 @@ def run(args) -> None:
             runs = compare([spec], [name], budget=budgets[-1], seeds=args.seeds, n_jobs=args.jobs, fast=args.smoke)
             results[spec][name] = summary = summarise(runs, budgets, optimum)
             curves[name] = regret_curve(runs, optimum)
-            curves_json[spec][name] = {"mean": curves[name][0].round(4).tolist(),
-                                       "se": curves[name][1].round(4).tolist()}
+            curves_json[spec][name] = curve_to_dict(curves[name])
             rows += table_rows(spec, name, summary)
             print(f"{spec} {name}: {time.perf_counter() - t0:.0f} s", flush=True)
             save()

@@ -22,7 +22,7 @@ try:
 except ImportError:  # imported as benchmarks.search
     from ._common import RESULTS, markdown_table, one_thread, parallel_map, write_results
 
-from sknas.compare import load_spec, run_study, summarise
+from sknas.compare import load_spec, run_study, summarise, summary_rows
 
 DEFAULT_BENCHMARKS = [
     "nasbench201:cifar10-valid", "nasbench201:cifar100", "nasbench201:ImageNet16-120",
@@ -86,12 +86,7 @@ def main(argv=None):
                                 args.jobs)
             summary = summarise(runs, budgets, optimum)
             results[spec][method] = summary
-            for b in budgets:
-                s = summary[b]
-                rows.append([spec, method, b, f"{s['regret_mean']:.3f} ± {s['regret_se']:.3f}",
-                             f"{s['hit_rate']:.0%}", s["median_trials_to_optimum"] or "-",
-                             f"{s['test_of_best_valid']:.2f}" if s["test_of_best_valid"] is not None else "-",
-                             f"{s['wall_s']:.1f}"])
+            rows += [[spec, method, *row] for row in summary_rows(summary)]
             print(f"{spec} {method}: {time.perf_counter() - t0:.0f} s", flush=True)
             table = markdown_table(["benchmark", "method", "queries", "valid regret (mean ± s.e.)", "hit optimum",
                                     "median queries to optimum", "test acc. of best-by-valid",

@@ -74,14 +74,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"  valid {valid[i]:.3f}{test}  {space.to_string(bench.X[i])}")
     rng = np.random.default_rng(args.seed)
     regrets = [float(bench.regret(bench.query(space.sample(args.budget, rng)).max())) for _ in range(args.repeats)]
+    se = f" (± {np.std(regrets, ddof=1) / np.sqrt(len(regrets)):.3f} s.e.)" if len(regrets) > 1 else ""
     print(f"\nrandom search, {args.budget} queries, {args.repeats} runs: mean validation regret "
-          f"{np.mean(regrets):.3f} (± {np.std(regrets) / np.sqrt(len(regrets)):.3f} s.e.)")
+          f"{np.mean(regrets):.3f}{se}")
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     """Compare search methods on one benchmark: progress, a table, and CSV / JSON / PNG in the output folder."""
-    from .compare import compare, load_spec, regret_curve, summarise
+    from .compare import compare, curve_to_dict, load_spec, regret_curve, summarise, summary_rows
 
     spec = _spec(args)
     methods = [m for m in args.methods.split(",") if m]
@@ -111,18 +112,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             continue
         summary[m] = summarise(mine, budgets, optimum)
         curves[m] = regret_curve(mine, optimum)
-        for b in budgets:
-            s = summary[m][b]
-            rows.append([m, b, f"{s['regret_mean']:.3f} ± {s['regret_se']:.3f}", f"{s['hit_rate']:.0%}",
-                         s["median_trials_to_optimum"] or "-",
-                         f"{s['test_of_best_valid']:.2f}" if s["test_of_best_valid"] is not None else "-",
-                         f"{s['wall_s']:.1f}"])
+        rows += [[m, *row] for row in summary_rows(summary[m])]
     table = _table(["method", "trials", "valid regret (mean ± s.e.)", "hit optimum", "median trials to optimum",
                     "test acc. of best-by-valid", f"wall s per {args.budget}-trial study"], rows)
     (out / "summary.json").write_text(json.dumps({
         "benchmark": spec, "optimum_valid": optimum, "budget": args.budget, "seeds": args.seeds,
         "interrupted": interrupted, "methods": summary,
-        "curves": {m: {"mean": c[0].round(4).tolist(), "se": c[1].round(4).tolist()} for m, c in curves.items()},
+        "curves": {m: curve_to_dict(c) for m, c in curves.items()},
     }, indent=1) + "\n")
     (out / "summary.md").write_text(table + "\n")
     from .plotting import plot_regret

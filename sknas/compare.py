@@ -13,7 +13,8 @@ import numpy as np
 
 from .datasets import TabularBenchmark, load_benchmark
 
-__all__ = ["METHODS", "load_spec", "make_sampler", "run_study", "summarise", "regret_curve", "compare"]
+__all__ = ["METHODS", "load_spec", "make_sampler", "run_study", "summarise", "summary_rows", "regret_curve",
+           "curve_to_dict", "compare"]
 
 #: method name -> short description
 METHODS = {
@@ -85,15 +86,31 @@ def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = Fa
 
 
 def regret_curve(runs: Sequence[dict], optimum: float):
-    """Best-so-far validation regret after each trial: (mean, standard error) over runs."""
+    """Best-so-far validation regret after each trial: (mean, standard error) over runs.
+
+    The standard error is None for a single run, where it is undefined.
+    """
     R = np.array([optimum - np.maximum.accumulate(r["valid"]) for r in runs])
-    se = R.std(axis=0, ddof=1) / np.sqrt(len(R)) if len(R) > 1 else np.full(R.shape[1], np.nan)
-    return R.mean(axis=0), se
+    return R.mean(axis=0), _standard_error(R)
+
+
+def curve_to_dict(curve: tuple, decimals: int = 4) -> dict:
+    """A :func:`regret_curve` result as plain JSON values: ``{"mean": [...], "se": [...] or None}``."""
+    mean, se = curve
+    return {"mean": mean.round(decimals).tolist(), "se": None if se is None else se.round(decimals).tolist()}
+
+
+def _standard_error(values: np.ndarray):
+    """Standard error of the mean over the first axis (ddof=1); None for a single value."""
+    if len(values) < 2:
+        return None
+    return values.std(axis=0, ddof=1) / np.sqrt(len(values))
 
 
 def summarise(runs: Sequence[dict], budgets: Sequence[int], optimum: float) -> dict:
     """Per budget: mean ± s.e. of the validation regret, share of runs that hit the optimum, median
-    trials to the optimum, mean test accuracy of the best-by-validation architecture, mean wall time."""
+    trials to the optimum, mean test accuracy of the best-by-validation architecture, mean wall time.
+    The standard error (``regret_se``) is None for a single run, where it is undefined."""
     out = {}
     for b in budgets:
         regrets, hits, to_opt, tests = [], [], [], []
@@ -107,12 +124,39 @@ def summarise(runs: Sequence[dict], budgets: Sequence[int], optimum: float) -> d
                 to_opt.append(int(hit[0]) + 1)
             tests.append(r["test"][:b][best])
         regrets = np.asarray(regrets)
-        se = float(regrets.std(ddof=1) / np.sqrt(len(regrets))) if len(regrets) > 1 else float("nan")
-        out[int(b)] = dict(regret_mean=float(regrets.mean()), regret_se=se, hit_rate=float(np.mean(hits)),
+        se = _standard_error(regrets)
+        out[int(b)] = dict(regret_mean=float(regrets.mean()), regret_se=None if se is None else float(se),
+                           hit_rate=float(np.mean(hits)),
                            median_trials_to_optimum=float(np.median(to_opt)) if to_opt else None,
                            test_of_best_valid=float(np.nanmean(tests)) if np.isfinite(tests).any() else None,
                            n_runs=len(runs), wall_s=float(np.mean([r["wall"] for r in runs])))
     return out
+
+
+def summary_rows(summary: dict) -> list[list]:
+    """Table rows of a :func:`summarise` result, one per budget.
+
+    Parameters
+    ----------
+    summary : dict
+        Budget -> statistics, as returned by :func:`summarise`.
+
+    Returns
+    -------
+    rows : list of list
+        Per budget: the budget, the validation regret as ``"mean ± s.e."`` (``"mean (1 run)"`` when
+        the standard error is undefined), the hit rate, the median trials to the optimum, the test
+        accuracy of the best-by-validation architecture and the wall seconds per study; ``"-"``
+        where a value does not exist.
+    """
+    rows = []
+    for b, s in summary.items():
+        se = s["regret_se"]
+        regret = f"{s['regret_mean']:.3f} " + (f"± {se:.3f}" if se is not None else f"({s['n_runs']} run)")
+        test = s["test_of_best_valid"]
+        rows.append([b, regret, f"{s['hit_rate']:.0%}", s["median_trials_to_optimum"] or "-",
+                     f"{test:.2f}" if test is not None else "-", f"{s['wall_s']:.1f}"])
+    return rows
 
 
 def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds: int, n_jobs: int = 1,

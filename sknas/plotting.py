@@ -35,7 +35,8 @@ def plot_regret(curves: Mapping[str, tuple], *, title: str = "", ylabel: str = "
     ----------
     curves : mapping of str to (mean, se)
         Per method, the mean regret after each query and its standard error
-        (arrays of the same length; query ``i`` is ``i + 1`` evaluations).
+        (arrays of the same length; query ``i`` is ``i + 1`` evaluations). A standard
+        error of None (a single run) draws no band.
     title, ylabel : str
         Labels of the figure.
     ax : matplotlib Axes, default=None
@@ -49,7 +50,8 @@ def plot_regret(curves: Mapping[str, tuple], *, title: str = "", ylabel: str = "
     """
     fig, ax = _axes(ax)
     for name, (mean, se) in curves.items():
-        mean, se = np.asarray(mean, dtype=float), np.asarray(se, dtype=float)
+        mean = np.asarray(mean, dtype=float)
+        se = np.full_like(mean, np.nan) if se is None else np.asarray(se, dtype=float)
         x = np.arange(1, len(mean) + 1)
         (line,) = ax.plot(x, mean, label=name, linewidth=1.8)
         if np.isfinite(se).any():

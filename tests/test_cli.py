@@ -48,6 +48,23 @@ def test_compare_writes_table_csv_json_and_plot(data_home, tmp_path, capsys):
     assert "| sknas | 12 |" in capsys.readouterr().out
 
 
+def test_one_seed_has_no_standard_error_and_strict_json(data_home, tmp_path, capsys):
+    import json
+
+    out = tmp_path / "out"
+    assert main(["compare", "--methods", "random", "--budget", "10", "--seeds", "1", "--output", str(out)]) == 0
+    assert "| random | 10 |" in capsys.readouterr().out
+
+    def reject(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    summary = json.loads((out / "summary.json").read_text(), parse_constant=reject)  # no NaN anywhere
+    assert summary["methods"]["random"]["10"]["regret_se"] is None and summary["curves"]["random"]["se"] is None
+    assert "| random | 10 | " in (out / "summary.md").read_text() and "(1 run)" in (out / "summary.md").read_text()
+    assert main(["demo", "--budget", "5", "--repeats", "1"]) == 0
+    assert "s.e." not in capsys.readouterr().out
+
+
 def test_search_prints_the_best_architecture(data_home, capsys):
     assert main(["search", "--method", "rea", "--budget", "25", "--seed", "1"]) == 0
     out = capsys.readouterr().out
