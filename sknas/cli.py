@@ -60,6 +60,8 @@ def _cmd_benchmarks(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     """Summarise a benchmark and run a random-search baseline on it."""
+    from .compare import _standard_error
+
     t0 = time.perf_counter()
     bench = load_benchmark(args.benchmark, args.dataset, data_home=args.data_home)
     space = bench.space
@@ -74,9 +76,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"  valid {valid[i]:.3f}{test}  {space.to_string(bench.X[i])}")
     rng = np.random.default_rng(args.seed)
     regrets = [float(bench.regret(bench.query(space.sample(args.budget, rng)).max())) for _ in range(args.repeats)]
-    se = f" (± {np.std(regrets, ddof=1) / np.sqrt(len(regrets)):.3f} s.e.)" if len(regrets) > 1 else ""
+    se = _standard_error(np.asarray(regrets))
     print(f"\nrandom search, {args.budget} queries, {args.repeats} runs: mean validation regret "
-          f"{np.mean(regrets):.3f}{se}")
+          f"{np.mean(regrets):.3f}" + (f" (± {se:.3f} s.e.)" if se is not None else ""))
     return 0
 
 
