@@ -1,21 +1,172 @@
-"""Small shared helpers: random states and argument checks."""
+"""Small shared helpers: random states, seeds, torch threads and the argument checks of every module.
+
+Argument checks follow scikit-learn's ``_parameter_constraints``: a class declares, per parameter, a
+constraint (:class:`Int`, :class:`Real`, :class:`Options`, :class:`Instance`), and
+:func:`validate_params` checks them all at the boundary, raising ``TypeError`` for a value of the wrong
+type and ``ValueError`` for one out of range, both naming the parameter and what it accepts. Unlike
+scikit-learn's ``Interval``, ``True`` is not an integer here and NaN / infinity are never numbers.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+import hashlib
+import numbers
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["check_random_state", "check_choice", "rng_from", "torch_threads"]
+__all__ = ["atomic_path", "check_random_state", "check_choice", "rng_from", "seed_from", "torch_threads", "Int", "Real",
+           "Options", "Instance", "check_int", "check_real", "validate_params", "short_repr"]
+
+
+def short_repr(value, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters (messages never echo a huge input whole)."""
+    try:
+        text = repr(value)
+    except Exception as exc:  # noqa: BLE001 - a hostile __repr__ must not hide the real error
+        text = f"<{type(value).__name__} whose repr failed: {type(exc).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def check_choice(name: str, value, accepted: Iterable) -> None:
     """Raise a ``ValueError`` naming ``name`` when ``value`` is not one of ``accepted``."""
     accepted = list(accepted)
-    if value not in accepted:
-        raise ValueError(f"{name}={value!r} is not supported; accepted values: {accepted}")
+    try:
+        ok = any(bool(value == a) and isinstance(value, bool) == isinstance(a, bool) for a in accepted)
+    except (TypeError, ValueError):  # e.g. an array compared with a string
+        ok = False
+    if not ok:
+        raise ValueError(f"{name}={short_repr(value)} is not supported; accepted values: {accepted}")
+
+
+def check_int(value, name: str, *, low: int | None = 1, high: int | None = None, allow_none: bool = False):
+    """Return ``value`` as an ``int`` in ``[low, high]``; ``TypeError`` / ``ValueError`` naming ``name`` otherwise.
+
+    Booleans are not integers here (``True`` is not a count); numpy integers are.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer{' or None' if allow_none else ''}; got {short_repr(value)}")
+    value = int(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        lo = "-inf" if low is None else low
+        hi = "inf" if high is None else high
+        raise ValueError(f"{name} must be an integer in [{lo}, {hi}]; got {value}")
+    return value
+
+
+def check_real(value, name: str, *, low: float | None = None, high: float | None = None, closed: str = "both",
+               allow_none: bool = False):
+    """Return ``value`` as a finite ``float`` in the interval; ``TypeError`` / ``ValueError`` otherwise.
+
+    ``closed`` is ``"both"``, ``"left"``, ``"right"`` or ``"neither"`` (which ends belong to the interval).
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number{' or None' if allow_none else ''}; got {short_repr(value)}")
+    value = float(value)
+    left_ok = low is None or (value >= low if closed in ("both", "left") else value > low)
+    right_ok = high is None or (value <= high if closed in ("both", "right") else value < high)
+    if not np.isfinite(value) or not (left_ok and right_ok):
+        lb = "(-inf" if low is None else ("[" if closed in ("both", "left") else "(") + f"{low:g}"
+        rb = "inf)" if high is None else f"{high:g}" + ("]" if closed in ("both", "right") else ")")
+        raise ValueError(f"{name} must be a finite number in {lb}, {rb}; got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Int:
+    """Constraint: an integer in ``[low, high]`` (``None``: unbounded), optionally ``None``."""
+
+    low: int | None = 1
+    high: int | None = None
+    none: bool = False
+
+    def __call__(self, name: str, value):
+        return check_int(value, name, low=self.low, high=self.high, allow_none=self.none)
+
+
+@dataclass(frozen=True)
+class Real:
+    """Constraint: a finite real number in the interval (see :func:`check_real`), optionally ``None``."""
+
+    low: float | None = None
+    high: float | None = None
+    closed: str = "both"
+    none: bool = False
+
+    def __call__(self, name: str, value):
+        return check_real(value, name, low=self.low, high=self.high, closed=self.closed, allow_none=self.none)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Constraint: one of ``values`` (compared by value and type), optionally ``None``."""
+
+    values: tuple
+    none: bool = False
+
+    def __call__(self, name: str, value):
+        if value is None and self.none:
+            return None
+        check_choice(name, value, self.values + ((None,) if self.none else ()))
+        return value
+
+
+@dataclass(frozen=True)
+class Instance:
+    """Constraint: an instance of ``types`` (a type or tuple of types), optionally ``None``."""
+
+    types: Any
+    none: bool = False
+
+    def __call__(self, name: str, value):
+        if value is None and self.none:
+            return None
+        if not isinstance(value, self.types):
+            types = self.types if isinstance(self.types, tuple) else (self.types,)
+            names = " or ".join(t.__name__ for t in types) + (" or None" if self.none else "")
+            raise TypeError(f"{name} must be {names}; got {type(value).__name__}")
+        return value
+
+
+def validate_params(owner, constraints: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Check every declared parameter of ``owner``; return ``{name: checked value}``.
+
+    Parameters
+    ----------
+    owner : object
+        Holds the parameters as attributes (an estimator, a proposer, a sampler).
+    constraints : mapping, default=None
+        ``{name: constraint}``, a constraint being any callable ``(name, value) -> value`` that raises
+        on a bad value (:class:`Int`, :class:`Real`, :class:`Options`, :class:`Instance`, or a list of
+        them: the first that accepts wins). Default: ``owner._parameter_constraints``.
+    """
+    constraints = type(owner)._parameter_constraints if constraints is None else constraints
+    out = {}
+    for name, constraint in constraints.items():
+        value = getattr(owner, name)
+        if isinstance(constraint, (list, tuple)):
+            errors: list[Exception] = []
+            for c in constraint:
+                try:
+                    out[name] = c(name, value)
+                    break
+                except (TypeError, ValueError) as exc:
+                    errors.append(exc)
+            else:  # a TypeError only when the value has a type no constraint accepts
+                kind = TypeError if all(isinstance(e, TypeError) for e in errors) else ValueError
+                raise kind("; or ".join(str(e) for e in errors))
+        else:
+            out[name] = constraint(name, value)
+    return out
 
 
 def rng_from(random_state) -> np.random.Generator:
@@ -24,11 +175,17 @@ def rng_from(random_state) -> np.random.Generator:
         return random_state
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(0, 2**31 - 1))
-    if random_state is None or isinstance(random_state, (int, np.integer)):
+    if random_state is None or (isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool)):
         return np.random.default_rng(random_state)
     raise TypeError(
         f"random_state must be None, an int, a numpy RandomState or Generator; got {type(random_state).__name__}"
     )
+
+
+def seed_from(*parts) -> int:
+    """A stable 32-bit seed from any parts (the same in every process and on every machine)."""
+    digest = hashlib.sha256(repr(parts).encode()).digest()
+    return int.from_bytes(digest[:4], "little")
 
 
 @contextlib.contextmanager
@@ -45,3 +202,22 @@ def torch_threads(n):
         yield
     finally:
         torch.set_num_threads(old)
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside ``path`` to write to; on success it replaces ``path`` by a rename.
+
+    So ``path`` is never seen half-written (after a crash it holds the old or the new content); on an
+    error the temporary file is removed and ``path`` is left as it was.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
