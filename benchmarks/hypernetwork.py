@@ -167,8 +167,8 @@ def main(argv=None):
         raise ValueError(f"--seeds must be >= 2 (the noise ceiling needs two trainings); got {args.seeds}")
     one_thread()
 
-    from sknas.hypernet import MacroCNNSpace
     from sknas.metrics import kendall_tau
+    from sknas.spaces import MacroCNNSpace
 
     space = MacroCNNSpace(n_layers=args.n_layers, kernel_sizes=args.kernel_sizes, widths=args.widths)
     rng = np.random.default_rng(args.seed)

@@ -11,14 +11,13 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ..networks._nb201 import _positive_int
-from ..utils import rng_from, torch_threads
-from ._space import _POOL, MacroCNN, MacroCNNSpace, check_images, macro_forward
+from ..spaces import MacroCNNSpace
+from ..utils import Instance, Int, Options, Real, rng_from, torch_threads, validate_params
+from ._network import _POOL, MacroCNN, check_images, macro_forward
 
 __all__ = ["HyperNetworkEvaluator"]
 
 _EVAL_BATCH = 1024  # images per forward pass when scoring (build_network users: same batching, same numbers)
-_LR_SCHEDULES = ("cosine", "constant")
 
 
 class _HyperNetwork(nn.Module):
@@ -93,66 +92,22 @@ class HyperNetworkEvaluator(BaseEstimator):
     After Zhang, Zhou and Gu (2020), "ADWPNAS: Architecture-Driven Weight
     Prediction for Neural Architecture Search" (arXiv:2003.01335): a
     HyperNetwork maps the encoding of each layer of an architecture to that
-    layer's convolution kernels. It is trained with stochastic architecture
-    encodings: every mini-batch draws ``archs_per_step`` random architectures
-    of ``space`` (uniformly, afresh for every mini-batch), their weights are
-    predicted, the same images go through each of them and the gradient of
-    their mean cross-entropy flows into the HyperNetwork. Afterwards any
-    architecture can be scored with its predicted weights, with no
-    fine-tuning: one HyperNetwork pass plus one forward pass.
+    layer's convolution kernels. :meth:`fit` trains it on images with
+    stochastic architecture encodings: every mini-batch draws
+    ``archs_per_step`` random architectures of ``space``, predicts their
+    weights, passes the same images through each of them and minimises their
+    mean cross-entropy. Afterwards any architecture is scored with its
+    predicted weights and no fine-tuning: one HyperNetwork pass plus one
+    forward pass (:meth:`score_architectures`, :meth:`objective`).
 
-    **Several architectures per mini-batch, cosine learning rate.** With one
-    architecture per mini-batch (the first version) the shared kernels are
-    pulled towards whichever architectures happened to be drawn last. On a
-    development split of digits (24 architectures of ``MacroCNNSpace(widths=
-    (2, 4, 8, 16))``, validation accuracy averaged over 3 trainings of 10
-    epochs), Kendall tau between predicted-weight and trained accuracy was
-    0.34 with one architecture per step and a constant rate, 0.38 with a
-    cosine decay and 0.70 with 4 architectures per step plus the cosine
-    decay. On 40 architectures trained for 20 epochs it was 0.51 (4 per
-    step), 0.46 (8 per step, twice the cost) and 0.52 (4 per step, twice the
-    epochs); these estimates carry about +-0.1 of noise. The cosine decay of
-    the learning rate to zero ends training on small steps, which limits
-    the bias towards the last drawn architectures (``lr_schedule="constant"``
-    restores the first version's fixed rate). Feeding the whole
-    architecture's one-hot to every layer's encoding was tried and did not
-    help (0.48 vs 0.51).
-
-    **Weight scheme.** Each layer is encoded as one-hots of its kernel size,
-    width, skip, position and input width (the previous layer's width, or
-    "the images"). A shared MLP maps that encoding to a kernel of the largest
-    shape ``(max_width, max(in_channels, max_width), max_kernel, max_kernel)``
-    and a bias; the layer uses its first ``width`` output channels, first
-    ``c_in`` input channels and the centred ``k x k`` window (so a 1x1 or 3x3
-    kernel is the centre of the 5x5 one and narrow layers use the leading
-    channels, as in weight-sharing supernets), scaled by He's gain
-    ``sqrt(2 / (c_in k^2))``. The encoding-dependent output weights are
-    initialised small, so training starts from shared kernels (the output
-    biases) and learns how each architecture departs from them; with
-    full-size random kernels per encoding the first runs did not learn at all
-    (loss stuck at log 10). The classifier (``n_classes x 4 width`` plus bias,
-    on a 2 x 2 pooled map) is predicted from the one-hot encoding of the whole
-    row by a second small MLP.
-
-    **No batch normalisation; per-sample layer normalisation.** Every conv is
-    followed by a parameter-free layer norm over ``(channels, height, width)``
-    of each image, then ReLU. BatchNorm was ruled out: per-batch statistics
-    would make an image's prediction depend on the rest of its batch (so on
-    batch size and order), and running statistics differ per architecture and
-    need a recalibration pass, a form of fine-tuning. The per-image norm keeps
-    activations well scaled whatever the predicted kernels' scale (which made
-    HyperNetwork training far more stable than no normalisation at all), and
-    an architecture's score stays a pure function of the predicted weights,
-    so :meth:`build_network` returns a plain module whose accuracy equals
-    :meth:`score_architectures` exactly.
-
-    **scikit-learn API.** ``fit(X, y)`` takes images ``(n, channels, height,
-    width)``; ``score(X, y)`` is the mean accuracy of ``n_score_archs``
-    architectures drawn from ``space`` with ``random_state`` (a deterministic
-    summary of the evaluator as a classifier of images). ``parametrize_with_checks``
-    does not apply: its checks feed 2-D tabular ``X``, which is not an image
-    batch, and reshaping it into fake images would test nothing meaningful.
-    The estimator is still clonable and ``get_params``/``set_params`` work.
+    Each layer is encoded by one-hots of its kernel size, width, skip,
+    position and input width; a shared MLP maps the encoding to a kernel of
+    the largest shape, which the layer crops to its own (leading channels,
+    centred window, scaled by He's gain). A second MLP predicts the classifier
+    from the one-hot encoding of the whole row. The networks have no batch
+    normalisation, so a score is a pure function of the predicted weights and
+    :meth:`build_network` returns a plain :class:`MacroCNN` whose accuracy
+    equals :meth:`score_architectures`.
 
     Parameters
     ----------
@@ -200,11 +155,24 @@ class HyperNetworkEvaluator(BaseEstimator):
     fit_time_ : float
         Seconds spent in ``fit``.
 
+    Notes
+    -----
+    ``score(X, y)`` is the mean accuracy of ``n_score_archs`` architectures
+    drawn from ``space`` with ``random_state``. scikit-learn's
+    ``parametrize_with_checks`` does not apply (its checks feed 2-D tabular
+    ``X``, not image batches); the estimator is clonable and
+    ``get_params``/``set_params`` work.
+
+    The design choices (several architectures per mini-batch, the cosine
+    decay, the weight scheme, no batch normalisation) and the measurements
+    behind them are in the :ref:`hypernet` guide.
+
     Examples
     --------
     >>> import numpy as np
     >>> from sklearn.datasets import load_digits
-    >>> from sknas.hypernet import HyperNetworkEvaluator, MacroCNNSpace
+    >>> from sknas.hypernet import HyperNetworkEvaluator
+    >>> from sknas.spaces import MacroCNNSpace
     >>> X, y = load_digits(return_X_y=True)
     >>> X = (X / 16.0).reshape(-1, 1, 8, 8)
     >>> space = MacroCNNSpace(n_layers=2)
@@ -213,6 +181,19 @@ class HyperNetworkEvaluator(BaseEstimator):
     >>> acc.shape
     (3,)
     """
+
+    _parameter_constraints = {
+        "space": Instance(MacroCNNSpace, none=True),
+        "hidden_size": Int(1),
+        "max_epochs": Int(1),
+        "batch_size": Int(1),
+        "archs_per_step": Int(1),
+        "lr": Real(0.0, closed="neither"),
+        "lr_schedule": Options(("cosine", "constant")),
+        "weight_decay": Real(0.0),
+        "n_score_archs": Int(1),
+        "n_threads": Int(1, none=True),
+    }
 
     def __init__(self, space=None, hidden_size=64, max_epochs=40, batch_size=64, archs_per_step=4, lr=2e-3,
                  lr_schedule="cosine", weight_decay=0.0, n_score_archs=10, n_threads=1, random_state=None):
@@ -229,23 +210,6 @@ class HyperNetworkEvaluator(BaseEstimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
-    def _check_params(self) -> MacroCNNSpace:
-        space = MacroCNNSpace() if self.space is None else self.space
-        if not isinstance(space, MacroCNNSpace):
-            raise ValueError(f"space must be a MacroCNNSpace (or None for MacroCNNSpace()); got {space!r}")
-        for name in ("hidden_size", "max_epochs", "batch_size", "archs_per_step", "n_score_archs"):
-            _positive_int(name, getattr(self, name))
-        if not isinstance(self.lr_schedule, str) or self.lr_schedule not in _LR_SCHEDULES:
-            raise ValueError(f"lr_schedule must be one of {list(_LR_SCHEDULES)}; got {self.lr_schedule!r}")
-        for name, strict in (("lr", True), ("weight_decay", False)):
-            v = getattr(self, name)
-            ok = not isinstance(v, bool) and isinstance(v, (int, float, np.number)) and np.isfinite(v)
-            if not ok or v < 0 or (strict and v == 0):
-                raise ValueError(f"{name} must be a finite number {'> 0' if strict else '>= 0'}; got {v!r}")
-        if self.n_threads is not None:
-            _positive_int("n_threads", self.n_threads)
-        return space
-
     def fit(self, X, y):
         """Train the HyperNetwork on images, ``archs_per_step`` random architectures per mini-batch.
 
@@ -260,7 +224,7 @@ class HyperNetworkEvaluator(BaseEstimator):
         -------
         self : HyperNetworkEvaluator
         """
-        space = self._check_params()
+        space = validate_params(self)["space"] or MacroCNNSpace()
         X, y = check_images(X, y)
         classes, y_idx = np.unique(y, return_inverse=True)
         if len(classes) < 2:

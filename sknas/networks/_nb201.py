@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 from torch import nn
 
 from ..spaces import NB201_OPS, CellSpace, NASBench201Space
+from ..utils import check_choice, check_int
+from ._seed import seed_parameters
 
 __all__ = ["NB201Network"]
-
-_OUTPUTS = ("softmax", "identity")
-
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
-
-
-def _check_output(output: str) -> str:
-    if output not in _OUTPUTS:
-        raise ValueError(f"output must be one of {list(_OUTPUTS)}; got {output!r}")
-    return output
 
 
 def _relu_conv_bn(c_in: int, c_out: int, kernel_size: int, stride: int = 1) -> nn.Sequential:
@@ -33,32 +19,6 @@ def _relu_conv_bn(c_in: int, c_out: int, kernel_size: int, stride: int = 1) -> n
         nn.Conv2d(c_in, c_out, kernel_size, stride=stride, padding=kernel_size // 2, bias=False),
         nn.BatchNorm2d(c_out),
     )
-
-
-def _seed_parameters(module: nn.Module, seed) -> None:
-    """Re-draw the initial weights of ``module`` from ``seed``, with a private generator.
-
-    Linear and convolution layers get PyTorch's default initialisation (Kaiming-uniform weights,
-    uniform biases) drawn from a ``torch.Generator`` seeded with ``seed``; normalisation layers
-    are reset to ones and zeros. Torch's global generator is never touched, so networks built at
-    the same time in several threads (joblib / Dask thread workers) still get exactly their seed's
-    weights.
-    """
-    if seed is None:
-        return
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be an integer or None; got {seed!r}")
-    gen = torch.Generator().manual_seed(int(seed))
-    with torch.no_grad():
-        for m in module.modules():
-            if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd)):
-                nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5), generator=gen)
-                if m.bias is not None:
-                    fan_in = m.weight[0].numel()
-                    bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-                    nn.init.uniform_(m.bias, -bound, bound, generator=gen)
-            elif m is not module and not list(m.children()) and hasattr(m, "reset_parameters"):
-                m.reset_parameters()  # normalisation layers: deterministic ones / zeros
 
 
 class _Zero(nn.Module):
@@ -175,11 +135,12 @@ class NB201Network(nn.Module):
                  output: str = "softmax", seed=None):
         super().__init__()
         self.arch = arch
-        self.C = _positive_int("C", C)
-        self.N = _positive_int("N", N)
-        self.in_channels = _positive_int("in_channels", in_channels)
-        self.n_classes = _positive_int("n_classes", n_classes)
-        self.output = _check_output(output)
+        self.C = check_int(C, "C")
+        self.N = check_int(N, "N")
+        self.in_channels = check_int(in_channels, "in_channels")
+        self.n_classes = check_int(n_classes, "n_classes")
+        check_choice("output", output, ("softmax", "identity"))
+        self.output = output
         if space is None:
             space = NASBench201Space()
         if not isinstance(space, CellSpace):
@@ -205,7 +166,7 @@ class NB201Network(nn.Module):
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(c_prev, self.n_classes)
         self.seed = seed
-        _seed_parameters(self, seed)
+        seed_parameters(self, seed)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         """Class probabilities (or logits with ``output="identity"``) of a batch of images.

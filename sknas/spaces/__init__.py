@@ -1,11 +1,19 @@
-"""Search spaces: architectures as rows of choice indices."""
+"""Search spaces: architectures as rows of choice indices.
+
+Every space keeps the contract of :class:`Space`, whose laws :func:`check_space` checks. This package
+depends on numpy only (Optuna inside ``distributions``): it imports neither torch nor the networks built
+from rows (:mod:`sknas.networks`, :mod:`sknas.hypernet`), which sit above it.
+"""
 
 from ._base import Space
 from ._categorical import CategoricalSpace
 from ._cell import NB201_OPS, CellSpace, NASBench201Space
+from ._checks import check_space
 from ._darts import DARTS_OPS, DARTSSpace
+from ._macro import MacroCNNSpace
+from ._mlp import MLPSpace
 from ._nasbench101 import NB101_OPS, NASBench101Space
 from ._nasbench_graph import NASBenchGraphSpace
 
 __all__ = ["Space", "CategoricalSpace", "CellSpace", "NASBench201Space", "NB201_OPS", "DARTSSpace", "DARTS_OPS",
-           "NASBench101Space", "NB101_OPS", "NASBenchGraphSpace"]
+           "NASBench101Space", "NB101_OPS", "NASBenchGraphSpace", "MLPSpace", "MacroCNNSpace", "check_space"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..utils import rng_from
+from ..utils import check_int, rng_from, short_repr
 
 __all__ = ["Space"]
 
@@ -20,8 +20,8 @@ class Space:
 
     An architecture is a 1-D integer array with one entry per decision of the
     space; ``X`` (many architectures) is a 2-D integer array of such rows.
-    Subclasses add validity constraints (:meth:`_valid_mask`), a canonical
-    form, a native string form and structured feature views.
+    Every space, built in or yours, keeps the contract below, and
+    :func:`check_space` checks its laws.
 
     Parameters
     ----------
@@ -29,11 +29,82 @@ class Space:
         Decision name to the labels of its choices, in order. Labels must be
         unique within a decision and of a type Optuna can store (str, int,
         float, bool or None).
+
+    Attributes
+    ----------
+    decision_names : tuple of str
+        The decisions, in row order.
+    choices : tuple of tuple
+        The choice labels of each decision.
+    n_choices : ndarray of shape (n_decisions,)
+        Number of choices of each decision.
+
+    See Also
+    --------
+    check_space : Check that a space obeys the laws of this contract.
+    CategoricalSpace : The space to subclass when every combination is valid.
+
+    Notes
+    -----
+    **The contract of a subclass.** The members of this class fall in three groups.
+
+    *Must provide*
+
+    * ``__init__``: check and store the space's own parameters, then call
+      ``super().__init__(decisions)`` with the mapping of decision names to
+      choice labels; every other member rests on it.
+    * ``_key()``, when parameters other than the decisions change the space
+      (e.g. :class:`NASBench201Space`'s ``n_classes``): a hashable tuple of
+      them, on which equality, hashing and pickling rest. Also set ``name``
+      (a short identifier for messages and the CLI) and ``__repr__``; a space
+      with caches drops them in ``__getstate__``.
+
+    *Override only when the space has the structure*
+
+    * Validity: ``_valid_mask(X)`` (a vectorised mask over in-range ``int64``
+      rows) together with ``explain_invalid(row)`` (why a row is invalid,
+      ``""`` when it is valid); ``repair(X, scores=None)`` when something
+      better than the best valid neighbour exists (valid rows unchanged,
+      results valid, guided by relaxed ``scores``); ``_sample_raw(n, rng)``
+      when drawing from the product of decisions and rejecting invalid rows
+      is too slow (it must draw valid rows uniformly, as the rejection does).
+    * Symmetries: ``canonical(X)``, the representative of each row's class of
+      rows that denote the same computation: valid, idempotent, equal for
+      equivalent rows. :meth:`row_keys` and :meth:`unique` follow from it.
+    * Native form: ``to_string(row)`` and ``from_string(s)``, as a pair
+      (``from_string`` raises ``ValueError`` on a malformed string). The
+      default is ``name=choice`` pairs.
+    * Graph view: ``graph(X)`` together with ``graph_torch(Z)`` and
+      ``node_types``. ``graph_torch`` is the differentiable twin of ``graph``
+      on relaxed rows (``graph_torch(relax(X))`` equals ``graph(X)``); it
+      builds its tensors from ``Z`` (``Z.new_zeros``, ``Z.new_tensor``), so
+      that the spaces never import torch. The default is a chain: input, one
+      node per decision, output.
+    * ``paths(X)``: the path encoding (default: the one-hot view).
+    * Costs: ``params(X)`` and ``flops(X)``, in millions, finite and
+      non-negative (default: ``ValueError``, no cost model).
+
+    *Derived: do not override*
+
+    The sizes (:attr:`n_decisions`, :attr:`n_features_onehot`,
+    :attr:`onehot_slices`, :attr:`n_rows`), ``==`` and ``hash``,
+    :meth:`check_rows`, :meth:`as_row`, :meth:`is_valid`, :meth:`row_keys`,
+    :meth:`unique`, :meth:`enumerate`, :meth:`sample`, :meth:`neighbours`,
+    :meth:`mutate`, :meth:`to_strings`, :meth:`from_strings`, the Optuna
+    bridge (:meth:`distributions`, :meth:`row_to_params`,
+    :meth:`params_to_row`, :meth:`label_index`, :meth:`suggest`), :meth:`onehot`, :meth:`relax`,
+    :meth:`project` and :meth:`cost` are written once here in terms of the
+    members above, so that every space behaves alike.
+
+    The guide (:ref:`spaces`) writes a space step by step.
     """
 
     #: short identifier used in messages and by the CLI
     name = "space"
 
+    # ========================================================================
+    # MUST PROVIDE: __init__ calling super().__init__(decisions); _key when other parameters matter
+    # ========================================================================
     def __init__(self, decisions: Mapping[str, Sequence[Any]]):
         if not isinstance(decisions, Mapping) or len(decisions) == 0:
             raise ValueError("decisions must be a non-empty mapping of decision name -> list of choices")
@@ -47,10 +118,16 @@ class Space:
             if len(options) < 1:
                 raise ValueError(f"decision {key!r} needs at least one choice")
             if len(set(options)) != len(options):
-                raise ValueError(f"choices of decision {key!r} must be unique; got {list(options)}")
+                raise ValueError(f"choices of decision {key!r} must be unique; got {short_repr(list(options))}")
             for opt in options:
                 if opt is not None and not isinstance(opt, (str, int, float, bool)):
-                    raise TypeError(f"choice {opt!r} of decision {key!r} must be str, int, float, bool or None")
+                    raise TypeError(f"choice {short_repr(opt)} of decision {key!r} must be str, int, float, bool "
+                                    "or None")
+            forms = [str(o) for o in options]
+            if len(set(forms)) != len(forms) or any("," in f or "=" in f for f in forms + [key]):
+                raise ValueError(f"the choices of decision {short_repr(key)} must have distinct string forms without "
+                                 f"',' or '=' (the generic string form 'decision=choice,...' must parse back); got "
+                                 f"{short_repr(list(options))}")
             names.append(key)
             choices.append(options)
         self.decision_names: tuple[str, ...] = tuple(names)
@@ -58,334 +135,24 @@ class Space:
         self.n_choices = np.array([len(c) for c in choices], dtype=np.int64)
         self._offsets = np.concatenate([[0], np.cumsum(self.n_choices)]).astype(np.int64)
 
-    # ------------------------------------------------------------------ sizes
-    @property
-    def n_decisions(self) -> int:
-        """Number of decisions, i.e. the length of a row."""
-        return len(self.decision_names)
-
-    @property
-    def n_features_onehot(self) -> int:
-        """Width of the one-hot view (sum of the numbers of choices)."""
-        return int(self._offsets[-1])
-
-    @property
-    def onehot_slices(self) -> list[slice]:
-        """Column slice of each decision in the one-hot / relaxed views."""
-        return [slice(int(a), int(b)) for a, b in zip(self._offsets[:-1], self._offsets[1:])]
-
-    @property
-    def n_rows(self) -> int:
-        """Number of rows in the product of decisions (valid or not)."""
-        return math.prod(int(c) for c in self.n_choices)
+    def _key(self):
+        return (self.decision_names, self.choices)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(n_decisions={self.n_decisions})"
 
-    def __eq__(self, other) -> bool:
-        return type(self) is type(other) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self._key()))
-
-    def _key(self):
-        return (self.decision_names, self.choices)
-
-    # ------------------------------------------------------------- validation
-    def check_rows(self, X, *, name: str = "X", require_valid: bool = True) -> np.ndarray:
-        """Validate ``X`` as rows of this space and return it as a 2-D int64 array.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_decisions) or (n_decisions,)
-            Rows of choice indices. Floats are accepted when they hold whole numbers.
-        name : str, default="X"
-            Name used in error messages.
-        require_valid : bool, default=True
-            Also raise when a row breaks the space's constraints (see :meth:`is_valid`).
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_decisions), dtype int64
-
-        Raises
-        ------
-        ValueError
-            On a wrong row length, non-integer or out-of-range indices, or
-            (with ``require_valid``) an invalid architecture.
-        """
-        arr = np.asarray(X)
-        if arr.dtype == object:
-            try:
-                arr = arr.astype(np.float64)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"{name} must hold numeric choice indices of {self!r}") from exc
-        if arr.ndim == 1:
-            arr = arr[None, :]
-        if arr.ndim != 2:
-            raise ValueError(f"{name} must be 2-D (one row per architecture); got {arr.ndim}-D")
-        if arr.shape[1] != self.n_decisions:
-            raise ValueError(
-                f"{name} has rows of length {arr.shape[1]}, but {self!r} has {self.n_decisions} decisions "
-                f"({', '.join(self.decision_names)})"
-            )
-        if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.bool_)):
-            if not np.issubdtype(arr.dtype, np.number):
-                raise ValueError(f"{name} must hold numeric choice indices; got dtype {arr.dtype}")
-            if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
-                raise ValueError(f"{name} must hold whole-number choice indices; got non-integer values")
-        arr = arr.astype(np.int64)
-        bad = (arr < 0) | (arr >= self.n_choices[None, :])
-        if bad.any():
-            i, j = np.argwhere(bad)[0]
-            raise ValueError(
-                f"{name}[{i}] has choice index {arr[i, j]} for decision {self.decision_names[j]!r}, "
-                f"which accepts 0..{self.n_choices[j] - 1} ({list(self.choices[j])})"
-            )
-        if require_valid:
-            ok = self._valid_mask(arr)
-            if not ok.all():
-                i = int(np.flatnonzero(~ok)[0])
-                raise ValueError(f"{name}[{i}] is not a valid architecture of {self!r}: {self.explain_invalid(arr[i])}")
-        return arr
-
-    def as_row(self, arch, *, name: str = "arch") -> np.ndarray:
-        """One architecture, given as a row of choice indices or in the space's string form, as a valid row.
-
-        Raises ``ValueError`` for several rows, a malformed string or an invalid architecture.
-        """
-        if isinstance(arch, str):
-            arch = self.from_string(arch)
-        arr = np.asarray(arch)
-        if arr.ndim == 2 and len(arr) != 1:
-            raise ValueError(f"{name} must be a single architecture; got an array of shape {arr.shape}")
-        return self.check_rows(arr, name=name)[0]
-
+    # ========================================================================
+    # OVERRIDE WHEN THE SPACE HAS THE STRUCTURE (each has a working default)
+    # ========================================================================
+    # --------------------------------------------------------------- validity
     def _valid_mask(self, X: np.ndarray) -> np.ndarray:
         """Validity of in-range rows; subclasses with constraints override this."""
         return np.ones(len(X), dtype=bool)
 
     def explain_invalid(self, row) -> str:
         """Say why ``row`` is not a valid architecture (empty string when it is valid)."""
-        return "it breaks the space's constraints"
-
-    def is_valid(self, X) -> np.ndarray:
-        """Whether each row is a valid architecture of the space.
-
-        Rows of the wrong length raise ``ValueError``; out-of-range indices are
-        reported as invalid rather than raising.
-        """
-        arr = np.asarray(X)
-        arr2 = arr[None, :] if arr.ndim == 1 else arr
-        if arr2.ndim != 2 or arr2.shape[1] != self.n_decisions:
-            raise ValueError(f"X must have shape (n, {self.n_decisions}); got {arr.shape}")
-        out = np.zeros(len(arr2), dtype=bool)
-        if not np.issubdtype(arr2.dtype, np.number):
-            return out
-        whole = np.all(np.isfinite(arr2) & (arr2 == np.round(arr2)), axis=1)
-        in_range = whole & np.all((arr2 >= 0) & (arr2 < self.n_choices[None, :]), axis=1)
-        if in_range.any():
-            out[in_range] = self._valid_mask(arr2[in_range].astype(np.int64))
-        return out
-
-    # ------------------------------------------------------------ equivalence
-    def canonical(self, X) -> np.ndarray:
-        """Map rows to a canonical representative of their equivalence class.
-
-        Rows that denote the same computation map to the same row. The base
-        space has no such symmetry and returns the rows unchanged.
-        """
-        return self.check_rows(X).copy()
-
-    def row_keys(self, X) -> list[bytes]:
-        """Hashable keys of the canonical forms of rows (equal keys = same architecture)."""
-        C = np.ascontiguousarray(self.canonical(X), dtype=np.int64)
-        return [r.tobytes() for r in C]
-
-    def unique(self, X) -> np.ndarray:
-        """Indices of the first row of each canonical class in ``X``, in order."""
-        seen: set[bytes] = set()
-        keep = []
-        for i, k in enumerate(self.row_keys(X)):
-            if k not in seen:
-                seen.add(k)
-                keep.append(i)
-        return np.asarray(keep, dtype=np.int64)
-
-    # ---------------------------------------------------------------- sampling
-    def enumerate(self) -> np.ndarray:
-        """All valid rows, in lexicographic order (only for spaces small enough)."""
-        if self.n_rows > _MAX_ENUMERATE:
-            raise ValueError(f"{self!r} has {self.n_rows} rows, too many to enumerate (limit {_MAX_ENUMERATE})")
-        grids = np.indices(tuple(int(c) for c in self.n_choices)).reshape(self.n_decisions, -1).T
-        grids = np.ascontiguousarray(grids, dtype=np.int64)
-        return grids[self._valid_mask(grids)]
-
-    def _sample_raw(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        return (rng.random((n, self.n_decisions)) * self.n_choices[None, :]).astype(np.int64)
-
-    def sample(self, n: int, random_state=None) -> np.ndarray:
-        """Draw ``n`` rows uniformly from the valid rows of the space.
-
-        Parameters
-        ----------
-        n : int
-            Number of rows.
-        random_state : int, RandomState, Generator or None
-            Seed for reproducibility.
-
-        Returns
-        -------
-        X : ndarray of shape (n, n_decisions)
-        """
-        if not isinstance(n, (int, np.integer)) or n < 0:
-            raise ValueError(f"n must be a non-negative integer; got {n!r}")
-        rng = rng_from(random_state)
-        out = np.empty((0, self.n_decisions), dtype=np.int64)
-        batch = max(64, 2 * int(n))
-        for _ in range(10_000):
-            if len(out) >= n:
-                break
-            cand = self._sample_raw(batch, rng)
-            out = np.concatenate([out, cand[self._valid_mask(cand)]])
-        if len(out) < n:
-            raise RuntimeError(f"could not draw {n} valid rows from {self!r} by rejection sampling")
-        return out[:n]
-
-    def neighbours(self, row) -> np.ndarray:
-        """All valid rows that differ from ``row`` in exactly one decision."""
-        row = self.check_rows(row, name="row", require_valid=False)[0]
-        cands = []
-        for j, k in enumerate(self.n_choices):
-            for c in range(int(k)):
-                if c != row[j]:
-                    r = row.copy()
-                    r[j] = c
-                    cands.append(r)
-        if not cands:
-            return np.empty((0, self.n_decisions), dtype=np.int64)
-        cands = np.asarray(cands, dtype=np.int64)
-        return cands[self._valid_mask(cands)]
-
-    def mutate(self, X, random_state=None) -> np.ndarray:
-        """Return, for each row, a uniformly chosen valid neighbour (one decision changed).
-
-        A row without any valid neighbour is returned unchanged.
-        """
-        X = self.check_rows(X, require_valid=False)
-        rng = rng_from(random_state)
-        out = X.copy()
-        for i, row in enumerate(X):
-            nb = self.neighbours(row)
-            if len(nb):
-                out[i] = nb[rng.integers(len(nb))]
-        return out
-
-    # ---------------------------------------------------------- native forms
-    def to_string(self, row) -> str:
-        """Native string form of one row (generic ``name=choice`` pairs unless overridden)."""
-        row = self.check_rows(row, name="row", require_valid=False)[0]
-        return ",".join(f"{n}={self.choices[j][row[j]]}" for j, n in enumerate(self.decision_names))
-
-    def from_string(self, s: str) -> np.ndarray:
-        """Parse the string form written by :meth:`to_string` back to a row."""
-        if not isinstance(s, str):
-            raise TypeError(f"architecture string must be str; got {type(s).__name__}")
-        parts = [p for p in s.split(",") if p]
-        params = {}
-        for p in parts:
-            if "=" not in p:
-                raise ValueError(f"malformed architecture string {s!r}: expected 'decision=choice' pairs")
-            k, v = p.split("=", 1)
-            params[k] = v
-        labels = {n: {str(c): c for c in ch} for n, ch in zip(self.decision_names, self.choices)}
-        return self.params_to_row({k: labels.get(k, {}).get(v, v) for k, v in params.items()})
-
-    def to_strings(self, X) -> list[str]:
-        """:meth:`to_string` over every row of ``X``."""
-        return [self.to_string(r) for r in self.check_rows(X, require_valid=False)]
-
-    def from_strings(self, strings: Sequence[str]) -> np.ndarray:
-        """:meth:`from_string` over a sequence of strings, stacked into ``X``."""
-        rows = [self.from_string(s) for s in strings]
-        return np.asarray(rows, dtype=np.int64).reshape(len(rows), self.n_decisions)
-
-    # ------------------------------------------------------------------ Optuna
-    def distributions(self) -> dict:
-        """One ``optuna.distributions.CategoricalDistribution`` per decision."""
-        from optuna.distributions import CategoricalDistribution
-
-        return {n: CategoricalDistribution(list(c)) for n, c in zip(self.decision_names, self.choices)}
-
-    def row_to_params(self, row) -> dict[str, Any]:
-        """Map a row to Optuna-style parameters ``{decision: choice label}``."""
-        row = self.check_rows(row, name="row", require_valid=False)[0]
-        return {n: self.choices[j][row[j]] for j, n in enumerate(self.decision_names)}
-
-    def params_to_row(self, params: Mapping[str, Any], *, repair: bool = False) -> np.ndarray:
-        """Map ``{decision: choice label}`` (e.g. ``trial.params``) to a row.
-
-        Extra keys are ignored so that trials with other hyperparameters work.
-        With ``repair=True`` an invalid combination is mapped to a valid row
-        (:meth:`repair`); otherwise it raises ``ValueError``.
-        """
-        row = np.empty(self.n_decisions, dtype=np.int64)
-        for j, n in enumerate(self.decision_names):
-            if n not in params:
-                raise ValueError(f"params lack decision {n!r}; expected keys {list(self.decision_names)}")
-            try:
-                row[j] = self.choices[j].index(params[n])
-            except ValueError:
-                raise ValueError(
-                    f"unknown choice {params[n]!r} for decision {n!r}; accepted: {list(self.choices[j])}"
-                ) from None
-        if repair:
-            return self.repair(row[None, :])[0]
-        return self.check_rows(row, name="params")[0]
-
-    def suggest(self, trial, *, repair: bool = True) -> np.ndarray:
-        """Suggest one categorical per decision on an Optuna ``trial`` and return the row.
-
-        In spaces with constraints, a combination that is not valid is mapped
-        to a valid row with :meth:`repair` (set ``repair=False`` to get a
-        ``ValueError`` instead).
-        """
-        params = {
-            n: trial.suggest_categorical(n, list(c)) for n, c in zip(self.decision_names, self.choices)
-        }
-        return self.params_to_row(params, repair=repair)
-
-    # ------------------------------------------------------------ feature views
-    def onehot(self, X) -> np.ndarray:
-        """One-hot view: the concatenated one-hot encodings of every decision (float32)."""
-        X = self.check_rows(X, require_valid=False)
-        out = np.zeros((len(X), self.n_features_onehot), dtype=np.float32)
-        out[np.arange(len(X))[:, None], X + self._offsets[None, :-1]] = 1.0
-        return out
-
-    def relax(self, X) -> np.ndarray:
-        """Continuous relaxation: one probability simplex per decision (the one-hot view).
-
-        Gradient-based proposers move in this space and come back with :meth:`project`.
-        """
-        return self.onehot(X)
-
-    def project(self, Z) -> np.ndarray:
-        """Project relaxed encodings back to valid rows.
-
-        Each decision takes its highest-scoring choice; rows that break the
-        space's constraints are then mended by :meth:`repair`, guided by ``Z``.
-        The projection of a one-hot row (``relax(X)``) returns ``X``.
-        """
-        Z = np.asarray(Z, dtype=np.float64)
-        if Z.ndim == 1:
-            Z = Z[None, :]
-        if Z.ndim != 2 or Z.shape[1] != self.n_features_onehot:
-            raise ValueError(f"Z must have shape (n, {self.n_features_onehot}); got {Z.shape}")
-        if not np.all(np.isfinite(Z)):
-            raise ValueError("Z holds NaN or infinite values")
-        X = np.stack([Z[:, a:b].argmax(axis=1) for a, b in zip(self._offsets[:-1], self._offsets[1:])], axis=1)
-        return self.repair(X.astype(np.int64), scores=Z)
+        row = self.check_rows(row, name="row", require_valid=False)[:1]
+        return "" if self._valid_mask(row)[0] else "it breaks the space's constraints"
 
     def repair(self, X, scores=None) -> np.ndarray:
         """Map in-range rows to valid rows (valid rows are returned unchanged).
@@ -412,21 +179,46 @@ class Space:
                 X[i] = self.sample(1, rng)[0]
         return X
 
-    def _check_scores(self, scores, n_rows: int) -> np.ndarray:
-        """Validate relaxed-encoding ``scores`` for :meth:`repair` (shape ``(n_rows, n_features_onehot)``)."""
-        scores = np.asarray(scores, dtype=np.float64)
-        if scores.ndim == 1:
-            scores = scores[None, :]
-        if scores.shape != (n_rows, self.n_features_onehot):
-            raise ValueError(f"scores must have shape ({n_rows}, {self.n_features_onehot}); got {scores.shape}")
-        if not np.all(np.isfinite(scores)):
-            raise ValueError("scores hold NaN or infinite values")
-        return scores
+    def _sample_raw(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return (rng.random((n, self.n_decisions)) * self.n_choices[None, :]).astype(np.int64)
 
-    def paths(self, X) -> np.ndarray:
-        """Path encoding (BANANAS). Spaces without a cell graph fall back to the one-hot view."""
-        return self.onehot(X)
+    # ------------------------------------------------------------- symmetries
+    def canonical(self, X) -> np.ndarray:
+        """Map rows to a canonical representative of their equivalence class.
 
+        Rows that denote the same computation map to the same row. The base
+        space has no such symmetry and returns the rows unchanged.
+        """
+        return self.check_rows(X).copy()
+
+    # ------------------------------------------------------------ native form
+    def to_string(self, row) -> str:
+        """Native string form of one row (generic ``name=choice`` pairs unless overridden)."""
+        row = self.check_rows(row, name="row", require_valid=False)[0]
+        return ",".join(f"{n}={self.choices[j][row[j]]}" for j, n in enumerate(self.decision_names))
+
+    def from_string(self, s: str) -> np.ndarray:
+        """Parse the string form written by :meth:`to_string` back to a row.
+
+        Every decision must appear exactly once, with one of its choices; anything else raises ``ValueError``.
+        """
+        if not isinstance(s, str):
+            raise TypeError(f"architecture string must be str; got {type(s).__name__}")
+        params = {}
+        for p in (p for p in s.split(",") if p):
+            k, sep, v = p.partition("=")
+            if not sep:
+                raise ValueError(f"malformed architecture string {short_repr(s)}: expected 'decision=choice' pairs")
+            if k not in self.decision_names:
+                raise ValueError(f"architecture string {short_repr(s)} names {short_repr(k)}, which is not a decision "
+                                 f"of {self!r}; decisions: {list(self.decision_names)}")
+            if k in params:
+                raise ValueError(f"architecture string {short_repr(s)} gives decision {k!r} twice")
+            labels = {str(c): c for c in self.choices[self.decision_names.index(k)]}
+            params[k] = labels.get(v, v)
+        return self.params_to_row(params)
+
+    # ------------------------------------------------------------- graph view
     @property
     def node_types(self) -> tuple[str, ...]:
         """Labels of the node types of the graph view (columns of its node features)."""
@@ -473,20 +265,346 @@ class Space:
             As :meth:`graph`; for one-hot ``Z`` they equal ``graph(X)``, and they
             are differentiable with respect to ``Z``.
         """
-        import torch
-
         n, d = Z.shape[0], self.n_decisions
         A0, F0 = self.graph(np.zeros((1, d), dtype=np.int64))
-        A = torch.as_tensor(A0[0], dtype=Z.dtype).expand(n, -1, -1)
-        ends = torch.as_tensor(F0[0], dtype=Z.dtype)[[0, -1]]  # input and output rows
-        mid = torch.zeros(n, d, F0.shape[2], dtype=Z.dtype)
+        A = Z.new_tensor(A0[0]).expand(n, -1, -1)
+        F = Z.new_zeros((n, d + 2, F0.shape[2]))
+        F[:, [0, -1]] = Z.new_tensor(F0[0, [0, -1]])  # input and output rows
         for j in range(d):
             a, b = int(self._offsets[j]), int(self._offsets[j + 1])
-            mid[:, j, 2 + a:2 + b] = Z[:, a:b]
-        F = torch.cat([ends[0].expand(n, 1, -1), mid, ends[1].expand(n, 1, -1)], dim=1)
+            F[:, 1 + j, 2 + a:2 + b] = Z[:, a:b]
         return A, F
 
-    # ------------------------------------------------------------------- costs
+    # ---------------------------------------------------------- path encoding
+    def paths(self, X) -> np.ndarray:
+        """Path encoding (BANANAS). Spaces without a cell graph fall back to the one-hot view."""
+        return self.onehot(X)
+
+    # ------------------------------------------------------------------ costs
+    def params(self, X) -> np.ndarray:
+        """Number of parameters (millions) of each row's network, where computable."""
+        raise ValueError(f"{self!r} has no parameter-count model; pass costs from a benchmark column instead")
+
+    def flops(self, X) -> np.ndarray:
+        """FLOPs (millions of multiply-adds) of each row's network, where computable."""
+        raise ValueError(f"{self!r} has no FLOPs model; pass costs from a benchmark column instead")
+
+    # ========================================================================
+    # DERIVED: written once in terms of the members above; do not override
+    # ========================================================================
+    # ----------------------------------------------------- sizes and identity
+    @property
+    def n_decisions(self) -> int:
+        """Number of decisions, i.e. the length of a row."""
+        return len(self.decision_names)
+
+    @property
+    def n_features_onehot(self) -> int:
+        """Width of the one-hot view (sum of the numbers of choices)."""
+        return int(self._offsets[-1])
+
+    @property
+    def onehot_slices(self) -> list[slice]:
+        """Column slice of each decision in the one-hot / relaxed views."""
+        return [slice(int(a), int(b)) for a, b in zip(self._offsets[:-1], self._offsets[1:])]
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows in the product of decisions (valid or not)."""
+        return math.prod(int(c) for c in self.n_choices)
+
+    def __eq__(self, other) -> bool:
+        return type(self) is type(other) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._key()))
+
+    # ------------------------------------------------------------- validation
+    def check_rows(self, X, *, name: str = "X", require_valid: bool = True) -> np.ndarray:
+        """Validate ``X`` as rows of this space and return it as a 2-D int64 array.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_decisions) or (n_decisions,)
+            Rows of choice indices. Floats are accepted when they hold whole numbers.
+        name : str, default="X"
+            Name used in error messages.
+        require_valid : bool, default=True
+            Also raise when a row breaks the space's constraints (see :meth:`is_valid`).
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_decisions), dtype int64
+
+        Raises
+        ------
+        ValueError
+            On a wrong row length, non-integer or out-of-range indices, or
+            (with ``require_valid``) an invalid architecture.
+        """
+        if np.ma.isMaskedArray(X) and np.ma.getmaskarray(X).any():
+            raise ValueError(f"{name} has masked entries; pass plain choice indices")
+        try:
+            arr = np.asarray(X)
+        except (TypeError, ValueError) as exc:  # e.g. ragged nested lists
+            raise ValueError(f"{name} must be a 2-D array of choice indices: {exc}") from None
+        if arr.dtype == object:
+            flat = arr.ravel()
+            if not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                       for v in flat):
+                raise ValueError(f"{name} must hold numeric choice indices of {self!r}; got objects such as "
+                                 f"{short_repr(next(v for v in flat if not isinstance(v, (int, float))), 40)}")
+            arr = arr.astype(np.float64)
+        if arr.dtype.kind not in "iuf":  # not bool, complex, timedelta, datetime, str, bytes, void
+            raise ValueError(f"{name} must hold integer choice indices; got dtype {arr.dtype}")
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if arr.ndim != 2:
+            raise ValueError(f"{name} must be 2-D (one row per architecture); got {arr.ndim}-D")
+        if arr.shape[1] != self.n_decisions:
+            raise ValueError(
+                f"{name} has rows of length {arr.shape[1]}, but {self!r} has {self.n_decisions} decisions "
+                f"({', '.join(self.decision_names)})"
+            )
+        if arr.dtype.kind == "f" and (not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr))):
+            raise ValueError(f"{name} must hold whole-number choice indices; got non-integer values")
+        bad = (arr < 0) | (arr >= self.n_choices[None, :])  # checked before the cast, which would wrap huge values
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            value = int(arr[i, j]) if arr.dtype.kind in "iu" else float(arr[i, j])
+            raise ValueError(
+                f"{name}[{i}] has choice index {value} for decision {self.decision_names[j]!r}, "
+                f"which accepts 0..{self.n_choices[j] - 1} ({short_repr(list(self.choices[j]))})"
+            )
+        arr = arr.astype(np.int64)
+        if require_valid:
+            ok = self._valid_mask(arr)
+            if not ok.all():
+                i = int(np.flatnonzero(~ok)[0])
+                raise ValueError(f"{name}[{i}] is not a valid architecture of {self!r}: {self.explain_invalid(arr[i])}")
+        return arr
+
+    def as_row(self, arch, *, name: str = "arch") -> np.ndarray:
+        """One architecture, given as a row of choice indices or in the space's string form, as a valid row.
+
+        Raises ``ValueError`` for several rows, a malformed string or an invalid architecture.
+        """
+        if isinstance(arch, str):
+            arch = self.from_string(arch)
+        arr = np.asarray(arch)
+        if arr.ndim == 2 and len(arr) != 1:
+            raise ValueError(f"{name} must be a single architecture; got an array of shape {arr.shape}")
+        return self.check_rows(arr, name=name)[0]
+
+    def is_valid(self, X) -> np.ndarray:
+        """Whether each row is a valid architecture of the space.
+
+        Rows of the wrong length raise ``ValueError``; out-of-range indices are
+        reported as invalid rather than raising.
+        """
+        arr = np.asarray(X)
+        arr2 = arr[None, :] if arr.ndim == 1 else arr
+        if arr2.ndim != 2 or arr2.shape[1] != self.n_decisions:
+            raise ValueError(f"X must have shape (n, {self.n_decisions}); got {arr.shape}")
+        out = np.zeros(len(arr2), dtype=bool)
+        if not np.issubdtype(arr2.dtype, np.number):
+            return out
+        whole = np.all(np.isfinite(arr2) & (arr2 == np.round(arr2)), axis=1)
+        in_range = whole & np.all((arr2 >= 0) & (arr2 < self.n_choices[None, :]), axis=1)
+        if in_range.any():
+            out[in_range] = self._valid_mask(arr2[in_range].astype(np.int64))
+        return out
+
+    def _check_scores(self, scores, n_rows: int) -> np.ndarray:
+        """Validate relaxed-encoding ``scores`` for :meth:`repair` (shape ``(n_rows, n_features_onehot)``)."""
+        scores = np.asarray(scores, dtype=np.float64)
+        if scores.ndim == 1:
+            scores = scores[None, :]
+        if scores.shape != (n_rows, self.n_features_onehot):
+            raise ValueError(f"scores must have shape ({n_rows}, {self.n_features_onehot}); got {scores.shape}")
+        if not np.all(np.isfinite(scores)):
+            raise ValueError("scores hold NaN or infinite values")
+        return scores
+
+    # ------------------------------------------------------------ equivalence
+    def row_keys(self, X) -> list[bytes]:
+        """Hashable keys of the canonical forms of rows (equal keys = same architecture)."""
+        C = np.ascontiguousarray(self.canonical(X), dtype=np.int64)
+        return [r.tobytes() for r in C]
+
+    def unique(self, X) -> np.ndarray:
+        """Indices of the first row of each canonical class in ``X``, in order."""
+        seen: set[bytes] = set()
+        keep = []
+        for i, k in enumerate(self.row_keys(X)):
+            if k not in seen:
+                seen.add(k)
+                keep.append(i)
+        return np.asarray(keep, dtype=np.int64)
+
+    # ----------------------------------------------------- sampling and moves
+    def enumerate(self) -> np.ndarray:
+        """All valid rows, in lexicographic order (only for spaces small enough)."""
+        if self.n_rows > _MAX_ENUMERATE:
+            raise ValueError(f"{self!r} has {self.n_rows} rows, too many to enumerate (limit {_MAX_ENUMERATE})")
+        grids = np.indices(tuple(int(c) for c in self.n_choices)).reshape(self.n_decisions, -1).T
+        grids = np.ascontiguousarray(grids, dtype=np.int64)
+        return grids[self._valid_mask(grids)]
+
+    def sample(self, n: int, random_state=None) -> np.ndarray:
+        """Draw ``n`` rows uniformly from the valid rows of the space.
+
+        Parameters
+        ----------
+        n : int
+            Number of rows.
+        random_state : int, RandomState, Generator or None
+            Seed for reproducibility.
+
+        Returns
+        -------
+        X : ndarray of shape (n, n_decisions)
+        """
+        n = check_int(n, "n", low=0)
+        rng = rng_from(random_state)
+        out = np.empty((0, self.n_decisions), dtype=np.int64)
+        batch = max(64, 2 * int(n))
+        for _ in range(10_000):
+            if len(out) >= n:
+                break
+            cand = self._sample_raw(batch, rng)
+            out = np.concatenate([out, cand[self._valid_mask(cand)]])
+        if len(out) < n:
+            raise RuntimeError(f"could not draw {n} valid rows from {self!r} by rejection sampling")
+        return out[:n]
+
+    def neighbours(self, row) -> np.ndarray:
+        """All valid rows that differ from ``row`` in exactly one decision."""
+        row = self.check_rows(row, name="row", require_valid=False)[0]
+        cands = []
+        for j, k in enumerate(self.n_choices):
+            for c in range(int(k)):
+                if c != row[j]:
+                    r = row.copy()
+                    r[j] = c
+                    cands.append(r)
+        if not cands:
+            return np.empty((0, self.n_decisions), dtype=np.int64)
+        cands = np.asarray(cands, dtype=np.int64)
+        return cands[self._valid_mask(cands)]
+
+    def mutate(self, X, random_state=None) -> np.ndarray:
+        """Return, for each row, a uniformly chosen valid neighbour (one decision changed).
+
+        A row without any valid neighbour is returned unchanged.
+        """
+        X = self.check_rows(X, require_valid=False)
+        rng = rng_from(random_state)
+        out = X.copy()
+        for i, row in enumerate(X):
+            nb = self.neighbours(row)
+            if len(nb):
+                out[i] = nb[rng.integers(len(nb))]
+        return out
+
+    # ---------------------------------------------------------------- strings
+    def to_strings(self, X) -> list[str]:
+        """:meth:`to_string` over every row of ``X``."""
+        return [self.to_string(r) for r in self.check_rows(X, require_valid=False)]
+
+    def from_strings(self, strings: Sequence[str]) -> np.ndarray:
+        """:meth:`from_string` over a sequence of strings, stacked into ``X``."""
+        rows = [self.from_string(s) for s in strings]
+        return np.asarray(rows, dtype=np.int64).reshape(len(rows), self.n_decisions)
+
+    # ----------------------------------------------------------------- Optuna
+    def distributions(self) -> dict:
+        """One ``optuna.distributions.CategoricalDistribution`` per decision."""
+        from optuna.distributions import CategoricalDistribution
+
+        return {n: CategoricalDistribution(list(c)) for n, c in zip(self.decision_names, self.choices)}
+
+    def row_to_params(self, row) -> dict[str, Any]:
+        """Map a row to Optuna-style parameters ``{decision: choice label}``."""
+        row = self.check_rows(row, name="row", require_valid=False)[0]
+        return {n: self.choices[j][row[j]] for j, n in enumerate(self.decision_names)}
+
+    def params_to_row(self, params: Mapping[str, Any], *, repair: bool = False) -> np.ndarray:
+        """Map ``{decision: choice label}`` (e.g. ``trial.params``) to a row.
+
+        Extra keys are ignored so that trials with other hyperparameters work.
+        With ``repair=True`` an invalid combination is mapped to a valid row
+        (:meth:`repair`); otherwise it raises ``ValueError``.
+        """
+        row = np.empty(self.n_decisions, dtype=np.int64)
+        for j, n in enumerate(self.decision_names):
+            if n not in params:
+                raise ValueError(f"params lack decision {n!r}; expected keys {list(self.decision_names)}")
+            row[j] = self.label_index(n, params[n])
+        if repair:
+            return self.repair(row[None, :])[0]
+        return self.check_rows(row, name="params")[0]
+
+    def label_index(self, decision: str, label) -> int:
+        """The choice index of ``label`` in ``decision``; ``ValueError`` when it is not one of its choices.
+
+        Labels match by value and kind: ``True`` is not ``1`` and ``"1"`` is not ``1`` (``1.0`` is ``1``).
+        """
+        if decision not in self.decision_names:
+            raise ValueError(f"{short_repr(decision)} is not a decision of {self!r}; decisions: "
+                             f"{list(self.decision_names)}")
+        j = self.decision_names.index(decision)
+        k = next((k for k, c in enumerate(self.choices[j]) if _same_label(c, label)), None)
+        if k is None:
+            raise ValueError(f"unknown choice {short_repr(label)} for decision {decision!r}; accepted: "
+                             f"{short_repr(list(self.choices[j]))}")
+        return k
+
+    def suggest(self, trial, *, repair: bool = True) -> np.ndarray:
+        """Suggest one categorical per decision on an Optuna ``trial`` and return the row.
+
+        In spaces with constraints, a combination that is not valid is mapped
+        to a valid row with :meth:`repair` (set ``repair=False`` to get a
+        ``ValueError`` instead).
+        """
+        params = {
+            n: trial.suggest_categorical(n, list(c)) for n, c in zip(self.decision_names, self.choices)
+        }
+        return self.params_to_row(params, repair=repair)
+
+    # ---------------------------------------------------------- feature views
+    def onehot(self, X) -> np.ndarray:
+        """One-hot view: the concatenated one-hot encodings of every decision (float32)."""
+        X = self.check_rows(X, require_valid=False)
+        out = np.zeros((len(X), self.n_features_onehot), dtype=np.float32)
+        out[np.arange(len(X))[:, None], X + self._offsets[None, :-1]] = 1.0
+        return out
+
+    def relax(self, X) -> np.ndarray:
+        """Continuous relaxation: one probability simplex per decision (the one-hot view).
+
+        Gradient-based proposers move in this space and come back with :meth:`project`.
+        """
+        return self.onehot(X)
+
+    def project(self, Z) -> np.ndarray:
+        """Project relaxed encodings back to valid rows.
+
+        Each decision takes its highest-scoring choice; rows that break the
+        space's constraints are then mended by :meth:`repair`, guided by ``Z``.
+        The projection of a one-hot row (``relax(X)``) returns ``X``.
+        """
+        Z = np.asarray(Z, dtype=np.float64)
+        if Z.ndim == 1:
+            Z = Z[None, :]
+        if Z.ndim != 2 or Z.shape[1] != self.n_features_onehot:
+            raise ValueError(f"Z must have shape (n, {self.n_features_onehot}); got {Z.shape}")
+        if not np.all(np.isfinite(Z)):
+            raise ValueError("Z holds NaN or infinite values")
+        X = np.stack([Z[:, a:b].argmax(axis=1) for a, b in zip(self._offsets[:-1], self._offsets[1:])], axis=1)
+        return self.repair(X.astype(np.int64), scores=Z)
+
+    # ------------------------------------------------------------------ costs
     def cost(self, X, kind: str = "params") -> np.ndarray:
         """Cost of each row: ``"params"`` (millions) or ``"flops"`` (MFLOPs, multiply-adds).
 
@@ -497,10 +615,12 @@ class Space:
             raise ValueError(f"cost kind={kind!r} is not supported; accepted values: ['params', 'flops']")
         return fn(X)
 
-    def params(self, X) -> np.ndarray:
-        """Number of parameters (millions) of each row's network, where computable."""
-        raise ValueError(f"{self!r} has no parameter-count model; pass costs from a benchmark column instead")
 
-    def flops(self, X) -> np.ndarray:
-        """FLOPs (millions of multiply-adds) of each row's network, where computable."""
-        raise ValueError(f"{self!r} has no FLOPs model; pass costs from a benchmark column instead")
+def _same_label(label, value) -> bool:
+    """Equal labels of the same kind: ``True`` is not ``1`` and ``"1"`` is not ``1`` (``1.0`` is ``1``)."""
+    try:
+        equal = bool(label == value)
+    except (TypeError, ValueError):
+        return False
+    kinds = (isinstance(label, (bool, np.bool_)), isinstance(label, str))
+    return equal and kinds == (isinstance(value, (bool, np.bool_)), isinstance(value, str))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ..utils import short_repr
 from ._base import Space
 
 __all__ = ["CategoricalSpace"]
@@ -42,3 +43,16 @@ class CategoricalSpace(Space):
         if len(inner) > 120:
             inner = inner[:117] + "..."
         return f"CategoricalSpace({{{inner}}})"
+
+
+def choice_tuple(name: str, values, check: Callable[[str, Any], Any]) -> tuple:
+    """``values`` as a non-empty tuple of distinct choice labels, each checked by ``check(name, value)``.
+
+    ``check`` is a constraint of :mod:`sknas.utils` (e.g. ``Int()`` or ``Options(...)``); the errors name ``name``.
+    """
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or len(values) == 0:
+        raise ValueError(f"{name} must be a non-empty sequence; got {short_repr(values)}")
+    out = tuple(check(f"each of {name}", v) for v in values)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name} must be distinct; got {list(out)}")
+    return out

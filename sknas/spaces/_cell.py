@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..utils import check_int
 from ._base import Space
 
 __all__ = ["CellSpace", "NASBench201Space", "NB201_OPS"]
@@ -46,15 +47,14 @@ class CellSpace(Space):
     name = "cell"
 
     def __init__(self, n_nodes: int = 4, ops: Sequence[str] = NB201_OPS, zero_op="none", identity_op="skip_connect"):
-        if not isinstance(n_nodes, (int, np.integer)) or n_nodes < 2:
-            raise ValueError(f"n_nodes must be an integer >= 2; got {n_nodes!r}")
+        n_nodes = check_int(n_nodes, "n_nodes", low=2)
         ops = tuple(ops)
         if len(ops) < 1 or not all(isinstance(o, str) and o and not re.search(r"[|~+]", o) for o in ops):
             raise ValueError(f"ops must be non-empty names without '|', '~' or '+'; got {list(ops)}")
         for label, op in (("zero_op", zero_op), ("identity_op", identity_op)):
             if op is not None and op not in ops:
                 raise ValueError(f"{label}={op!r} is not one of ops {list(ops)}")
-        self.n_nodes = int(n_nodes)
+        self.n_nodes = n_nodes
         self.ops = ops
         self.zero_op = zero_op
         self.identity_op = identity_op
@@ -204,14 +204,12 @@ class CellSpace(Space):
         return np.broadcast_to(A, (n, N, N)).copy(), F
 
     def graph_torch(self, Z):
-        import torch
-
         n = Z.shape[0]
         A0, _ = self.graph(np.zeros((1, self.n_decisions), dtype=np.int64))
-        A = torch.as_tensor(A0[0], dtype=Z.dtype).expand(n, -1, -1)
+        A = Z.new_tensor(A0[0]).expand(n, -1, -1)
         k = len(self.ops)
         ops = Z.reshape(n, self.n_decisions, k)
-        F = torch.zeros(n, self.n_decisions + 2, 2 + k, dtype=Z.dtype)
+        F = Z.new_zeros((n, self.n_decisions + 2, 2 + k))
         F[:, 0, 0] = 1.0
         F[:, 1:-1, 2:] = ops
         F[:, -1, 1] = 1.0
@@ -280,10 +278,8 @@ class NASBench201Space(CellSpace):
 
     def __init__(self, n_classes: int = 10, input_size: int = 32, C: int = 16, N: int = 5):
         super().__init__(4, NB201_OPS)
-        for label, v in (("n_classes", n_classes), ("input_size", input_size), ("C", C), ("N", N)):
-            if not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{label} must be a positive integer; got {v!r}")
-        self.n_classes, self.input_size, self.C, self.N = int(n_classes), int(input_size), int(C), int(N)
+        sizes = {"n_classes": n_classes, "input_size": input_size, "C": C, "N": N}
+        self.n_classes, self.input_size, self.C, self.N = (check_int(v, name) for name, v in sizes.items())
 
     def _key(self):
         return (self.n_classes, self.input_size, self.C, self.N)

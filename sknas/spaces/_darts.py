@@ -7,6 +7,7 @@ import itertools
 
 import numpy as np
 
+from ..utils import Instance
 from ._base import Space
 
 __all__ = ["DARTSSpace", "DARTS_OPS"]
@@ -112,9 +113,7 @@ class DARTSSpace(Space):
     name = "darts"
 
     def __init__(self, merge_isomorphic: bool = True):
-        if not isinstance(merge_isomorphic, (bool, np.bool_)):
-            raise ValueError(f"merge_isomorphic must be a bool; got {merge_isomorphic!r}")
-        self.merge_isomorphic = bool(merge_isomorphic)
+        self.merge_isomorphic = bool(Instance((bool, np.bool_))("merge_isomorphic", merge_isomorphic))
         self.ops = DARTS_OPS
         decisions = {}
         for cell in _CELLS:
@@ -534,15 +533,12 @@ class DARTSSpace(Space):
         A : torch.Tensor of shape (n, 30, 30)
         F : torch.Tensor of shape (n, 30, 10)
         """
-        import torch
-
         if Z.ndim != 2 or Z.shape[1] != self.n_features_onehot:
             raise ValueError(f"Z must have shape (n, {self.n_features_onehot}); got {tuple(Z.shape)}")
         MA, MF, A0, F0 = self._graph_linear_maps()
-        kw = {"dtype": Z.dtype, "device": Z.device}
         N, T = self.n_graph_nodes, len(_NODE_TYPES)
-        A = Z @ torch.as_tensor(MA, **kw) + torch.as_tensor(A0, **kw)
-        F = Z @ torch.as_tensor(MF, **kw) + torch.as_tensor(F0, **kw)
+        A = Z @ Z.new_tensor(MA) + Z.new_tensor(A0)
+        F = Z @ Z.new_tensor(MF) + Z.new_tensor(F0)
         return A.reshape(-1, N, N), F.reshape(-1, N, T)
 
     # ------------------------------------------------------------------ paths

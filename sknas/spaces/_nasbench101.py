@@ -486,19 +486,14 @@ class NASBench101Space(Space):
         rows of ``F`` are the op blocks of ``Z``; for one-hot ``Z`` both equal
         :meth:`graph`.
         """
-        import torch
-
         if Z.ndim != 2 or Z.shape[1] != self.n_features_onehot:
             raise ValueError(f"Z must have shape (n, {self.n_features_onehot}); got {tuple(Z.shape)}")
         n = Z.shape[0]
         on = Z[:, self._offsets[:_N_EDGES] + 1]  # (n, 21)
-        A = torch.zeros(n, _N, _N, dtype=Z.dtype, device=Z.device)
-        rows = torch.arange(n, device=Z.device)[:, None]
-        src = torch.as_tensor(_IU[0], device=Z.device)[None, :]
-        dst = torch.as_tensor(_IU[1], device=Z.device)[None, :]
-        A = A.index_put((rows, src, dst), on)
+        A = Z.new_zeros((n, _N, _N))
+        A[:, _IU[0], _IU[1]] = on
         ops = Z[:, int(self._offsets[_N_EDGES]):].reshape(n, _N - 2, len(NB101_OPS))
-        F = torch.zeros(n, _N, len(self.node_types), dtype=Z.dtype, device=Z.device)
+        F = Z.new_zeros((n, _N, len(self.node_types)))
         F[:, 0, 0] = 1.0
         F[:, -1, 1] = 1.0
         F[:, 1:-1, 2:] = ops

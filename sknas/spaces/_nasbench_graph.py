@@ -6,6 +6,7 @@ import functools
 
 import numpy as np
 
+from ..utils import check_choice
 from ._base import Space
 
 __all__ = ["NASBenchGraphSpace", "GRAPH_LINKS", "GRAPH_OPS", "GRAPH_OPS_PROTEINS"]
@@ -157,8 +158,7 @@ class NASBenchGraphSpace(Space):
     name = "nasbench_graph"
 
     def __init__(self, ops: str = "full"):
-        if not isinstance(ops, str) or ops not in _OP_SETS:
-            raise ValueError(f"ops={ops!r} is not a NAS-Bench-Graph op set; accepted: {list(_OP_SETS)}")
+        check_choice("ops", ops, _OP_SETS)
         self.op_set = ops
         self.ops: tuple[str, ...] = _OP_SETS[ops]
         self.links = GRAPH_LINKS
@@ -404,18 +404,15 @@ class NASBenchGraphSpace(Space):
         A : torch.Tensor of shape (n, 6, 6)
         F : torch.Tensor of shape (n, 6, 2 + n_ops)
         """
-        import torch
-
         if Z.ndim != 2 or Z.shape[1] != self.n_features_onehot:
             raise ValueError(f"Z must have shape (n, {self.n_features_onehot}); got {tuple(Z.shape)}")
         n, p, m = Z.shape[0], len(self.links), len(self.ops)
-        adj = torch.as_tensor(self._link_adjacency(), dtype=Z.dtype, device=Z.device)
-        A = torch.einsum("np,pij->nij", Z[:, :p], adj)
-        ends = torch.zeros(2, 2 + m, dtype=Z.dtype, device=Z.device)
-        ends[0, 0] = 1.0
-        ends[1, 1] = 1.0
-        mid = torch.cat([torch.zeros(n, _N, 2, dtype=Z.dtype, device=Z.device), Z[:, p:].reshape(n, _N, m)], dim=2)
-        F = torch.cat([ends[0].expand(n, 1, -1), mid, ends[1].expand(n, 1, -1)], dim=1)
+        adj = Z.new_tensor(self._link_adjacency().reshape(p, -1))
+        A = (Z[:, :p] @ adj).reshape(n, _N + 2, _N + 2)
+        F = Z.new_zeros((n, _N + 2, 2 + m))
+        F[:, 0, 0] = 1.0
+        F[:, -1, 1] = 1.0
+        F[:, 1:-1, 2:] = Z[:, p:].reshape(n, _N, m)
         return A, F
 
     def paths(self, X) -> np.ndarray:

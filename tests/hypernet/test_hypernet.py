@@ -11,7 +11,8 @@ import torch
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 
-from sknas.hypernet import HyperNetworkEvaluator, MacroCNN, MacroCNNSpace, accuracy, train_from_scratch
+from sknas.hypernet import HyperNetworkEvaluator, MacroCNN, accuracy, train_from_scratch
+from sknas.spaces import CategoricalSpace, MacroCNNSpace
 
 torch.set_num_threads(1)
 
@@ -32,28 +33,21 @@ def fitted(digits):
     return HyperNetworkEvaluator(SPACE, hidden_size=16, max_epochs=4, n_score_archs=4, random_state=0).fit(X, y)
 
 
-def test_space():
-    space = MacroCNNSpace()
-    assert space.n_decisions == 12 and space.n_rows == 18 ** 4
-    assert space.layers([0, 2, 1] * 4) == [(1, 32, True)] * 4
-    assert space == MacroCNNSpace() and space != SPACE
-    net = space.build_module([2, 1, 1] * 4, in_channels=3, n_classes=5, seed=0)
+def test_macro_cnn():
+    net = MacroCNN([2, 1, 1] * 4, in_channels=3, n_classes=5, seed=0)
     assert net(torch.zeros(2, 3, 8, 8)).shape == (2, 5)
-    with pytest.raises(ValueError, match="kernel_sizes"):
-        MacroCNNSpace(kernel_sizes=(2, 3))
-    with pytest.raises(ValueError, match="n_layers"):
-        MacroCNNSpace(n_layers=0)
+    with pytest.raises(ValueError, match="space must be a MacroCNNSpace"):
+        MacroCNN([0], space=CategoricalSpace({"a": [1]}))
+    with pytest.raises(ValueError, match="in_channels"):
+        MacroCNN([0] * 12, in_channels=0)
 
 
-def test_space_params():
+def test_space_params_count_the_network():
     rows = SPACE.sample(5, random_state=0)
     counted = [sum(p.numel() for p in MacroCNN(r, space=SPACE).parameters()) for r in rows]
     np.testing.assert_allclose(SPACE.params(rows) * 1e6, counted)
-    np.testing.assert_allclose(SPACE.cost(rows, "params"), SPACE.params(rows))
-    net = SPACE.build_module(rows[0], in_channels=3, n_classes=4)
+    net = MacroCNN(rows[0], in_channels=3, n_classes=4, space=SPACE)
     assert SPACE.params(rows[0], in_channels=3, n_classes=4)[0] * 1e6 == sum(p.numel() for p in net.parameters())
-    with pytest.raises(ValueError, match="n_classes"):
-        SPACE.params(rows, n_classes=0)
 
 
 def test_clone_and_params():
@@ -111,8 +105,7 @@ def test_predicted_weights_differ(fitted):
 
 
 def test_objective_run_search(fitted, digits):
-    from sknas.proposers import default_predictor
-    from sknas.search import run_search
+    from sknas.search import default_predictor, run_search
 
     _, _, Xv, yv = digits
     f = fitted.objective(Xv, yv)
@@ -126,8 +119,8 @@ def test_objective_run_search(fitted, digits):
 def test_objective_optuna(fitted, digits, which):
     import optuna
 
-    from sknas.proposers import default_predictor
     from sknas.samplers import PredNASSampler, RegularizedEvolutionSampler
+    from sknas.search import default_predictor
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     _, _, Xv, yv = digits
@@ -175,16 +168,24 @@ def test_bad_fit_inputs(X, y, match):
 
 def test_bad_params_and_eval_inputs(fitted, digits):
     X, y, Xv, yv = digits
-    with pytest.raises(ValueError, match="space must be a MacroCNNSpace"):
+    with pytest.raises(TypeError, match="space must be MacroCNNSpace or None"):
         HyperNetworkEvaluator(space="nope").fit(X, y)
     with pytest.raises(ValueError, match="max_epochs"):
         HyperNetworkEvaluator(SPACE, max_epochs=0).fit(X, y)
     with pytest.raises(ValueError, match="lr"):
         HyperNetworkEvaluator(SPACE, lr=-1.0).fit(X, y)
+    with pytest.raises(ValueError, match="lr"):
+        HyperNetworkEvaluator(SPACE, lr=0.0).fit(X, y)
+    with pytest.raises(ValueError, match="weight_decay"):
+        HyperNetworkEvaluator(SPACE, weight_decay=float("nan")).fit(X, y)
     with pytest.raises(ValueError, match="archs_per_step"):
         HyperNetworkEvaluator(SPACE, archs_per_step=0).fit(X, y)
+    with pytest.raises(TypeError, match="hidden_size"):
+        HyperNetworkEvaluator(SPACE, hidden_size=16.0).fit(X, y)
     with pytest.raises(ValueError, match="lr_schedule"):
         HyperNetworkEvaluator(SPACE, lr_schedule="step").fit(X, y)
+    with pytest.raises(ValueError, match="n_threads"):
+        HyperNetworkEvaluator(SPACE, n_threads=0).fit(X, y)
     with pytest.raises(ValueError, match="rows has rows of length"):
         fitted.score_architectures([[0, 0]], Xv, yv)
     with pytest.raises(ValueError, match="X has 3 channels"):

@@ -8,8 +8,10 @@ from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.preprocessing import StandardScaler
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 
-from sknas.networks import MLPNetwork, MLPSpace, NB201Network
-from sknas.spaces import CategoricalSpace, CellSpace, NASBench201Space
+from sknas.networks import MLPNetwork, NB201Network
+from sknas.networks._mlp import _ACTIVATIONS
+from sknas.spaces import CategoricalSpace, CellSpace, MLPSpace, NASBench201Space
+from sknas.spaces._mlp import MLP_ACTIVATIONS
 
 BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
 
@@ -80,7 +82,7 @@ def test_nb201_other_cell_spaces():
         ("|nor_conv_3x3~0|+|nor_conv_3x3~0|", {}, "malformed"),
         (BEST.replace("avg_pool_3x3", "max_pool_3x3"), {}, "unknown op"),
         ([3] * 6, {"C": 0}, "C must be"),
-        ([3] * 6, {"output": "logits"}, "output must be"),
+        ([3] * 6, {"output": "logits"}, "output='logits' is not supported"),
         ([3] * 6, {"space": CategoricalSpace({"a": [1, 2]})}, "CellSpace"),
     ],
 )
@@ -89,31 +91,9 @@ def test_nb201_bad_input(arch, kwargs, match):
         NB201Network(arch, **kwargs)
 
 
-def test_mlp_space():
-    space = MLPSpace()
-    assert space.decision_names == ("depth", "width_1", "activation_1", "width_2", "activation_2",
-                                    "width_3", "activation_3")
-    assert space.n_choices.tolist() == [3, 4, 3, 4, 3, 4, 3]
-    assert space == MLPSpace() and space != MLPSpace(max_depth=2) and "max_depth=3" in repr(space)
-    a, b = [0, 2, 1, 3, 2, 1, 1], [0, 2, 1, 0, 0, 3, 2]  # depth 1: only layer 1 matters
-    assert space.canonical([a, b]).tolist() == [[0, 2, 1, 0, 0, 0, 0]] * 2
-    assert space.canonical([[2, 1, 1, 2, 2, 3, 1]]).tolist() == [[2, 1, 1, 2, 2, 3, 1]]
-    assert len(space.unique([a, b, [1, 2, 1, 3, 2, 1, 1]])) == 2
-    assert space.layers([1, 2, 1, 3, 2, 1, 1]) == [(64, "tanh"), (128, "gelu")]
-    X = space.sample(20, random_state=0)
-    assert X.shape == (20, 7) and np.array_equal(X, space.sample(20, random_state=0))
-    assert space.is_valid(X).all()
-    assert np.array_equal(space.canonical(space.canonical(X)), space.canonical(X))
-    for row in X[:3]:
-        assert space.from_string(space.to_string(row)).tolist() == row.tolist()
-    for kwargs in ({"max_depth": 0}, {"widths": ()}, {"widths": (16, -1)}, {"activations": ("relu", "swish")}):
-        with pytest.raises(ValueError):
-            MLPSpace(**kwargs)
-
-
 def test_mlp_network():
     space = MLPSpace(max_depth=2, widths=(8, 16), activations=("relu", "tanh"))
-    net = space.build_module([1, 0, 1, 1, 0], n_features=5, n_outputs=3, dropout=0.1)
+    net = MLPNetwork([1, 0, 1, 1, 0], n_features=5, n_outputs=3, space=space, dropout=0.1)
     linear = [m for m in net.layers if isinstance(m, torch.nn.Linear)]
     assert [(m.in_features, m.out_features) for m in linear] == [(5, 8), (8, 16), (16, 3)]
     assert isinstance(net.layers[1], torch.nn.Tanh) and isinstance(net.layers[2], torch.nn.Dropout)
@@ -125,6 +105,10 @@ def test_mlp_network():
                          ([0] * 5, {"output": "sigmoid"}), ([0] * 5, {"space": NASBench201Space()})]:
         with pytest.raises(ValueError):
             MLPNetwork(arch, 5, 2, **{"space": space, **kwargs})
+    with pytest.raises(TypeError, match="n_features"):
+        MLPNetwork([0] * 5, 5.0, 2, space=space)
+    # every activation an MLPSpace accepts has its torch module
+    assert set(_ACTIVATIONS) == set(MLP_ACTIVATIONS)
 
 
 def test_skorch_nb201_on_digits():
@@ -175,5 +159,5 @@ def test_seed_makes_initial_weights_reproducible():
     c = MLPNetwork([1, 0, 0, 2, 1, 0, 0], n_features=4, n_outputs=3, seed=3)
     d = MLPNetwork([1, 0, 0, 2, 1, 0, 0], n_features=4, n_outputs=3, seed=4)
     assert not torch.equal(c.layers[0].weight, d.layers[0].weight)
-    with pytest.raises(ValueError, match="seed must be an integer"):
+    with pytest.raises(TypeError, match="seed must be an integer or None"):
         NB201Network([0] * 6, seed="x")

@@ -124,8 +124,6 @@ def test_canonical_examples(space):
     b = space.from_string("|skip_connect~0|+|none~0|none~1|+|none~0|nor_conv_3x3~1|none~2|")
     c = space.from_string("|none~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|none~2|")
     np.testing.assert_array_equal(space.canonical(b), space.canonical(c))
-    C = space.canonical(space.sample(200, random_state=0))
-    np.testing.assert_array_equal(space.canonical(C), C)
 
 
 def test_sample_is_uniform(space):
@@ -135,27 +133,13 @@ def test_sample_is_uniform(space):
     assert stats.chisquare(counts).pvalue > 1e-3
     for j in range(6):
         assert stats.chisquare(np.bincount(X[:, j], minlength=5)).pvalue > 1e-3
-    np.testing.assert_array_equal(space.sample(5, random_state=3), space.sample(5, random_state=3))
 
 
-def test_mutate_and_neighbours(space):
+def test_neighbours_and_relax(space):
+    """The laws are checked by check_space (test_check_space.py); these are NB201's sizes."""
     X = space.sample(100, random_state=1)
-    M = space.mutate(X, random_state=2)
-    assert ((M != X).sum(axis=1) == 1).all()
-    assert space.is_valid(M).all()
-    nb = space.neighbours(X[0])
-    assert nb.shape == (24, 6)
-    assert ((nb != X[0]).sum(axis=1) == 1).all()
-
-
-def test_relax_project(space):
-    X = space.sample(100, random_state=0)
-    Z = space.relax(X)
-    assert Z.shape == (100, 30)
-    np.testing.assert_array_equal(space.project(Z), X)
-    rng = np.random.default_rng(0)
-    P = space.project(Z + 0.3 * rng.standard_normal(Z.shape))
-    assert space.is_valid(P).all()
+    assert space.neighbours(X[0]).shape == (24, 6)
+    assert space.relax(X).shape == (100, 30)
     with pytest.raises(ValueError, match="shape"):
         space.project(np.zeros((2, 29)))
 
@@ -221,32 +205,24 @@ def test_optuna_suggest(space):
     for t, r in zip(study.trials, rows):
         np.testing.assert_array_equal(space.params_to_row(t.params), r)
         assert space.row_to_params(r) == t.params
-    assert set(space.distributions()) == set(space.decision_names)
     with pytest.raises(ValueError, match="unknown choice 'conv'"):
         space.params_to_row({n: "conv" for n in space.decision_names})
 
 
-def test_pickle_and_equality(space):
-    import pickle
-
-    space.canonical([[0] * 6])
-    clone = pickle.loads(pickle.dumps(space))
-    assert clone == space and hash(clone) == hash(space)
-    assert NASBench201Space(n_classes=100) != space
+def test_equality(space):
+    assert NASBench201Space() == space and NASBench201Space(n_classes=100) != space
+    with pytest.raises(ValueError, match="n_classes"):
+        NASBench201Space(n_classes=0)
+    with pytest.raises(TypeError, match="C must be an integer"):
+        NASBench201Space(C=1.5)
 
 
 def test_cell_space_other_sizes():
     cell = CellSpace(n_nodes=5, ops=["none", "skip_connect", "conv"])
     assert cell.n_decisions == 10
     X = cell.sample(20, random_state=0)
-    assert [cell.from_string(cell.to_string(r)).tolist() for r in X] == X.tolist()
-    C = cell.canonical(X)
-    np.testing.assert_array_equal(cell.canonical(C), C)
     assert cell.paths(X).shape[1] == 2 + 4 + 8 + 16
     with pytest.raises(ValueError, match="n_nodes"):
         CellSpace(n_nodes=1)
     with pytest.raises(ValueError, match="zero_op"):
         CellSpace(ops=["a", "b"])
-    big = CellSpace(n_nodes=7, ops=NB201_OPS)  # 5**21 rows: canonical prunes dead edges only
-    row = big.sample(1, random_state=0)
-    np.testing.assert_array_equal(big.canonical(big.canonical(row)), big.canonical(row))

@@ -1,4 +1,4 @@
-"""A macro CNN search space (a chain of conv layers) and the network built from its rows."""
+"""The macro CNN of a :class:`~sknas.spaces.MacroCNNSpace` row, its forward pass, and training helpers."""
 
 from __future__ import annotations
 
@@ -9,159 +9,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..networks._nb201 import _positive_int, _seed_parameters
-from ..spaces import CategoricalSpace
-from ..utils import rng_from
+from ..networks import seed_parameters
+from ..spaces import MacroCNNSpace
+from ..utils import check_int, rng_from
 
-__all__ = ["MacroCNNSpace", "MacroCNN", "train_from_scratch", "accuracy", "check_images"]
+__all__ = ["MacroCNN", "train_from_scratch", "accuracy", "check_images"]
 
-
-class MacroCNNSpace(CategoricalSpace):
-    """Chains of convolution layers: a kernel size, a width and a skip connection per layer.
-
-    A row holds ``kernel_1, width_1, skip_1, ..., kernel_L, width_L, skip_L``
-    with ``L = n_layers``. Layer ``l`` is ``ReLU(LN(conv_kxk(x)))`` (stride 1,
-    "same" padding, with bias; ``LN`` is a parameter-free layer norm over each
-    image's channels and pixels), plus ``x`` itself when its skip is on; the
-    skip is parameter-free (``x``'s channels are zero-padded or truncated to
-    the layer's width). A 2 x 2 adaptive average pooling and a linear
-    classifier follow the last layer. There is no batch normalisation (see
-    :class:`~sknas.hypernet.HyperNetworkEvaluator` for why).
-
-    Every combination is valid and distinct, so the space has
-    ``(len(kernel_sizes) * len(widths) * 2) ** n_layers`` architectures
-    (104,976 with the defaults).
-
-    Parameters
-    ----------
-    n_layers : int, default=4
-        Number of convolution layers.
-    kernel_sizes : sequence of odd int, default=(1, 3, 5)
-        Choices of (square) kernel size.
-    widths : sequence of int, default=(8, 16, 32)
-        Choices of output channels.
-
-    Examples
-    --------
-    >>> from sknas.hypernet import MacroCNNSpace
-    >>> space = MacroCNNSpace(n_layers=2)
-    >>> space.decision_names
-    ('kernel_1', 'width_1', 'skip_1', 'kernel_2', 'width_2', 'skip_2')
-    >>> space.layers([2, 0, 1, 1, 2, 0])
-    [(5, 8, True), (3, 32, False)]
-    >>> space.n_rows
-    324
-    """
-
-    name = "macro_cnn"
-
-    def __init__(self, n_layers: int = 4, kernel_sizes: Sequence[int] = (1, 3, 5),
-                 widths: Sequence[int] = (8, 16, 32)):
-        n_layers = _positive_int("n_layers", n_layers)
-        kernel_sizes = _int_tuple("kernel_sizes", kernel_sizes)
-        if any(k % 2 == 0 for k in kernel_sizes):
-            raise ValueError(f"kernel_sizes must be odd (centre-cropped from the largest); got {kernel_sizes}")
-        widths = _int_tuple("widths", widths)
-        self.n_layers, self.kernel_sizes, self.widths = n_layers, kernel_sizes, widths
-        decisions: dict[str, list] = {}
-        for k in range(1, n_layers + 1):
-            decisions[f"kernel_{k}"] = list(kernel_sizes)
-            decisions[f"width_{k}"] = list(widths)
-            decisions[f"skip_{k}"] = [False, True]
-        super().__init__(decisions)
-
-    def __repr__(self) -> str:
-        return f"MacroCNNSpace(n_layers={self.n_layers}, kernel_sizes={self.kernel_sizes}, widths={self.widths})"
-
-    @property
-    def max_kernel(self) -> int:
-        """Largest kernel size of the space."""
-        return max(self.kernel_sizes)
-
-    @property
-    def max_width(self) -> int:
-        """Largest width of the space."""
-        return max(self.widths)
-
-    def layers(self, row) -> list[tuple[int, int, bool]]:
-        """The layers of a row as ``(kernel_size, width, skip)`` triples.
-
-        Parameters
-        ----------
-        row : sequence of int
-            One row of the space.
-
-        Returns
-        -------
-        layers : list of (int, int, bool)
-        """
-        row = self.check_rows(row, name="row")[0]
-        return [(self.choices[3 * k][row[3 * k]], self.choices[3 * k + 1][row[3 * k + 1]],
-                 bool(self.choices[3 * k + 2][row[3 * k + 2]])) for k in range(self.n_layers)]
-
-    def params(self, X, in_channels: int = 1, n_classes: int = 10) -> np.ndarray:
-        """Number of parameters (millions) of each row's :class:`MacroCNN`.
-
-        Convolution kernels and biases plus the classifier on the ``2 x 2``
-        pooled map; the skips and layer norms have none. A cheap baseline
-        ranking (bigger is often better) for the HyperNetwork's scores.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_rows, n_decisions) or (n_decisions,)
-            Rows of the space.
-        in_channels : int, default=1
-            Channels of the input images.
-        n_classes : int, default=10
-            Outputs of the classifier.
-
-        Returns
-        -------
-        params : ndarray of shape (n_rows,)
-        """
-        X = self.check_rows(X)
-        in_channels = _positive_int("in_channels", in_channels)
-        n_classes = _positive_int("n_classes", n_classes)
-        out = np.empty(len(X))
-        for i, row in enumerate(X):
-            total, c = 0, in_channels
-            for k, w, _ in self.layers(row):
-                total += c * w * k * k + w
-                c = w
-            out[i] = (total + n_classes * (c * _POOL * _POOL + 1)) / 1e6
-        return out
-
-    def build_module(self, row, in_channels: int = 1, n_classes: int = 10, seed=None) -> MacroCNN:
-        """Build the :class:`MacroCNN` of a row (freshly initialised weights).
-
-        Parameters
-        ----------
-        row : sequence of int or str
-            One row of the space (or its string form).
-        in_channels : int, default=1
-            Channels of the input images.
-        n_classes : int, default=10
-            Outputs (logits).
-        seed : int or None, default=None
-            Seed of the initial weights.
-
-        Returns
-        -------
-        module : MacroCNN
-        """
-        return MacroCNN(row, in_channels=in_channels, n_classes=n_classes, space=self, seed=seed)
-
-
-def _int_tuple(name, values) -> tuple[int, ...]:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or len(values) == 0:
-        raise ValueError(f"{name} must be a non-empty sequence of positive integers; got {values!r}")
-    out = tuple(_positive_int(f"each of {name}", v) for v in values)
-    if len(set(out)) != len(out):
-        raise ValueError(f"{name} must be distinct; got {list(out)}")
-    return out
-
-
-_POOL = 2  # the classifier sees a 2 x 2 average-pooled map (a little spatial layout; digits need it)
+_POOL = MacroCNNSpace.pool_size  # the classifier sees a 2 x 2 average-pooled map
 
 
 def _match_channels(x: torch.Tensor, c: int) -> torch.Tensor:
@@ -199,7 +53,7 @@ def macro_forward(x: torch.Tensor, convs: Sequence[tuple[torch.Tensor, torch.Ten
 
 
 class MacroCNN(nn.Module):
-    """The network of a row of a :class:`MacroCNNSpace`, with its own weights.
+    """The network of a row of a :class:`~sknas.spaces.MacroCNNSpace`, with its own weights.
 
     Parameters
     ----------
@@ -226,8 +80,8 @@ class MacroCNN(nn.Module):
     def __init__(self, arch, in_channels: int = 1, n_classes: int = 10, space=None, seed=None):
         super().__init__()
         self.arch = arch
-        self.in_channels = _positive_int("in_channels", in_channels)
-        self.n_classes = _positive_int("n_classes", n_classes)
+        self.in_channels = check_int(in_channels, "in_channels")
+        self.n_classes = check_int(n_classes, "n_classes")
         if space is None:
             space = MacroCNNSpace()
         if not isinstance(space, MacroCNNSpace):
@@ -244,7 +98,7 @@ class MacroCNN(nn.Module):
         self.convs = nn.ModuleList(convs)
         self.head = nn.Linear(c * _POOL * _POOL, self.n_classes)
         self.seed = seed
-        _seed_parameters(self, seed)
+        seed_parameters(self, seed)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         """Logits of a batch of images.
@@ -353,8 +207,8 @@ def train_from_scratch(row, X, y, epochs: int = 20, random_state=None, *, space=
     X, y = check_images(X, y)
     if y.dtype.kind not in "iu" or y.min() < 0:
         raise ValueError("y must hold non-negative integer class indices")
-    epochs = _positive_int("epochs", epochs)
-    batch_size = _positive_int("batch_size", batch_size)
+    epochs = check_int(epochs, "epochs")
+    batch_size = check_int(batch_size, "batch_size")
     rng = rng_from(random_state)
     seed = int(rng.integers(2**31 - 1))
     t0 = time.perf_counter()
