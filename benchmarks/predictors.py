@@ -86,22 +86,22 @@ def plain_torch_fit(reg_template, X, y):
     from sknas.predictors import RankingLoss
 
     reg = reg_template
-    reg.model_, reg.encoding_, reg.loss_ = reg._resolve()
-    reg.encoder_ = GraphEncoder(reg.space).fit(X)
-    feats = reg._features(X)
+    backend_cls, _, loss = reg._resolve()
+    backend = backend_cls.from_estimator(reg, loss)
+    feats = backend.encode(GraphEncoder(reg.space).fit(X), X)
     yz = ((y - y.mean()) / y.std()).astype(np.float32)
-    module_cls, kwargs = reg._build_module(feats)
-    epochs, bs = reg._n_epochs(len(y)), reg._hp("batch_size")
+    module_cls, kwargs = backend.module(feats)
+    epochs, bs = backend.n_epochs(len(y)), backend.params["batch_size"]
     A, F, Y = torch.as_tensor(feats["A"]), torch.as_tensor(feats["F"]), torch.as_tensor(yz).reshape(-1, 1)
     old = torch.get_num_threads()
     torch.set_num_threads(reg.n_threads or old)
     try:
         torch.manual_seed(0)
         module = module_cls(**kwargs)
-        opt = torch.optim.AdamW(module.parameters(), lr=reg._hp("lr"), weight_decay=reg._hp("weight_decay"),
-                                foreach=True)
+        opt = torch.optim.AdamW(module.parameters(), lr=backend.params["lr"],
+                                weight_decay=backend.params["weight_decay"], foreach=True)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
-        crit = RankingLoss(reg.loss_)
+        crit = RankingLoss(backend.loss)
         n_batches = int(np.ceil(len(Y) / bs))
         module.train()
         for _ in range(epochs):

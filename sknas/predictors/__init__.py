@@ -1,4 +1,7 @@
-"""Performance predictors for architectures: ``ArchitectureRegressor`` and its torch modules.
+"""Performance predictors for architectures: ``ArchitectureRegressor``, its model backends and torch modules.
+
+Each model (GCN, MLP, ReNAS, XGBoost, any scikit-learn regressor) is a backend of ``_backends``;
+``ArchitectureRegressor`` validates, encodes, standardises, ensembles and calibrates around it.
 
 The torch modules (``DirectedGCN``, ``MLP``, ``ReNASNet``, ``RankingLoss``,
 ``TensorBatches``, ``pairwise_logistic``) are imported lazily, so that

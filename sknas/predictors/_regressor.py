@@ -1,42 +1,53 @@
-"""``ArchitectureRegressor``: performance predictors for architectures of a search space."""
+"""``ArchitectureRegressor``: performance predictors for architectures of a search space.
+
+The estimator checks parameters, encodes rows, standardises targets, ensembles and calibrates members;
+everything specific to a model lives in its backend (:mod:`._backends`).
+"""
 
 from __future__ import annotations
 
-import numbers
+from typing import Any, ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..encodings import GraphEncoder, OneHotEncoder, PathEncoder, ReNASEncoder, renas_tensor_torch
+from ..encodings import GraphEncoder, OneHotEncoder, PathEncoder, ReNASEncoder
 from ..metrics import kendall_tau
-from ..utils import torch_threads
+from ..spaces import Space
+from ..utils import Instance, Int, Options, Real, short_repr, validate_params
+from ._backends import BACKENDS, FLAT_VIEWS, Backend, SklearnBackend
 
 __all__ = ["ArchitectureRegressor", "MODELS", "ENCODINGS", "LOSSES"]
 
+#: model aliases: name -> (backend, encoding taken with a space when ``encoding=None``)
+_ALIASES = {"auto": ("mlp", "path")}
 #: accepted model names (besides scikit-learn regressor instances)
-MODELS = ("auto", "gcn", "mlp", "renas", "xgboost")
+MODELS = (*_ALIASES, *BACKENDS)
 #: accepted encoding names
-ENCODINGS = ("onehot", "path", "graph", "renas", "raw")
+ENCODINGS = (*FLAT_VIEWS, "raw")
 #: accepted losses
 LOSSES = ("mse", "pairwise", "mse+pairwise")
 
-_NATURAL = {"gcn": "graph", "mlp": "onehot", "renas": "renas", "xgboost": "onehot", "sklearn": "onehot"}
 _ENCODERS = {"onehot": OneHotEncoder, "path": PathEncoder, "graph": GraphEncoder, "renas": ReNASEncoder}
 
-# per neural model: hidden_size, n_layers, lr, weight_decay, batch_size, optimizer steps of the auto epoch rule
-_NEURAL_DEFAULTS = {
-    "gcn": dict(hidden_size=144, n_layers=3, lr=4e-3, weight_decay=1e-4, batch_size=32, steps=800),
-    "mlp": dict(hidden_size=256, n_layers=3, lr=5e-3, weight_decay=1e-4, batch_size=32, steps=1500),
-    "renas": dict(hidden_size=32, n_layers=2, lr=2e-3, weight_decay=1e-4, batch_size=32, steps=800),
-}
-_MIN_EPOCHS, _MAX_EPOCHS = 30, 300
-_XGB_DEFAULTS = dict(n_estimators=400, max_depth=6, learning_rate=0.05, subsample=0.9, colsample_bytree=0.9,
-                     min_child_weight=1.0, n_jobs=1, tree_method="hist")
-_PREDICT_CHUNK = 512  # small chunks stay in cache: 2-3x faster GCN predictions than 8192
+
+def _check_model(name: str, value):
+    """Constraint of ``model``: a name of :data:`MODELS` or a scikit-learn regressor instance."""
+    if (isinstance(value, str) and value in MODELS) or (
+            not isinstance(value, (str, type)) and all(hasattr(value, a) for a in ("fit", "predict", "get_params"))):
+        return value
+    raise ValueError(f"{name}={short_repr(value)} is not supported; accepted: {list(MODELS)} or a scikit-learn "
+                     "regressor instance")
 
 
+def _affine_fit(f: np.ndarray, yz: np.ndarray) -> tuple[float, float]:
+    """Increasing least-squares affine map ``(slope, intercept)`` of outputs ``f`` onto ``yz``."""
+    var = float(f.var())
+    slope = float(np.mean((f - f.mean()) * (yz - yz.mean())) / var) if var > 0 else 0.0
+    slope = slope if slope > 0 else 1.0
+    return slope, float(yz.mean() - slope * f.mean())
 
 
 class ArchitectureRegressor(RegressorMixin, BaseEstimator):
@@ -46,39 +57,32 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
     to a performance measure (e.g. validation accuracy), for predictor-based
     architecture search. :meth:`score` returns **Kendall's tau** rather than
     R²: a search only needs the predictor to rank architectures correctly.
-
-    The default, ``model="auto"`` (an MLP on the BANANAS path encoding,
-    trained with the ReNAS pairwise ranking loss), was chosen by measurement
-    on NAS-Bench-201: it ranked best among the GCN, MLP, ReNAS and XGBoost
-    variants at every training-set size from 78 to 1563 cells, and fits in
-    about two seconds on 469 cells (see ``benchmarks/predictors.py``).
+    How the models and their defaults compare is measured in the user guide
+    (:ref:`predictors`).
 
     Parameters
     ----------
     space : Space or None, default=None
         Search space of the architectures. With ``None``, ``X`` is treated as
-        plain numeric features (standardised for the neural models); the graph
-        models ``"gcn"`` and ``"renas"`` then fall back to ``"mlp"`` on those
-        raw features, and ``encoding`` must be ``None`` or ``"raw"``.
+        plain numeric features (standardised); the graph models ``"gcn"`` and
+        ``"renas"`` then fall back to ``"mlp"``, and ``encoding`` must be
+        ``None`` or ``"raw"``.
     model : {"auto", "gcn", "mlp", "renas", "xgboost"} or scikit-learn regressor, default="auto"
-        ``"auto"``: the measured default, ``"mlp"`` on the path encoding (the
-        space's one-hot view when it has no path view). It is not
-        differentiable in relaxed rows; gradient-based proposers need
-        ``"gcn"`` or ``"mlp"`` (one-hot). ``"mlp"``: a fully connected
-        network (BANANAS, White et al. 2021) on the one-hot or path encoding.
+        ``"auto"``: ``"mlp"`` on the path encoding (the space's one-hot view
+        when it has no path view); not differentiable in relaxed rows.
+        ``"mlp"``: a fully connected network (BANANAS, White et al. 2021).
         ``"gcn"``: the directed GCN of the Neural Predictor (Wen et al. 2020)
-        on the graph view. ``"renas"``: the small CNN
-        of ReNAS (Xu et al. 2021) on its feature tensor (see
-        :class:`~sknas.encodings.ReNASEncoder`). ``"xgboost"``:
-        ``xgboost.XGBRegressor`` on the one-hot encoding. A regressor instance
-        is cloned and fit on the chosen encoding.
+        on the graph view. ``"renas"``: the small CNN of ReNAS (Xu et al.
+        2021) on its feature tensor (:class:`~sknas.encodings.ReNASEncoder`).
+        ``"xgboost"``: ``xgboost.XGBRegressor``. A regressor instance is
+        cloned and fit on the chosen encoding.
     encoding : {"onehot", "path", "graph", "renas", "raw"} or None, default=None
         Feature view fed to the model. ``None`` picks the model's natural view:
-        graph for GCN, ReNAS tensor for ReNAS, path for ``"auto"`` (it ranked
-        clearly better than one-hot here), one-hot for the MLP (differentiable
-        through :meth:`predict_relaxed`), XGBoost and scikit-learn models. The
-        GCN needs ``"graph"``, ReNAS ``"renas"``; the MLP, XGBoost and
-        scikit-learn models take the flattened form of any view.
+        graph for GCN, ReNAS tensor for ReNAS, path for ``"auto"``, one-hot for
+        the MLP, XGBoost and scikit-learn models. The GCN needs ``"graph"``,
+        ReNAS ``"renas"``; the MLP, XGBoost and scikit-learn models take the
+        flattened form of any view. :meth:`predict_relaxed` needs the GCN,
+        ReNAS, or the MLP on ``"onehot"``.
     loss : {"mse", "pairwise", "mse+pairwise"} or None, default=None
         Training loss of the neural models: squared error on standardised
         targets, the ReNAS pairwise logistic loss (mean over the pairs of a
@@ -86,11 +90,11 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         For XGBoost, ``"pairwise"`` selects the ``"rank:pairwise"`` objective
         (with 32 uniformly drawn pairs per sample: ``lambdarank_pair_method="mean"``).
         A scikit-learn model accepts ``"mse"`` only. ``None`` picks
-        ``"pairwise"`` for the neural models (best ranking at every size
-        measured) and ``"mse"`` for XGBoost and scikit-learn models. The
-        outputs of every neural member are mapped onto the targets by an
-        increasing affine fit on the training set, so predictions read in the
-        units of ``y`` whatever the loss.
+        ``"pairwise"`` for the neural models and ``"mse"`` for XGBoost and
+        scikit-learn models. The outputs of every neural member are mapped
+        onto the targets by an increasing affine fit on the training set
+        (``calibration_``), so predictions read in the units of ``y`` whatever
+        the loss.
     n_ensemble : int, default=1
         Number of members trained with different seeds; predictions are their
         mean (``predict(X, return_std=True)`` also returns their spread).
@@ -129,6 +133,9 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         Resolved encoding.
     loss_ : str
         Resolved loss.
+    backend_ : Backend
+        The model's backend, with its resolved hyperparameters; it builds,
+        fits and runs the members.
     encoder_ : transformer or None
         Fitted encoder of ``space`` (``None`` for raw features).
     estimators_ : list
@@ -136,6 +143,10 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         the neural models (trained in float32; an MLP's ``module_`` is converted
         to float64 after training so that predictions do not depend on batch
         composition), fitted regressors otherwise.
+    calibration_ : ndarray of shape (n_ensemble, 2)
+        ``(slope, intercept)`` of each member's increasing affine map from its
+        raw outputs onto the standardised targets (``(1, 0)`` for XGBoost and
+        scikit-learn members, used as they are).
     y_mean_, y_scale_ : float
         Standardisation of the targets.
     n_features_in_ : int
@@ -144,6 +155,7 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
     See Also
     --------
     sknas.metrics.kendall_tau_scorer : scorer for cross-validation.
+    sknas.proposers.RandomRankProposer : proposes architectures with a fitted predictor.
 
     Examples
     --------
@@ -154,6 +166,22 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
     >>> reg = ArchitectureRegressor(bench.space, random_state=0).fit(X, bench.query(X))  # doctest: +SKIP
     >>> reg.score(bench.X, bench.query(bench.X))  # Kendall's tau  # doctest: +SKIP
     """
+
+    _parameter_constraints: ClassVar[dict[str, Any]] = {
+        "space": Instance(Space, none=True),
+        "model": _check_model,
+        "encoding": Options(ENCODINGS, none=True),
+        "loss": Options(LOSSES, none=True),
+        "n_ensemble": Int(1),
+        "hidden_size": Int(1, none=True),
+        "n_layers": Int(1, none=True),
+        "max_epochs": Int(1, none=True),
+        "batch_size": Int(1, none=True),
+        "lr": Real(0, closed="neither", none=True),
+        "weight_decay": Real(0, none=True),
+        "model_params": Instance(dict, none=True),
+        "n_threads": Int(1, none=True),
+    }  # random_state: checked by check_random_state
 
     def __init__(self, space=None, model="auto", encoding=None, loss=None, n_ensemble=1, hidden_size=None,
                  n_layers=None, max_epochs=None, batch_size=None, lr=None, weight_decay=None, model_params=None,
@@ -174,66 +202,30 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------ parameters
-    def _resolve(self) -> tuple[str, str, str]:
-        """Check the parameters and return the resolved (model, encoding, loss)."""
-        model = self.model
-        if isinstance(model, str):
-            if model not in MODELS:
-                raise ValueError(
-                    f"model={model!r} is not supported; accepted: {list(MODELS)} or a scikit-learn regressor instance"
-                )
-        elif not isinstance(model, type) and all(hasattr(model, a) for a in ("fit", "predict", "get_params")):
-            model = "sklearn"
+    def _resolve(self) -> tuple[type[Backend], str, str]:
+        """Check the parameters; return the backend class, encoding and loss they resolve to."""
+        validate_params(self)
+        if isinstance(self.model, str):
+            name, natural = _ALIASES.get(self.model, (self.model, None))
+            backend = BACKENDS[name]
         else:
-            raise ValueError(
-                f"model={model!r} is not supported; accepted: {list(MODELS)} or a scikit-learn regressor instance"
-            )
-        loss = self.loss
-        if loss is not None and (not isinstance(loss, str) or loss not in LOSSES):
-            raise ValueError(f"loss={loss!r} is not supported; accepted values: {list(LOSSES)} or None")
-        if loss is None:
-            loss = "mse" if model in ("sklearn", "xgboost") else "pairwise"
-        if model == "sklearn" and loss != "mse":
-            raise ValueError(
-                f"loss={loss!r} needs a neural model or 'xgboost'; a scikit-learn model accepts 'mse' only"
-            )
-        if model == "xgboost" and loss == "mse+pairwise":
-            raise ValueError("loss='mse+pairwise' is not available for 'xgboost'; use 'mse' or 'pairwise'")
+            backend, natural = SklearnBackend, None
+        loss = self.loss or backend.losses[0]
+        if loss not in backend.losses:
+            raise ValueError(f"loss={loss!r} is not available for model {backend.name!r}; accepted: "
+                             f"{list(backend.losses)}")
         enc = self.encoding
-        if enc is not None and (not isinstance(enc, str) or enc not in ENCODINGS):
-            raise ValueError(f"encoding={enc!r} is not supported; accepted values: {list(ENCODINGS)} or None")
-        if not isinstance(self.n_ensemble, numbers.Integral) or self.n_ensemble < 1:
-            raise ValueError(f"n_ensemble must be a positive integer; got {self.n_ensemble!r}")
-        for name in ("hidden_size", "n_layers", "max_epochs", "batch_size"):
-            v = getattr(self, name)
-            if v is not None and (not isinstance(v, numbers.Integral) or v < 1):
-                raise ValueError(f"{name} must be a positive integer or None; got {v!r}")
-        for name in ("lr", "weight_decay"):
-            v = getattr(self, name)
-            if v is not None and (not isinstance(v, numbers.Real) or v < 0 or (name == "lr" and v == 0)):
-                raise ValueError(f"{name} must be a positive number or None; got {v!r}")
-        if model == "auto":
-            model = "mlp"
-            if self.space is not None:
-                enc = enc or "path"
         if self.space is None:
             if enc not in (None, "raw"):
                 raise ValueError(f"encoding={enc!r} needs a space; with space=None use encoding=None or 'raw'")
-            if model in ("gcn", "renas"):
-                model = "mlp"  # documented fallback: no graph without a space
-            return model, "raw", loss
+            return (BACKENDS[backend.raw_fallback] if backend.raw_fallback else backend), "raw", loss
         if enc == "raw":
-            raise ValueError("encoding='raw' is for space=None; with a space use 'onehot', 'path', 'graph' or 'renas'")
-        enc = enc or _NATURAL[model]
-        if model == "gcn" and enc != "graph":
-            raise ValueError(f"model='gcn' works on the graph view; got encoding={enc!r} (use 'graph' or None)")
-        if model == "renas" and enc != "renas":
-            raise ValueError(f"model='renas' works on the ReNAS tensor; got encoding={enc!r} (use 'renas' or None)")
-        return model, enc, loss
-
-    def _hp(self, name):
-        v = getattr(self, name, None)
-        return _NEURAL_DEFAULTS[self.model_][name] if v is None else v
+            raise ValueError(f"encoding='raw' is for space=None; with a space use one of {list(FLAT_VIEWS)}")
+        enc = enc or natural or backend.encoding
+        if enc not in backend.encodings:
+            raise ValueError(f"model {backend.name!r} works on the {backend.encoding!r} view only; got "
+                             f"encoding={enc!r} (use {backend.encoding!r} or None)")
+        return backend, enc, loss
 
     # -------------------------------------------------------------- features
     def _check_X(self, X, *, reset: bool, y="no_validation"):
@@ -245,38 +237,20 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
             X = self.space.check_rows(X)
         return X, y
 
-    def _features(self, rows):
-        """Model input for validated rows: ndarray, or dict of arrays for the GCN.
+    def _inputs(self, rows):
+        """Model inputs of validated rows: the backend's encoding, or standardised raw features.
 
         Torch models take float32; XGBoost and scikit-learn models float64 (a float32 linear model's
         predictions would depend on the order of the samples at the 1e-7 level).
         """
-        dtype = np.float32 if self.model_ in _NEURAL_DEFAULTS else np.float64
-        if self.encoding_ == "raw":
-            return ((np.asarray(rows, dtype=np.float64) - self.x_mean_) / self.x_scale_).astype(dtype)
-        if self.model_ == "gcn":
-            A, F = self.space.graph(rows)
-            return {"A": np.ascontiguousarray(A, dtype=np.float32), "F": np.ascontiguousarray(F, dtype=np.float32)}
-        if self.model_ == "renas":
-            return self.encoder_.tensor(rows).astype(np.float32)
-        return np.ascontiguousarray(self.encoder_.transform(rows), dtype=dtype)
+        if self.encoder_ is None:
+            raw = (np.asarray(rows, dtype=np.float64) - self.x_mean_) / self.x_scale_
+            return np.ascontiguousarray(raw, dtype=self.backend_.dtype)
+        return self.backend_.encode(self.encoder_, rows)
 
-    def _build_module(self, feats):
-        from ._modules import MLP, DirectedGCN, ReNASNet
-
-        if self.model_ == "gcn":
-            return DirectedGCN, dict(n_node_types=feats["F"].shape[2], hidden_size=self._hp("hidden_size"),
-                                     n_layers=self._hp("n_layers"))
-        if self.model_ == "renas":
-            return ReNASNet, dict(n_channels=feats.shape[1], n_nodes=feats.shape[2],
-                                  hidden_size=self._hp("hidden_size"))
-        return MLP, dict(n_features=feats.shape[1], hidden_size=self._hp("hidden_size"), n_layers=self._hp("n_layers"))
-
-    def _n_epochs(self, n_samples: int) -> int:
-        if self.max_epochs is not None:
-            return int(self.max_epochs)
-        n_batches = max(1, int(np.ceil(n_samples / self._hp("batch_size"))))
-        return int(np.clip(round(self._hp("steps") / n_batches), _MIN_EPOCHS, _MAX_EPOCHS))
+    def _raw_outputs(self, inputs) -> np.ndarray:
+        """Uncalibrated outputs of every member, shape (n_members, n_samples)."""
+        return np.stack([self.backend_.predict_member(member, inputs) for member in self.estimators_])
 
     # ------------------------------------------------------------------- fit
     def fit(self, X, y):
@@ -297,162 +271,56 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
 
         Raises
         ------
+        TypeError
+            On a parameter of the wrong type.
         ValueError
-            On invalid parameters, NaN or infinite targets, inconsistent
-            lengths, rows that are not valid architectures of ``space``, or a
-            pairwise loss with fewer than 2 samples.
+            On invalid parameters, NaN, infinite or overflowing targets,
+            inconsistent lengths, rows that are not valid architectures of
+            ``space``, a pairwise loss with fewer than 2 samples, or a training
+            that diverges to non-finite outputs.
         """
-        model, enc, loss = self._resolve()
+        backend, enc, loss = self._resolve()
         rows, y = self._check_X(X, reset=True, y=y)
         y = np.asarray(y, dtype=np.float64)
         if loss != "mse" and len(y) < 2:
             raise ValueError(f"loss={loss!r} compares pairs of samples and needs at least 2; got n_samples=1")
-        self.model_, self.encoding_, self.loss_ = model, enc, loss
+        self.model_, self.encoding_, self.loss_ = backend.name, enc, loss
+        self.backend_ = backend.from_estimator(self, loss)
         if enc == "raw":
             self.encoder_ = None
-            self.x_mean_ = rows.mean(axis=0)
-            sd = rows.std(axis=0)
+            with np.errstate(over="ignore", invalid="ignore"):
+                self.x_mean_ = rows.mean(axis=0)
+                sd = rows.std(axis=0)
+            if not (np.all(np.isfinite(self.x_mean_)) and np.all(np.isfinite(sd))):
+                raise ValueError("X cannot be standardised: the mean or standard deviation of a column overflows "
+                                 "float64; rescale X")
             self.x_scale_ = np.where(sd > 0, sd, 1.0)
         else:
             self.encoder_ = _ENCODERS[enc](self.space).fit(rows)
-        self.y_mean_ = float(y.mean())
-        sd = float(y.std())
-        self.y_scale_ = sd if sd > 0 else 1.0
-        yz = (y - self.y_mean_) / self.y_scale_
-        feats = self._features(rows)
-        rng = check_random_state(self.random_state)
-        seeds = rng.randint(0, 2**31 - 1, size=self.n_ensemble)
-        with torch_threads(self.n_threads if model in _NEURAL_DEFAULTS else None):
-            self.estimators_ = [self._fit_member(feats, yz, int(s)) for s in seeds]
-        if self.space is not None:  # what propose() starts from and excludes
-            self.X_fit_, self.y_fit_ = rows.copy(), y.copy()
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.y_mean_ = float(y.mean())
+            sd = float(y.std())
+            self.y_scale_ = sd if sd > 0 else 1.0
+            yz = (y - self.y_mean_) / self.y_scale_
+        if not (np.isfinite(self.y_mean_) and np.isfinite(sd) and np.all(np.isfinite(yz))):
+            raise ValueError(f"y cannot be standardised: its mean ({self.y_mean_:g}) or standard deviation ({sd:g}) "
+                             "overflows float64; rescale y (e.g. accuracies in [0, 1])")
+        inputs = self._inputs(rows)
+        seeds = check_random_state(self.random_state).randint(0, 2**31 - 1, size=self.n_ensemble)
+        self.estimators_ = [self.backend_.fit_member(inputs, yz, int(s)) for s in seeds]
+        F = self._raw_outputs(inputs)
+        with np.errstate(all="ignore"):
+            # increasing affine map of the raw outputs onto the standardised targets (least squares on the
+            # training set): keeps the ranking, and makes pairwise-trained outputs read in the units of y
+            self.calibration_ = np.array([_affine_fit(f, yz) if backend.calibrated else (1.0, 0.0) for f in F])
+            fitted = F * self.calibration_[:, :1] + self.calibration_[:, 1:]
+        diverged = np.flatnonzero(~np.isfinite(fitted).all(axis=1))
+        if len(diverged):
+            raise ValueError(f"training diverged: ensemble member {diverged[0]} predicts non-finite values on its "
+                             f"training set; {self.backend_.advice()}")
         return self
 
-    # --------------------------------------------------------------- propose
-    def propose(self, n: int, *, exclude=None, proposer=None, random_state=None):
-        """Propose ``n`` new architectures, best first, with this fitted predictor.
-
-        Parameters
-        ----------
-        n : int
-            Number of proposals.
-        exclude : array-like of shape (n_rows, n_decisions), default=None
-            Architectures that must not be proposed (nor anything equivalent),
-            on top of the rows the predictor was fitted on.
-        proposer : BaseProposer, default=None
-            A proposer of :mod:`sknas.proposers`; default
-            :func:`~sknas.proposers.default_proposer`. It starts from the best
-            fitted rows (their targets, larger is better).
-        random_state : int, Generator or None
-
-        Returns
-        -------
-        X : ndarray of shape (n, n_decisions)
-            Valid, mutually distinct rows, none equivalent to a fitted or
-            excluded row (fewer only when the space holds no more).
-        """
-        check_is_fitted(self, "estimators_")
-        if self.space is None:
-            raise ValueError("propose needs the predictor's space; it was fitted with space=None")
-        from ..proposers import default_proposer  # proposers build on predictors: imported at call time
-
-        proposer = default_proposer() if proposer is None else proposer
-        return proposer.propose(self, n, self.X_fit_, self.y_fit_, exclude=exclude, random_state=random_state)
-
-    def _fit_member(self, feats, yz, seed):
-        if self.model_ in _NEURAL_DEFAULTS:
-            return self._fit_neural(feats, yz, seed)
-        if self.model_ == "xgboost":
-            from xgboost import XGBRegressor
-
-            params = dict(_XGB_DEFAULTS, random_state=seed)
-            if self.loss_ == "pairwise":
-                # pairs drawn uniformly ("mean"), not XGBoost's default "topk", which only orders the top
-                # of the list and leaves the global ranking (Kendall's tau) poor
-                params.update(objective="rank:pairwise", lambdarank_pair_method="mean",
-                              lambdarank_num_pair_per_sample=32)
-            params.update(self.model_params or {})
-            est = XGBRegressor(**params)
-        else:
-            est = clone(self.model)
-            if self.model_params:
-                est.set_params(**self.model_params)
-            if "random_state" in est.get_params():
-                est.set_params(random_state=seed)
-        return est.fit(feats, yz)
-
-    def _fit_neural(self, feats, yz, seed):
-        import torch
-        from skorch.callbacks import LRScheduler
-
-        from ._modules import LeanNeuralNetRegressor, RankingLoss, TensorBatches
-
-        module, kwargs = self._build_module(feats)
-        epochs = self._n_epochs(len(yz))
-        net = LeanNeuralNetRegressor(
-            module,
-            **{f"module__{k}": v for k, v in kwargs.items()},
-            criterion=RankingLoss,
-            criterion__loss=self.loss_,
-            optimizer=torch.optim.AdamW,
-            optimizer__weight_decay=self._hp("weight_decay"),
-            optimizer__foreach=True,
-            lr=self._hp("lr"),
-            max_epochs=epochs,
-            batch_size=self._hp("batch_size"),
-            train_split=None,
-            iterator_train=TensorBatches,
-            iterator_train__shuffle=True,
-            iterator_valid=TensorBatches,
-            callbacks=[("lr", LRScheduler("CosineAnnealingLR", T_max=epochs))],
-            verbose=0,
-            device="cpu",
-        )
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            net.fit(feats, yz.astype(np.float32).reshape(-1, 1))
-        net.module_.eval()
-        if self.model_ == "mlp":
-            # predict in float64: a sample's prediction must not depend on the batch it is in, which float32
-            # matrix kernels (chosen by batch size) do not guarantee to 1e-7; cheap for an MLP, while the
-            # graph models stay in float32 for speed (batch effects ~1e-6 relative, irrelevant to ranking)
-            net.module_.double()
-        # increasing affine map of the raw outputs onto the standardised targets (least squares on the
-        # training set): keeps the ranking, and makes pairwise-trained outputs read in the units of y
-        f = self._forward([net], feats, calibrated=False)[0]
-        var = float(f.var())
-        slope = float(np.mean((f - f.mean()) * (yz - yz.mean())) / var) if var > 0 else 0.0
-        slope = slope if slope > 0 else 1.0
-        net.calibration_ = (slope, float(yz.mean() - slope * f.mean()))
-        return net
-
     # --------------------------------------------------------------- predict
-    def _forward(self, nets, feats, *, calibrated: bool = True) -> np.ndarray:
-        """Outputs of torch members on model inputs, shape (n_members, n_samples), standardised units."""
-        import torch
-
-        n = len(feats["A"]) if isinstance(feats, dict) else len(feats)
-        out = np.empty((len(nets), n))
-        with torch_threads(self.n_threads), torch.no_grad():
-            for m, net in enumerate(nets):
-                mod = net.module_
-                dtype = next(mod.parameters()).dtype
-                for s in range(0, n, _PREDICT_CHUNK):
-                    if isinstance(feats, dict):
-                        p = mod(**{k: torch.as_tensor(v[s:s + _PREDICT_CHUNK], dtype=dtype) for k, v in feats.items()})
-                    else:
-                        p = mod(torch.as_tensor(feats[s:s + _PREDICT_CHUNK], dtype=dtype))
-                    out[m, s:s + _PREDICT_CHUNK] = p.reshape(-1).double().numpy()
-                if calibrated:
-                    a, b = net.calibration_
-                    out[m] = a * out[m] + b
-        return out
-
-    def _member_predictions(self, feats) -> np.ndarray:
-        if self.model_ not in _NEURAL_DEFAULTS:
-            return np.stack([np.asarray(est.predict(feats), dtype=np.float64).ravel() for est in self.estimators_])
-        return self._forward(self.estimators_, feats)
-
     def predict(self, X, return_std: bool = False):
         """Predict the performance of architectures.
 
@@ -493,7 +361,8 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self, "estimators_")
         rows, _ = self._check_X(X, reset=False)
-        return self._member_predictions(self._features(rows)) * self.y_scale_ + self.y_mean_
+        P = self._raw_outputs(self._inputs(rows))
+        return (P * self.calibration_[:, :1] + self.calibration_[:, 1:]) * self.y_scale_ + self.y_mean_
 
     def predict_relaxed(self, Z):
         """Differentiable prediction on relaxed rows (for gradient-based proposers).
@@ -519,34 +388,22 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         import torch
 
         check_is_fitted(self, "estimators_")
-        if self.model_ not in _NEURAL_DEFAULTS:
-            raise ValueError(f"model {self.model_!r} is not differentiable; predict_relaxed needs 'gcn', 'mlp' or "
-                             "'renas'")
+        relaxed = self.backend_.relaxed_encodings
+        if not relaxed:
+            names = [name for name, b in BACKENDS.items() if b.relaxed_encodings]
+            raise ValueError(f"model {self.model_!r} is not differentiable; predict_relaxed needs one of {names}")
         if self.space is None:
             raise ValueError("predict_relaxed needs a space (relaxed rows are defined by its one-hot view)")
-        if self.model_ == "mlp" and self.encoding_ != "onehot":
-            raise ValueError(f"an MLP on encoding={self.encoding_!r} is not differentiable in the relaxed rows; "
-                             "use encoding='onehot'")
+        if self.encoding_ not in relaxed:
+            raise ValueError(f"model {self.model_!r} on encoding={self.encoding_!r} is not differentiable in the "
+                             f"relaxed rows; use encoding={relaxed[0]!r}")
         if not isinstance(Z, torch.Tensor):
             raise ValueError(f"Z must be a torch.Tensor; got {type(Z).__name__}")
         width = self.space.n_features_onehot
         if Z.ndim != 2 or Z.shape[1] != width:
             raise ValueError(f"Z must have shape (n, {width}); got {tuple(Z.shape)}")
-        dtype = next(self.estimators_[0].module_.parameters()).dtype
-        Z = Z.to(dtype)
-        if self.model_ == "gcn":
-            A, F = self.space.graph_torch(Z)
-            inputs = {"A": A.to(dtype), "F": F.to(dtype)}
-        elif self.model_ == "renas":
-            A, F = self.space.graph_torch(Z)
-            with torch.no_grad():
-                rows = self.space.project(Z.detach().cpu().numpy())
-            costs = torch.as_tensor(self.encoder_._costs(rows), dtype=dtype)
-            inputs = {"X": renas_tensor_torch(A.to(dtype), F.to(dtype), costs)}
-        else:
-            inputs = {"X": Z}
-        preds = [net.calibration_[0] * net.module_(**inputs).reshape(-1) + net.calibration_[1]
-                 for net in self.estimators_]
+        outs = self.backend_.relaxed_members(self.estimators_, Z, self.encoder_)
+        preds = [a * out + b for (a, b), out in zip(self.calibration_.tolist(), outs)]
         return torch.stack(preds).mean(dim=0) * self.y_scale_ + self.y_mean_
 
     def score(self, X, y, sample_weight=None) -> float:

@@ -11,6 +11,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sknas import ArchitectureRegressor
 from sknas.datasets import load_nasbench201
 from sknas.metrics import kendall_tau, kendall_tau_scorer
+from sknas.predictors import ENCODINGS, LOSSES, MODELS
 from sknas.spaces import NASBench201Space
 
 # checks that feed random float matrices (not rows of the space): a space-bound estimator must reject them
@@ -149,11 +150,14 @@ def test_ensemble_std(bench, split):
     mean, std = ens.predict(Xte[:50], return_std=True)
     assert mean.shape == std.shape == (50,)
     assert np.all(std > 0)
-    members = np.stack([ArchitectureRegressor._member_predictions(ens, ens._features(Xte[:50]))])[0]
-    np.testing.assert_allclose(mean, members.mean(axis=0) * ens.y_scale_ + ens.y_mean_)
+    members = ens.predict_members(Xte[:50])
+    assert members.shape == (3, 50)
+    np.testing.assert_array_equal(mean, members.mean(axis=0))
+    assert ens.calibration_.shape == (3, 2) and np.all(ens.calibration_[:, 0] > 0)
     xgb = ArchitectureRegressor(bench.space, model="xgboost", n_ensemble=2, model_params={"n_estimators": 30},
                                 random_state=0).fit(Xtr, ytr)
     assert np.all(xgb.predict(Xte[:50], return_std=True)[1] >= 0)
+    np.testing.assert_array_equal(xgb.calibration_, [[1.0, 0.0], [1.0, 0.0]])  # used as they are
 
 
 @pytest.mark.parametrize("model,encoding", [("gcn", None), ("mlp", "onehot"), ("renas", None)])
@@ -222,7 +226,7 @@ def test_bad_inputs(bench, split):
         ArchitectureRegressor(bench.space, encoding="paths").fit(Xtr, ytr)
     with pytest.raises(ValueError, match="loss='hinge' is not supported"):
         ArchitectureRegressor(bench.space, loss="hinge").fit(Xtr, ytr)
-    with pytest.raises(ValueError, match="graph view"):
+    with pytest.raises(ValueError, match="works on the 'graph' view"):
         ArchitectureRegressor(bench.space, model="gcn", encoding="onehot").fit(Xtr, ytr)
     with pytest.raises(ValueError, match="needs a space"):
         ArchitectureRegressor(None, encoding="path").fit(Xtr, ytr)
@@ -244,3 +248,89 @@ def test_grid_search_and_cross_val(bench, split):
     grid.fit(Xtr, ytr)  # default scoring: the estimator's score, Kendall's tau
     assert set(grid.best_params_) == {"encoding", "loss"}
     assert grid.best_estimator_.space == bench.space
+
+
+@pytest.mark.parametrize("params,exc,name", [
+    (dict(lr=float("inf")), ValueError, "lr"),
+    (dict(lr=0), ValueError, "lr"),
+    (dict(lr=-1e-3), ValueError, "lr"),
+    (dict(weight_decay=float("nan")), ValueError, "weight_decay"),
+    (dict(weight_decay=-1.0), ValueError, "weight_decay"),
+    (dict(hidden_size=True), TypeError, "hidden_size"),
+    (dict(n_layers=2.0), TypeError, "n_layers"),
+    (dict(max_epochs=0), ValueError, "max_epochs"),
+    (dict(batch_size=-4), ValueError, "batch_size"),
+    (dict(n_threads=0), ValueError, "n_threads"),
+    (dict(n_ensemble=0), ValueError, "n_ensemble"),
+    (dict(n_ensemble=None), TypeError, "n_ensemble"),
+    (dict(space="nasbench201"), TypeError, "space"),
+    (dict(model="transformer"), ValueError, "model"),
+    (dict(model=Ridge), ValueError, "model"),
+    (dict(encoding="paths"), ValueError, "encoding"),
+    (dict(encoding="raw"), ValueError, "encoding"),
+    (dict(loss="hinge"), ValueError, "loss"),
+    (dict(model_params=[("n_estimators", 3)]), TypeError, "model_params"),
+    (dict(model="xgboost", loss="mse+pairwise"), ValueError, "loss"),
+    (dict(model=Ridge(), loss="pairwise"), ValueError, "loss"),
+    (dict(model="gcn", encoding="onehot"), ValueError, "encoding"),
+    (dict(model="renas", encoding="path"), ValueError, "encoding"),
+])
+def test_parameter_validation(params, exc, name, bench, split):
+    Xtr, ytr, _, _ = split
+    params = {"space": bench.space, **params}
+    with pytest.raises(exc, match=rf"\b{name}\b"):
+        ArchitectureRegressor(**params).fit(Xtr[:10], ytr[:10])
+
+
+def test_backend_takes_defaults_and_overrides(bench, split):
+    Xtr, ytr, _, _ = split
+    reg = ArchitectureRegressor(bench.space, model="gcn", max_epochs=1).fit(Xtr[:20], ytr[:20])
+    assert reg.backend_.params == dict(weight_decay=1e-4, batch_size=32, max_epochs=1, n_threads=1, hidden_size=144,
+                                       n_layers=3, lr=4e-3)
+    reg.set_params(lr=1e-2, hidden_size=8).fit(Xtr[:20], ytr[:20])
+    assert (reg.backend_.params["lr"], reg.backend_.params["hidden_size"]) == (1e-2, 8)
+    assert reg.estimators_[0].module_.hidden_size == 8
+    assert MODELS == ("auto", "gcn", "mlp", "renas", "xgboost") and LOSSES == ("mse", "pairwise", "mse+pairwise")
+    assert ENCODINGS == ("onehot", "path", "graph", "renas", "raw")
+
+
+@pytest.mark.parametrize("model", ["mlp", "xgboost", Ridge()], ids=str)
+def test_targets_that_cannot_be_standardised(model, bench, split):
+    Xtr, ytr, _, _ = split
+    reg = ArchitectureRegressor(bench.space, model=model, max_epochs=1, model_params=None)
+    for y in (ytr * 1e200, np.full_like(ytr, 1e308)):
+        with pytest.raises(ValueError, match=r"^y cannot be standardised"):
+            reg.fit(Xtr, y)
+    for bad in (np.nan, np.inf, -np.inf):
+        y = ytr.copy()
+        y[0] = bad
+        with pytest.raises(ValueError, match=r"\by\b"):
+            reg.fit(Xtr, y)
+    raw = ArchitectureRegressor(None, model=model, max_epochs=1)
+    with pytest.raises(ValueError, match=r"^X cannot be standardised"):
+        raw.fit(np.random.default_rng(0).random((20, 3)) * 1e300, np.arange(20.0))
+
+
+@pytest.mark.parametrize("params,hint", [
+    (dict(model="mlp", lr=1e10), "lower lr"),
+    (dict(model="gcn", lr=1e10, n_ensemble=2), "lower lr"),
+    (dict(model="renas", lr=1e10), "lower lr"),
+    (dict(model="xgboost", model_params={"learning_rate": 1e30, "n_estimators": 50}), "learning_rate"),
+])
+def test_diverged_training_raises(params, hint, bench, split):
+    Xtr, ytr, _, _ = split
+    with pytest.raises(ValueError, match=f"training diverged.*{hint}"):
+        ArchitectureRegressor(bench.space, max_epochs=3, random_state=0, **params).fit(Xtr[:60], ytr[:60])
+
+
+def test_proposers_take_the_predictor_and_the_evaluated_rows(bench, split):
+    from sknas.proposers import RandomRankProposer
+
+    Xtr, ytr, _, _ = split
+    reg = ArchitectureRegressor(bench.space, model="mlp", max_epochs=5, random_state=0).fit(Xtr, ytr)
+    assert not any(hasattr(reg, a) for a in ("propose", "X_fit_", "y_fit_"))
+    P = RandomRankProposer().propose(reg, 8, Xtr, ytr, exclude=bench.X[:100], random_state=0)
+    keys = bench.space.row_keys(P)
+    assert len(P) == 8 and len(set(keys)) == 8
+    assert not set(keys) & set(bench.space.row_keys(np.concatenate([Xtr, bench.X[:100]])))
+    assert np.all(np.diff(reg.predict(P)) <= 1e-9)

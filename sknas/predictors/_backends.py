@@ -1,0 +1,301 @@
+"""Model backends of ``ArchitectureRegressor``: one small class per model family.
+
+A backend owns what differs between models: its natural encoding (and the encodings and losses it
+accepts), its default hyperparameters, building and fitting one ensemble member, predicting with a
+member, and its differentiable forward on relaxed rows (or none). The estimator keeps what they share:
+parameter checks, encoding, target standardisation, ensembling and calibration. A backend reads the
+estimator parameters named in its :attr:`~Backend.defaults` (the routing of skorch's
+``_get_params_for``), ``None`` taking the default.
+
+Adding a model: subclass :class:`Backend` (or :class:`TorchBackend` for a torch module, which mostly
+needs :meth:`TorchBackend.module`) and add it to :data:`BACKENDS`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+from sklearn.base import clone
+
+from ..encodings import renas_tensor_torch
+from ..utils import torch_threads
+
+if TYPE_CHECKING:
+    import torch
+
+    from ._modules import LeanNeuralNetRegressor
+
+__all__ = ["Backend", "TorchBackend", "GCNBackend", "MLPBackend", "ReNASBackend", "XGBoostBackend", "SklearnBackend",
+           "BACKENDS", "FLAT_VIEWS"]
+
+#: views every flat model takes (flattened)
+FLAT_VIEWS = ("onehot", "path", "graph", "renas")
+_PREDICT_CHUNK = 512  # small chunks stay in cache: 2-3x faster GCN predictions than 8192
+_MIN_EPOCHS, _MAX_EPOCHS = 30, 300
+_XGB_DEFAULTS = dict(n_estimators=400, max_depth=6, learning_rate=0.05, subsample=0.9, colsample_bytree=0.9,
+                     min_child_weight=1.0, n_jobs=1, tree_method="hist")
+
+
+class Backend:
+    """One model family of ``ArchitectureRegressor``; subclass it to add a model.
+
+    Parameters
+    ----------
+    loss : str
+        The resolved training loss, one of :attr:`losses`.
+    **params
+        The estimator parameters named in :attr:`defaults` (``None`` replaced by the default).
+    """
+
+    #: ``model_`` of the estimator
+    name: ClassVar[str]
+    #: the view taken for ``encoding=None`` with a space, and every view accepted
+    encoding: ClassVar[str] = "onehot"
+    encodings: ClassVar[tuple[str, ...]] = FLAT_VIEWS
+    #: views in which the model is differentiable for ``predict_relaxed`` (none: it raises)
+    relaxed_encodings: ClassVar[tuple[str, ...]] = ()
+    #: accepted losses, the first being the default
+    losses: ClassVar[tuple[str, ...]] = ("mse",)
+    #: name of the backend used instead on raw features (``space=None``); ``None``: this one
+    raw_fallback: ClassVar[str | None] = None
+    #: whether the estimator maps the members' raw outputs onto the standardised targets
+    calibrated: ClassVar[bool] = False
+    #: estimator parameters the backend reads, with the value taken when the estimator's is None
+    defaults: ClassVar[dict[str, Any]] = {}
+    #: dtype of the model inputs
+    dtype: ClassVar[type] = np.float64
+
+    def __init__(self, loss: str, **params):
+        self.loss = loss
+        self.params = params
+
+    @classmethod
+    def from_estimator(cls, estimator, loss: str) -> Backend:
+        """The backend configured by ``estimator``'s parameters."""
+        given = {name: getattr(estimator, name) for name in cls.defaults}
+        return cls(loss, **{name: cls.defaults[name] if v is None else v for name, v in given.items()})
+
+    def encode(self, encoder, rows: np.ndarray):
+        """Model inputs of validated rows: the flattened view of the fitted ``encoder``."""
+        return np.ascontiguousarray(encoder.transform(rows), dtype=self.dtype)
+
+    def fit_member(self, X, yz: np.ndarray, seed: int):
+        """Build one ensemble member and fit it on inputs ``X`` and standardised targets ``yz``."""
+        raise NotImplementedError
+
+    def predict_member(self, member, X) -> np.ndarray:
+        """Raw outputs of one member on inputs ``X``: float64, shape (n_samples,)."""
+        return np.asarray(member.predict(X), dtype=np.float64).ravel()
+
+    def relaxed_members(self, members: list, Z: torch.Tensor, encoder) -> list[torch.Tensor]:
+        """Raw outputs of every member on relaxed rows ``Z``, differentiable in ``Z`` (one tensor per member)."""
+        raise NotImplementedError(f"model {self.name!r} is not differentiable")
+
+    def advice(self) -> str:
+        """What to change when a fit diverges to non-finite outputs."""
+        return "check the parameters of the model (model, model_params)"
+
+
+class TorchBackend(Backend):
+    """A torch module trained through skorch: AdamW, cosine schedule, float32, seeded per member."""
+
+    losses = ("pairwise", "mse", "mse+pairwise")
+    calibrated = True
+    dtype = np.float32
+    defaults = dict(weight_decay=1e-4, batch_size=32, max_epochs=None, n_threads=None)
+    #: optimizer steps of the automatic number of epochs (``max_epochs=None``)
+    steps: ClassVar[int] = 800
+
+    def module(self, X) -> tuple[type, dict[str, Any]]:
+        """The module class and its keyword arguments for inputs ``X`` (skorch's ``initialize_module``)."""
+        raise NotImplementedError
+
+    def relaxed_inputs(self, Z: torch.Tensor, encoder) -> dict[str, torch.Tensor]:
+        """Module inputs (keyword arguments) on relaxed rows ``Z``, already in the modules' dtype."""
+        raise NotImplementedError(f"model {self.name!r} is not differentiable")
+
+    def n_epochs(self, n_samples: int) -> int:
+        """``max_epochs``, or about :attr:`steps` optimizer steps clipped to 30..300 epochs."""
+        if self.params["max_epochs"] is not None:
+            return int(self.params["max_epochs"])
+        n_batches = max(1, int(np.ceil(n_samples / self.params["batch_size"])))
+        return int(np.clip(round(self.steps / n_batches), _MIN_EPOCHS, _MAX_EPOCHS))
+
+    def build(self, X, n_samples: int) -> LeanNeuralNetRegressor:
+        """The (uninitialised) skorch net of one member."""
+        import torch
+        from skorch.callbacks import LRScheduler
+
+        from ._modules import LeanNeuralNetRegressor, RankingLoss, TensorBatches
+
+        module, kwargs = self.module(X)
+        epochs = self.n_epochs(n_samples)
+        return LeanNeuralNetRegressor(
+            module,
+            **{f"module__{k}": v for k, v in kwargs.items()},
+            criterion=RankingLoss,
+            criterion__loss=self.loss,
+            optimizer=torch.optim.AdamW,
+            optimizer__weight_decay=self.params["weight_decay"],
+            optimizer__foreach=True,
+            lr=self.params["lr"],
+            max_epochs=epochs,
+            batch_size=self.params["batch_size"],
+            train_split=None,
+            iterator_train=TensorBatches,
+            iterator_train__shuffle=True,
+            iterator_valid=TensorBatches,
+            callbacks=[("lr", LRScheduler("CosineAnnealingLR", T_max=epochs))],
+            verbose=0,
+            device="cpu",
+        )
+
+    def fit_member(self, X, yz, seed):
+        import torch
+
+        net = self.build(X, len(yz))
+        with torch_threads(self.params["n_threads"]), torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            net.fit(X, yz.astype(np.float32).reshape(-1, 1))
+        net.module_.eval()
+        return net
+
+    def predict_member(self, member, X):
+        import torch
+
+        mod = member.module_
+        dtype = next(mod.parameters()).dtype
+        inputs = X if isinstance(X, dict) else {"X": X}
+        n = len(next(iter(inputs.values())))
+        out = np.empty(n)
+        with torch_threads(self.params["n_threads"]), torch.no_grad():
+            for s in range(0, n, _PREDICT_CHUNK):
+                p = mod(**{k: torch.as_tensor(v[s:s + _PREDICT_CHUNK], dtype=dtype) for k, v in inputs.items()})
+                out[s:s + _PREDICT_CHUNK] = p.reshape(-1).double().numpy()
+        return out
+
+    def relaxed_members(self, members, Z, encoder):
+        inputs = self.relaxed_inputs(Z.to(next(members[0].module_.parameters()).dtype), encoder)
+        return [net.module_(**inputs).reshape(-1) for net in members]
+
+    def advice(self) -> str:
+        return f"lower lr (now {self.params['lr']:g})"
+
+
+class GCNBackend(TorchBackend):
+    """The directed GCN of the Neural Predictor (Wen et al. 2020) on the graph view."""
+
+    name = "gcn"
+    encoding = "graph"
+    encodings = relaxed_encodings = ("graph",)
+    raw_fallback = "mlp"
+    defaults = dict(TorchBackend.defaults, hidden_size=144, n_layers=3, lr=4e-3)
+
+    def encode(self, encoder, rows):
+        A, F = encoder.space.graph(rows)
+        return {"A": np.ascontiguousarray(A, dtype=np.float32), "F": np.ascontiguousarray(F, dtype=np.float32)}
+
+    def module(self, X):
+        from ._modules import DirectedGCN
+
+        return DirectedGCN, dict(n_node_types=X["F"].shape[2], hidden_size=self.params["hidden_size"],
+                                 n_layers=self.params["n_layers"])
+
+    def relaxed_inputs(self, Z, encoder):
+        A, F = encoder.space.graph_torch(Z)
+        return {"A": A.to(Z.dtype), "F": F.to(Z.dtype)}
+
+
+class MLPBackend(TorchBackend):
+    """A fully connected network (BANANAS, White et al. 2021) on any flattened view."""
+
+    name = "mlp"
+    relaxed_encodings = ("onehot",)
+    defaults = dict(TorchBackend.defaults, hidden_size=256, n_layers=3, lr=5e-3)
+    steps = 1500
+
+    def module(self, X):
+        from ._modules import MLP
+
+        return MLP, dict(n_features=X.shape[1], hidden_size=self.params["hidden_size"],
+                         n_layers=self.params["n_layers"])
+
+    def fit_member(self, X, yz, seed):
+        net = super().fit_member(X, yz, seed)
+        # predict in float64: a sample's prediction must not depend on the batch it is in, which float32
+        # matrix kernels (chosen by batch size) do not guarantee to 1e-7; cheap for an MLP, while the
+        # graph models stay in float32 for speed (batch effects ~1e-6 relative, irrelevant to ranking)
+        net.module_.double()
+        return net
+
+    def relaxed_inputs(self, Z, encoder):
+        return {"X": Z}
+
+
+class ReNASBackend(TorchBackend):
+    """The small CNN of ReNAS (Xu et al. 2021) on its feature tensor."""
+
+    name = "renas"
+    encoding = "renas"
+    encodings = relaxed_encodings = ("renas",)
+    raw_fallback = "mlp"
+    defaults = dict(TorchBackend.defaults, hidden_size=32, lr=2e-3)
+
+    def encode(self, encoder, rows):
+        return encoder.tensor(rows).astype(np.float32)
+
+    def module(self, X):
+        from ._modules import ReNASNet
+
+        return ReNASNet, dict(n_channels=X.shape[1], n_nodes=X.shape[2], hidden_size=self.params["hidden_size"])
+
+    def relaxed_inputs(self, Z, encoder):
+        import torch
+
+        A, F = encoder.space.graph_torch(Z)
+        with torch.no_grad():
+            rows = encoder.space.project(Z.detach().cpu().numpy())
+        costs = torch.as_tensor(encoder._costs(rows), dtype=Z.dtype)
+        return {"X": renas_tensor_torch(A.to(Z.dtype), F.to(Z.dtype), costs)}
+
+
+class XGBoostBackend(Backend):
+    """``xgboost.XGBRegressor``; ``loss="pairwise"`` selects the ``rank:pairwise`` objective."""
+
+    name = "xgboost"
+    losses = ("mse", "pairwise")
+    defaults = dict(model_params=None)
+
+    def fit_member(self, X, yz, seed):
+        from xgboost import XGBRegressor
+
+        params = dict(_XGB_DEFAULTS, random_state=seed)
+        if self.loss == "pairwise":
+            # pairs drawn uniformly ("mean"), not XGBoost's default "topk", which only orders the top
+            # of the list and leaves the global ranking (Kendall's tau) poor
+            params.update(objective="rank:pairwise", lambdarank_pair_method="mean", lambdarank_num_pair_per_sample=32)
+        params.update(self.params["model_params"] or {})
+        return XGBRegressor(**params).fit(X, yz)
+
+    def advice(self) -> str:
+        return "lower model_params['learning_rate']"
+
+
+class SklearnBackend(Backend):
+    """A clone of a scikit-learn regressor instance (its ``random_state``, if any, set per member)."""
+
+    name = "sklearn"
+    defaults = dict(model=None, model_params=None)
+
+    def fit_member(self, X, yz, seed):
+        est = clone(self.params["model"])
+        if self.params["model_params"]:
+            est.set_params(**self.params["model_params"])
+        if "random_state" in est.get_params():
+            est.set_params(random_state=seed)
+        return est.fit(X, yz)
+
+
+#: the named models (``model="<name>"``); a scikit-learn regressor instance takes :class:`SklearnBackend`
+BACKENDS: dict[str, type[Backend]] = {b.name: b for b in (GCNBackend, MLPBackend, ReNASBackend, XGBoostBackend)}
