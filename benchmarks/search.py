@@ -34,8 +34,8 @@ METHODS = ("default", "evolution", "gradient", "random", "tpe", "optuna-random")
 def run_one(spec: str, method: str, seed: int, budget: int, smoke: bool) -> dict:
     """One search run: the validation and test values in query order and the wall time."""
     one_thread()
-    from sknas.proposers import EvolutionProposer, GradientAscentProposer, default_predictor, default_proposer
-    from sknas.search import run_search
+    from sknas.proposers import EvolutionProposer, GradientAscentProposer
+    from sknas.search import default_predictor, default_proposer, run_search
 
     if method in ("tpe", "optuna-random"):  # Optuna's own, through the same study runner as sknas compare
         return run_study(spec, "tpe" if method == "tpe" else "random", seed, budget)

@@ -30,8 +30,8 @@ def _task(name: str, smoke: bool):
     from sklearn.preprocessing import StandardScaler
     from skorch import NeuralNetClassifier
 
-    from sknas.networks import MLPNetwork, MLPSpace, NB201Network
-    from sknas.spaces import NASBench201Space
+    from sknas.networks import MLPNetwork, NB201Network
+    from sknas.spaces import MLPSpace, NASBench201Space
 
     epochs = 2 if smoke else None
     if name == "digits-nb201":
@@ -57,14 +57,13 @@ def _task(name: str, smoke: bool):
 
 def run_one(task: str, method: str, seed: int, n_iter: int, smoke: bool):
     one_thread()
-    from sknas.proposers import default_predictor
-    from sknas.search import PredictorSearchCV
+    from sknas.search import PredictorSearchCV, default_predictor
 
     space, net, arch_param, (X_tr, X_te, y_tr, y_te) = _task(task, smoke)
     n_initial = n_iter if method == "random" else max(4, n_iter // 3)
     predictor = default_predictor(space).set_params(max_epochs=20 if smoke else 60)
     search = PredictorSearchCV(net, space, arch_param=arch_param, predictor=predictor, n_initial=n_initial,
-                               n_iter=n_iter, batch_size=max(2, n_iter // 6), cv=3, random_state=seed)
+                               n_iter=n_iter, round_size=max(2, n_iter // 6), cv=3, random_state=seed)
     t0 = time.perf_counter()
     search.fit(X_tr, y_tr)
     return float(search.best_score_), float(search.score(X_te, y_te)), time.perf_counter() - t0

@@ -1,17 +1,29 @@
-"""Proposers: given a fitted predictor and the architectures seen so far, propose the next ones."""
+"""Proposers: given a fitted predictor and the architectures evaluated so far, propose the next ones.
 
-from ._base import ACQUISITIONS, BaseProposer, Constraint
-from ._defaults import default_predictor, default_proposer
+A proposer needs only what :class:`Predictor` declares (``space`` and ``predict``; optionally
+``predict_members`` and ``predict_relaxed``), so it knows nothing of how the predictor was trained, and
+nothing of the search front end (loop, ``PredictorSearchCV`` or Optuna sampler) that calls it.
+"""
+
+from ._base import (
+    ACQUISITIONS,
+    BaseProposer,
+    Constraint,
+    DifferentiablePredictor,
+    EnsemblePredictor,
+    Predictor,
+)
 from ._proposers import EvolutionProposer, GradientAscentProposer, MixtureProposer, RandomRankProposer
 
 __all__ = [
     "ACQUISITIONS",
     "BaseProposer",
     "Constraint",
+    "DifferentiablePredictor",
+    "EnsemblePredictor",
     "EvolutionProposer",
     "GradientAscentProposer",
     "MixtureProposer",
+    "Predictor",
     "RandomRankProposer",
-    "default_predictor",
-    "default_proposer",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..utils import Int, Real, check_int, rng_from
 from ._base import BaseProposer
 
 __all__ = ["RandomRankProposer", "EvolutionProposer", "GradientAscentProposer"]
@@ -29,14 +30,14 @@ class RandomRankProposer(BaseProposer):
     >>> proposer = RandomRankProposer(n_candidates=5000, acquisition="ucb")
     """
 
+    _parameter_constraints = {"n_candidates": Int(1)}
+
     def __init__(self, n_candidates: int = 10_000, *, acquisition: str = "mean", kappa: float = 1.0,
                  constraints=None):
         super().__init__(acquisition=acquisition, kappa=kappa, constraints=constraints)
         self.n_candidates = n_candidates
 
-    def _candidates(self, predictor, space, n, X_seen, y_seen, rng, constraints):
-        if not isinstance(self.n_candidates, (int, np.integer)) or self.n_candidates < 1:
-            raise ValueError(f"n_candidates must be a positive integer; got {self.n_candidates!r}")
+    def _candidates(self, predictor, space, n, X, y, rng, constraints):
         if space.n_rows <= self.n_candidates:
             X = space.enumerate()
             X = X[rng.permutation(len(X))]
@@ -59,6 +60,8 @@ class EvolutionProposer(BaseProposer):
         See :class:`BaseProposer`.
     """
 
+    _parameter_constraints = {"n_parents": Int(1), "n_children": Int(1), "max_mutations": Int(1)}
+
     def __init__(self, n_parents: int = 10, n_children: int = 100, max_mutations: int = 2, *,
                  acquisition: str = "mean", kappa: float = 1.0, constraints=None):
         super().__init__(acquisition=acquisition, kappa=kappa, constraints=constraints)
@@ -66,12 +69,8 @@ class EvolutionProposer(BaseProposer):
         self.n_children = n_children
         self.max_mutations = max_mutations
 
-    def _candidates(self, predictor, space, n, X_seen, y_seen, rng, constraints):
-        for name in ("n_parents", "n_children", "max_mutations"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer; got {v!r}")
-        parents = self._best_seen(space, X_seen, y_seen, predictor, int(self.n_parents))
+    def _candidates(self, predictor, space, n, X, y, rng, constraints):
+        parents = self._best_rows(space, X, y, predictor, int(self.n_parents))
         if len(parents) == 0:
             parents = space.sample(int(self.n_parents), rng)
         children = np.repeat(parents, int(self.n_children), axis=0)
@@ -123,6 +122,11 @@ class GradientAscentProposer(BaseProposer):
     and FLOPs); every returned row is checked against the true cost.
     """
 
+    _parameter_constraints = {"n_starts": Int(0), "n_random_starts": Int(0), "n_steps": Int(0),
+                              "step_size": Real(0.0, closed="neither"), "temperature": Real(0.0, closed="neither"),
+                              "init_scale": Real(0.0, closed="neither"), "project_every": Int(1),
+                              "penalty": Real(0.0)}
+
     def __init__(self, n_starts: int = 16, n_random_starts: int = 16, n_steps: int = 40, step_size: float = 0.2,
                  temperature: float = 1.0, init_scale: float = 2.0, project_every: int = 2, penalty: float = 10.0,
                  *, acquisition: str = "mean", kappa: float = 1.0, constraints=None):
@@ -136,30 +140,18 @@ class GradientAscentProposer(BaseProposer):
         self.project_every = project_every
         self.penalty = penalty
 
-    def _check_params(self):
-        for name in ("n_starts", "n_random_starts", "n_steps", "project_every"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, np.integer)) or v < 0 or (name == "project_every" and v < 1):
-                raise ValueError(f"{name} must be a {'positive' if name == 'project_every' else 'non-negative'} "
-                                 f"integer; got {v!r}")
-        for name in ("step_size", "temperature", "init_scale"):
-            v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and np.isfinite(v) and v > 0):
-                raise ValueError(f"{name} must be a positive number; got {v!r}")
-        if self.n_starts + self.n_random_starts < 1:
-            raise ValueError("n_starts + n_random_starts must be at least 1")
-
-    def _candidates(self, predictor, space, n, X_seen, y_seen, rng, constraints):
+    def _candidates(self, predictor, space, n, X, y, rng, constraints):
         import torch
 
-        self._check_params()
+        if self.n_starts + self.n_random_starts < 1:
+            raise ValueError("n_starts + n_random_starts must be at least 1")
         relaxed = getattr(predictor, "predict_relaxed", None)
         if relaxed is None:
             raise ValueError(
                 f"GradientAscentProposer needs a differentiable predictor (predict_relaxed); "
                 f"got {type(predictor).__name__}"
             )
-        starts = self._best_seen(space, X_seen, y_seen, predictor, int(self.n_starts))
+        starts = self._best_rows(space, X, y, predictor, int(self.n_starts))
         X0 = np.concatenate([starts, space.sample(int(self.n_random_starts), rng)])
         slices = space.onehot_slices
         lin = [self._linear_cost(space, c, rng) for c in constraints]
@@ -223,7 +215,7 @@ class MixtureProposer(BaseProposer):
         self.proposers = proposers
         self.weights = weights
 
-    def propose(self, predictor, n: int, X_seen=None, y_seen=None, *, exclude=None, random_state=None) -> np.ndarray:
+    def propose(self, predictor, n: int, X=None, y=None, *, exclude=None, random_state=None) -> np.ndarray:
         parts = list(self.proposers)
         if not parts or not all(isinstance(p, BaseProposer) for p in parts):
             raise ValueError("proposers must be a non-empty list of sknas proposers")
@@ -232,19 +224,16 @@ class MixtureProposer(BaseProposer):
             raise ValueError(
                 f"weights must be {len(parts)} non-negative numbers with a positive sum; got {self.weights}"
             )
-        if not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"n must be a positive integer; got {n!r}")
-        from ..utils import rng_from
-
+        n = check_int(n, "n")
         rng = rng_from(random_state)
         counts = np.floor(w / w.sum() * n).astype(int)
         counts[-1] = n - counts[:-1].sum()
         out = []
-        taken = None if exclude is None else np.asarray(exclude)
+        excluded = None if exclude is None else np.asarray(exclude)
         for k, part in zip(counts, parts):
             if k <= 0:
                 continue
-            P = part.propose(predictor, int(k), X_seen, y_seen, exclude=taken, random_state=rng)
+            P = part.propose(predictor, int(k), X, y, exclude=excluded, random_state=rng)
             out.append(P)
-            taken = P if taken is None else np.concatenate([taken, P])
+            excluded = P if excluded is None else np.concatenate([excluded, P])
         return np.concatenate(out) if out else np.empty((0, 0), dtype=np.int64)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,17 +11,16 @@ from optuna.samplers import BaseSampler, RandomSampler
 from optuna.study import Study, StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
+from ..search import initial_design, round_seed
 from ..spaces import Space
+from ..utils import Instance, Int, seed_from, validate_params
+from ._optuna import cached_trials, fresh_trials, set_trial_system_attr, study_key
 
 __all__ = ["ArchitectureSampler"]
 
-_ROW_ATTR = "sknas:row"
-
-
-def _seed_from(*parts) -> int:
-    """A stable 32-bit seed from any parts (the same in every process)."""
-    digest = hashlib.sha256(repr(parts).encode()).digest()
-    return int.from_bytes(digest[:4], "little")
+#: system attribute of a trial holding the row the sampler gave it
+ROW_ATTR = "sknas:row"
+_CLAIM_TRIES = 10
 
 
 class ArchitectureSampler(BaseSampler):
@@ -37,6 +35,15 @@ class ArchitectureSampler(BaseSampler):
     and with many workers sharing one storage. Failed and pruned trials are
     never learned from (nor proposed again); enqueued parameters win.
 
+    A subclass writes one method, ``_propose(X, y, exclude)``: ordered
+    proposals (best first) from the completed rows ``X`` and their values
+    ``y`` (higher is better), none equivalent to a row of ``exclude``.
+    Proposals are computed once per ``round_size`` completed trials and
+    handed out to the following trials. A trial takes the first proposal no
+    other trial holds, records it on the trial, reads the study again and
+    moves on to the next proposal if another trial took the same one
+    meanwhile, so concurrent workers do not evaluate an architecture twice.
+
     Parameters
     ----------
     space : Space
@@ -44,29 +51,37 @@ class ArchitectureSampler(BaseSampler):
         reads the sampled row.
     n_startup_trials : int, default=10
         Random (valid, distinct) architectures before the first model.
-    batch_size : int, default=10
-        Proposals are computed in batches, once per this many completed
+    round_size : int, default=10
+        Proposals are computed in rounds, once per this many completed
         trials, and handed out to the following trials.
     independent_sampler : BaseSampler, default=None
         For parameters outside the space; default ``RandomSampler(seed)``.
     seed : int, default=None
         Makes the sampler reproducible (in any process).
+    batch_size : int, default=None
+        Deprecated alias of ``round_size``.
     """
 
-    def __init__(self, space: Space, *, n_startup_trials: int = 10, batch_size: int = 10,
-                 independent_sampler: BaseSampler | None = None, seed: int | None = None):
-        if not isinstance(space, Space):
-            raise TypeError(f"space must be a sknas Space; got {type(space).__name__}")
-        for name, v in (("n_startup_trials", n_startup_trials), ("batch_size", batch_size)):
-            if not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer; got {v!r}")
-        self.space = space
-        self.n_startup_trials = int(n_startup_trials)
-        self.batch_size = int(batch_size)
+    _parameter_constraints = {"space": Instance(Space), "n_startup_trials": Int(1), "round_size": Int(1),
+                              "independent_sampler": Instance(BaseSampler, none=True), "seed": Int(0, none=True)}
+
+    def __init__(self, space: Space, *, n_startup_trials: int = 10, round_size: int = 10,
+                 independent_sampler: BaseSampler | None = None, seed: int | None = None,
+                 batch_size: int | None = None):
+        if batch_size is not None:
+            import warnings
+
+            warnings.warn("batch_size is deprecated; use round_size (proposals computed per round)", FutureWarning,
+                          stacklevel=3)
+            round_size = batch_size
+        self.space, self.n_startup_trials, self.round_size = space, n_startup_trials, round_size
+        self.independent_sampler, self.seed = independent_sampler, seed
+        validate_params(self, ArchitectureSampler._parameter_constraints)
         self._seed = np.random.SeedSequence().entropy % 2**31 if seed is None else int(seed)
         self._independent = independent_sampler or RandomSampler(seed=self._seed)
         self._distributions = space.distributions()
         self._cache: dict[tuple, np.ndarray] = {}
+        self._rows: dict[tuple, np.ndarray | None] = {}
 
     def reseed_rng(self) -> None:
         self._seed = int(np.random.SeedSequence().entropy % 2**31)
@@ -83,8 +98,7 @@ class ArchitectureSampler(BaseSampler):
         out: dict[str, Any] = {}
         ours = all(search_space.get(n) == d for n, d in self._distributions.items())
         if ours and not trial.system_attrs.get("fixed_params"):
-            row = self._row_for_trial(study, trial)
-            out.update(self.space.row_to_params(row))
+            out.update(self.space.row_to_params(self._row_for_trial(study, trial)))
         for name, dist in search_space.items():
             if name not in out:
                 out[name] = self._independent.sample_independent(study, trial, name, dist)
@@ -109,22 +123,27 @@ class ArchitectureSampler(BaseSampler):
                              f"{len(study.directions)} directions")
 
     def _trial_row(self, t: FrozenTrial) -> np.ndarray | None:
-        """The architecture of a trial, or None when it has not (validly) sampled one."""
+        """The architecture of a trial, or None when it has not (validly) sampled one (memoised: params are final)."""
         if not all(n in t.params for n in self.space.decision_names):
             return None
-        try:
-            return self.space.params_to_row(t.params)
-        except ValueError:
-            return None
+        key = tuple(t.params[n] for n in self.space.decision_names)
+        if key not in self._rows:
+            try:
+                self._rows[key] = self.space.params_to_row(t.params)
+            except ValueError:
+                self._rows[key] = None
+        return self._rows[key]
 
-    def _history(self, study: Study):
-        """(rows of completed trials by number, their values as maximisation, rows claimed by any trial)."""
+    def _history(self, trials: list[FrozenTrial], study: Study, me: int):
+        """(rows of completed trials by number, their values as maximisation, rows claimed by other trials)."""
         sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
         done, values, numbers, claimed = [], [], [], []
-        for t in study._get_trials(deepcopy=False, use_cache=True):
+        for t in trials:
+            if t.number == me:
+                continue
             row = self._trial_row(t)
             if row is None:
-                attr = t.system_attrs.get(_ROW_ATTR)
+                attr = t.system_attrs.get(ROW_ATTR)
                 if attr is not None and t.state in (TrialState.RUNNING, TrialState.WAITING):
                     claimed.append(np.asarray(attr, dtype=np.int64))
                 continue
@@ -139,40 +158,56 @@ class ArchitectureSampler(BaseSampler):
         y = np.asarray(values, dtype=np.float64)[order]
         return X, y, np.asarray(claimed, dtype=np.int64).reshape(-1, d)
 
+    def _claims(self, study: Study, me: int) -> tuple[np.ndarray, set]:
+        """The rows other trials hold, read from the storage now, and their keys."""
+        rows = self._history(fresh_trials(study), study, me)[2]
+        return rows, set(self.space.row_keys(rows)) if len(rows) else set()
+
     def _row_for_trial(self, study: Study, trial: FrozenTrial) -> np.ndarray:
-        X, y, claimed = self._history(study)
-        taken = set(self.space.row_keys(claimed)) if len(claimed) else set()
+        X, y, claimed = self._history(cached_trials(study), study, trial.number)
         if len(X) < self.n_startup_trials:
-            row = self._random_row(taken, _seed_from(self._seed, "startup", trial.number))
+            cands = initial_design(self.space, 8, seed_from(self._seed, "startup", trial.number), exclude=claimed)
         else:
-            n_fit = self.n_startup_trials + (len(X) - self.n_startup_trials) // self.batch_size * self.batch_size
-            key = (study._study_id, n_fit, hashlib.sha256(X[:n_fit].tobytes() + y[:n_fit].tobytes()).hexdigest())
-            row = None
-            for attempt in range(2):
-                if key not in self._cache or attempt:
-                    proposals = self._propose(X[:n_fit], y[:n_fit], claimed, _seed_from(self._seed, key[1:]))
-                    self._cache = {key: proposals}
-                for cand, k in zip(self._cache[key], self.space.row_keys(self._cache[key])):
-                    if k not in taken:
-                        row = cand
-                        break
-                if row is not None:
-                    break
-            if row is None:  # the model proposes nothing new: explore
-                row = self._random_row(taken, _seed_from(self._seed, "fallback", trial.number))
-        study._storage.set_trial_system_attr(trial._trial_id, _ROW_ATTR, [int(c) for c in row])
+            n_fit = self.n_startup_trials + (len(X) - self.n_startup_trials) // self.round_size * self.round_size
+            key = (study_key(study), round_seed(self._seed, X[:n_fit], y[:n_fit]))
+            if key not in self._cache:
+                self._cache = {key: self._propose(X[:n_fit], y[:n_fit], claimed)}
+            cands = self._cache[key]
+            if not self._unclaimed(cands, self._claims(study, trial.number)[1]):  # all handed out: propose anew
+                cands = self._cache[key] = self._propose(X[:n_fit], y[:n_fit], claimed)
+        return self._claim(study, trial, cands)
+
+    def _unclaimed(self, cands: np.ndarray, claims: set) -> list[int]:
+        return [i for i, k in enumerate(self.space.row_keys(cands) if len(cands) else []) if k not in claims]
+
+    def _claim(self, study: Study, trial: FrozenTrial, cands: np.ndarray) -> np.ndarray:
+        """Record on ``trial`` the first candidate no other trial holds, re-checked after the write.
+
+        Every worker writes its claim before it reads the others', so of two workers that pick the same
+        row at the same time at least one sees the other's claim; whoever sees a conflict moves on.
+        """
+        tried: list[np.ndarray] = []
+        for attempt in range(_CLAIM_TRIES):
+            rows, keys = self._claims(study, trial.number)
+            keys |= set(self.space.row_keys(np.asarray(tried))) if tried else set()
+            free = self._unclaimed(cands, keys)
+            if free:
+                row = cands[free[0]]
+            else:  # the model proposes nothing new: explore
+                exclude = np.concatenate([rows, np.asarray(tried, dtype=np.int64).reshape(-1, rows.shape[1])])
+                fallback = initial_design(self.space, 1, seed_from(self._seed, "fallback", trial.number, attempt)
+                                          if attempt else seed_from(self._seed, "fallback", trial.number),
+                                          exclude=exclude)
+                row = fallback[0] if len(fallback) else self.space.sample(1, self._seed + attempt)[0]  # exhausted
+            set_trial_system_attr(study, trial, ROW_ATTR, [int(c) for c in row])
+            if self.space.row_keys(row[None, :])[0] not in self._claims(study, trial.number)[1]:
+                return row
+            tried.append(row)
         return row
 
-    def _random_row(self, taken: set, seed: int) -> np.ndarray:
-        rng = np.random.default_rng(seed)
-        for _ in range(20):
-            cand = self.space.sample(64, rng)
-            for r, k in zip(cand, self.space.row_keys(cand)):
-                if k not in taken:
-                    return r
-        return self.space.sample(1, rng)[0]  # the space is (nearly) exhausted: repeat one
+    def _propose(self, X: np.ndarray, y: np.ndarray, exclude: np.ndarray) -> np.ndarray:
+        """Ordered proposals (best first) given completed rows ``X`` with values ``y`` (higher is better).
 
-    def _propose(self, X: np.ndarray, y: np.ndarray, claimed: np.ndarray, seed: int) -> np.ndarray:
-        """Ordered proposals (best first) given completed rows ``X`` with values ``y`` (higher is better)."""
+        Seeded by ``round_seed(self._seed, X, y)``, the seeding rule of every sknas search front end.
+        """
         raise NotImplementedError
-

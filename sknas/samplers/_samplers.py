@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from optuna.samplers import BaseSampler
-from sklearn.base import clone
 
-from ..proposers import BaseProposer, GradientAscentProposer, RandomRankProposer, default_predictor, default_proposer
+from ..predictors import ArchitectureRegressor
+from ..proposers import BaseProposer, GradientAscentProposer, RandomRankProposer
+from ..search import default_predictor, default_proposer, fit_and_propose, round_seed
 from ..spaces import Space
+from ..utils import Instance, check_int, validate_params
 from ._base import ArchitectureSampler
 
 __all__ = ["PredictorSampler", "PredNASSampler", "NeuralPredictorSampler", "RegularizedEvolutionSampler"]
@@ -22,23 +24,21 @@ class PredictorSampler(ArchitectureSampler):
         The architecture space.
     predictor : estimator, default=None
         A regressor on rows of ``space`` (cloned at every batch); default
-        :func:`~sknas.proposers.default_predictor` (the directed GCN, 100 epochs).
+        :func:`~sknas.search.default_predictor` (the directed GCN, 100 epochs).
     proposer : BaseProposer, default=None
-        Default :func:`~sknas.proposers.default_proposer` (the top of the whole space, or of
+        Default :func:`~sknas.search.default_proposer` (the top of the whole space, or of
         10,000 random architectures, by predicted value).
-    n_startup_trials, batch_size, independent_sampler, seed
+    n_startup_trials, round_size, independent_sampler, seed, batch_size
         See :class:`ArchitectureSampler`.
     """
 
     def __init__(self, space: Space, *, predictor=None, proposer: BaseProposer | None = None,
-                 n_startup_trials: int = 10, batch_size: int = 10, independent_sampler: BaseSampler | None = None,
-                 seed: int | None = None):
-        super().__init__(space, n_startup_trials=n_startup_trials, batch_size=batch_size,
-                         independent_sampler=independent_sampler, seed=seed)
-        if proposer is not None and not isinstance(proposer, BaseProposer):
-            raise TypeError(f"proposer must be a sknas proposer; got {type(proposer).__name__}")
-        self.predictor = predictor
-        self.proposer = proposer
+                 n_startup_trials: int = 10, round_size: int = 10, independent_sampler: BaseSampler | None = None,
+                 seed: int | None = None, batch_size: int | None = None):
+        super().__init__(space, n_startup_trials=n_startup_trials, round_size=round_size,
+                         independent_sampler=independent_sampler, seed=seed, batch_size=batch_size)
+        self.predictor, self.proposer = predictor, proposer
+        validate_params(self, {"proposer": Instance(BaseProposer, none=True)})
 
     def _default_predictor(self):
         return default_predictor(self.space)
@@ -46,13 +46,10 @@ class PredictorSampler(ArchitectureSampler):
     def _default_proposer(self) -> BaseProposer:
         return default_proposer()
 
-    def _propose(self, X, y, claimed, seed):
-        model = clone(self.predictor) if self.predictor is not None else self._default_predictor()
-        if "random_state" in model.get_params():
-            model.set_params(random_state=seed)
-        model.fit(X, y)
-        proposer = self.proposer if self.proposer is not None else self._default_proposer()
-        return proposer.propose(model, self.batch_size, X, y, exclude=claimed, random_state=seed)
+    def _propose(self, X, y, exclude):
+        predictor = self._default_predictor() if self.predictor is None else self.predictor
+        proposer = self._default_proposer() if self.proposer is None else self.proposer
+        return fit_and_propose(predictor, proposer, X, y, self.round_size, seed=self._seed, exclude=exclude)[1]
 
 
 class PredNASSampler(PredictorSampler):
@@ -85,8 +82,6 @@ class NeuralPredictorSampler(PredictorSampler):
     """
 
     def _default_predictor(self):
-        from ..predictors import ArchitectureRegressor
-
         return ArchitectureRegressor(self.space, model="gcn")
 
     def _default_proposer(self) -> BaseProposer:
@@ -113,18 +108,14 @@ class RegularizedEvolutionSampler(ArchitectureSampler):
 
     def __init__(self, space: Space, *, population_size: int = 20, tournament_size: int = 5,
                  independent_sampler: BaseSampler | None = None, seed: int | None = None):
-        for name, v in (("population_size", population_size), ("tournament_size", tournament_size)):
-            if not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer; got {v!r}")
-        if tournament_size > population_size:
-            raise ValueError(f"tournament_size ({tournament_size}) must not exceed population_size ({population_size})")
-        super().__init__(space, n_startup_trials=population_size, batch_size=1,
+        self.population_size = check_int(population_size, "population_size")
+        self.tournament_size = check_int(tournament_size, "tournament_size (at most population_size)",
+                                         high=self.population_size)
+        super().__init__(space, n_startup_trials=population_size, round_size=1,
                          independent_sampler=independent_sampler, seed=seed)
-        self.population_size = int(population_size)
-        self.tournament_size = int(tournament_size)
 
-    def _propose(self, X, y, claimed, seed):
-        rng = np.random.default_rng(seed)
+    def _propose(self, X, y, exclude):
+        rng = np.random.default_rng(round_seed(self._seed, X, y))
         pop_X, pop_y = X[-self.population_size:], y[-self.population_size:]
         children = []
         for _ in range(8):  # a few tournaments, so that concurrent trials get different children

@@ -1,7 +1,14 @@
-"""Search: the fit / propose loop for scripts and ``PredictorSearchCV`` for scikit-learn."""
+"""Search: the fit / propose round written once, and the front ends for scripts and scikit-learn.
 
-from ..proposers import default_predictor, default_proposer
+``run_search`` (the loop) and ``PredictorSearchCV`` are thin adapters over the round in ``_round``
+(``initial_design``, ``round_seed``, ``fit_and_propose``), which the Optuna samplers share too; the
+defaults every front end uses are ``default_predictor`` and ``default_proposer``.
+"""
+
+from ._defaults import default_predictor, default_proposer
 from ._loop import run_search
+from ._round import fit_and_propose, fit_predictor, initial_design, round_seed, search_seed
 from ._search_cv import PredictorSearchCV
 
-__all__ = ["PredictorSearchCV", "run_search", "default_predictor", "default_proposer"]
+__all__ = ["PredictorSearchCV", "run_search", "default_predictor", "default_proposer", "fit_and_propose",
+           "fit_predictor", "initial_design", "round_seed", "search_seed"]

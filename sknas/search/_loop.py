@@ -2,124 +2,197 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
-from collections.abc import Callable
+import warnings
+from pathlib import Path
 
 import numpy as np
 
-from ..datasets import TabularBenchmark
-from ..proposers import default_predictor, default_proposer
 from ..spaces import Space
-from ..utils import rng_from
+from ..utils import atomic_path, check_int
+from ._defaults import default_predictor, default_proposer
+from ._round import fit_and_propose, initial_design, search_seed
 
 __all__ = ["run_search"]
 
+_COLUMNS = ["round", "row", "arch", "value", "predicted", "elapsed"]
+
 
 def _objective(objective, space, metric):
-    if isinstance(objective, TabularBenchmark):
-        bench = objective
-        if space is not None and space != bench.space:
+    """``(space, f)``: a benchmark's maximised metric, or a callable on rows with its space."""
+    if hasattr(objective, "objective") and isinstance(getattr(objective, "space", None), Space):
+        if space is not None and space != objective.space:
             raise ValueError("space differs from the benchmark's space; leave space=None")
-        sign = 1.0 if bench.maximize.get(metric, True) else -1.0
-        bench._check_metric(metric)
-        return bench.space, (lambda X: sign * bench.query(X, metric))
+        return objective.space, objective.objective(metric)
     if not callable(objective):
-        raise TypeError(f"objective must be a TabularBenchmark or a callable on rows; got {type(objective).__name__}")
+        raise TypeError(f"objective must be a benchmark (with .space and .objective(metric)) or a callable on rows; "
+                        f"got {type(objective).__name__}")
     if not isinstance(space, Space):
         raise ValueError("a callable objective needs the space its rows belong to: pass space=...")
     return space, objective
 
 
-def run_search(objective: TabularBenchmark | Callable[[np.ndarray], np.ndarray], space: Space | None = None, *,
-               budget: int, predictor=None, proposer=None, n_initial: int = 10, batch_size: int = 10,
-               metric: str = "valid", random_state=None, verbose: int = 0):
+def run_search(objective, space: Space | None = None, *, budget: int, predictor=None, proposer=None,
+               n_initial: int = 10, round_size: int = 10, metric: str = "valid", random_state=None,
+               history=None, checkpoint: str | os.PathLike | None = None, verbose: int = 0,
+               batch_size: int | None = None):
     """Search architectures: random ones first, then rounds of fit -> propose -> evaluate.
 
     Parameters
     ----------
-    objective : TabularBenchmark or callable
-        A benchmark (its ``metric`` is queried; minimised metrics are negated
-        so that higher is always better), or a function taking a 2-D array of
-        rows and returning one value per row (higher is better).
+    objective : benchmark or callable
+        A benchmark such as :class:`~sknas.datasets.TabularBenchmark` (its
+        ``objective(metric)`` is maximised: minimised metrics are negated), or a
+        function taking a 2-D array of rows and returning one value per row
+        (higher is better). A NaN value records a failed evaluation: it counts
+        against the budget, is never learned from, and is not proposed again.
     space : Space, default=None
         The space of the rows; needed with a callable objective.
     budget : int
         Total number of evaluated architectures; the loop always stops there.
     predictor : estimator, default=None
         Anything with ``fit(X, y)`` and ``predict(X)`` on rows of ``space``
-        (cloned every round). Default: :func:`default_predictor`.
+        (cloned every round; see :class:`~sknas.proposers.Predictor`).
+        Default: :func:`~sknas.search.default_predictor`.
     proposer : BaseProposer, default=None
-        Default: :func:`default_proposer`.
+        Default: :func:`~sknas.search.default_proposer`.
     n_initial : int, default=10
-        Random architectures evaluated before the first fit.
-    batch_size : int, default=10
+        Random architectures (distinct up to equivalence) evaluated before the first fit.
+    round_size : int, default=10
         Architectures proposed and evaluated per round.
     metric : str, default="valid"
         Benchmark metric used as objective.
     random_state : int, Generator or None
+        Seeds the initial design and, through
+        :func:`~sknas.search.round_seed`, every round.
+    history : pandas.DataFrame, default=None
+        The history of an earlier call (or its first rows) to continue from: its
+        evaluations are not repeated. With the same ``random_state`` the
+        continued search is the one an uninterrupted call would have made.
+    checkpoint : path-like, default=None
+        A CSV file holding the history: read (and continued from) when it
+        exists, rewritten atomically after every evaluated round, so an
+        interrupted search loses no evaluation.
     verbose : int, default=0
         1 prints one line per round to stderr.
+    batch_size : int, default=None
+        Deprecated alias of ``round_size``.
 
     Returns
     -------
     history : pandas.DataFrame
         One row per evaluation, in order: ``round`` (0 = initial random),
-        ``row`` (tuple of choice indices), ``arch`` (native form), ``value``,
-        ``predicted`` (the predictor's value when proposed; NaN in round 0),
-        ``best`` (best value so far) and ``elapsed`` (seconds since the start).
+        ``row`` (tuple of choice indices), ``arch`` (native form), ``value``
+        (NaN for a failed evaluation), ``predicted`` (the predictor's value
+        when proposed; NaN in round 0), ``elapsed`` (seconds since the start)
+        and ``best`` (best value so far).
+
+    Raises
+    ------
+    ValueError
+        On bad arguments, before anything is evaluated; when the objective
+        returns the wrong number of values (the round's rows are then not
+        recorded; the checkpoint keeps every earlier round).
     """
     import pandas as pd
-    from sklearn.base import clone
 
+    if batch_size is not None:
+        warnings.warn("batch_size is deprecated; use round_size (architectures proposed per round)",
+                      FutureWarning, stacklevel=2)
+        round_size = batch_size
     space, f = _objective(objective, space, metric)
-    for name, v, low in (("budget", budget, 1), ("n_initial", n_initial, 1), ("batch_size", batch_size, 1)):
-        if not isinstance(v, (int, np.integer)) or v < low:
-            raise ValueError(f"{name} must be an integer >= {low}; got {v!r}")
-    rng = rng_from(random_state)
-    seed = int(rng.integers(2**31 - 1))
-    predictor = default_predictor(space, seed) if predictor is None else predictor
+    budget, n_initial, round_size = (check_int(v, name) for name, v in
+                                     (("budget", budget), ("n_initial", n_initial), ("round_size", round_size)))
+    predictor = default_predictor(space) if predictor is None else predictor
     proposer = default_proposer() if proposer is None else proposer
+    if not callable(getattr(proposer, "propose", None)):
+        raise TypeError(f"proposer must be a sknas proposer (with .propose); got {type(proposer).__name__}")
+    if not all(callable(getattr(predictor, m, None)) for m in ("fit", "predict", "get_params")):
+        raise TypeError(f"predictor must be an estimator with fit / predict / get_params; "
+                        f"got {type(predictor).__name__}")
+    seed, rng = search_seed(random_state)
 
-    t0 = time.perf_counter()
-    records: list[dict] = []
-    X_all = np.empty((0, space.n_decisions), dtype=np.int64)
-    y_all = np.empty(0)
+    checkpoint = None if checkpoint is None else Path(checkpoint)
+    if checkpoint is not None and history is None and checkpoint.is_file():
+        history = pd.read_csv(checkpoint)
+    records = _records(history, space)
+    t0 = time.perf_counter() - (records[-1]["elapsed"] if records else 0.0)
 
     def evaluate(X, predicted, round_):
-        nonlocal X_all, y_all
         y = np.asarray(f(X), dtype=np.float64).reshape(-1)
         if y.shape != (len(X),):
             raise ValueError(f"the objective returned {y.shape[0]} values for {len(X)} architectures")
-        if not np.all(np.isfinite(y)):
-            raise ValueError("the objective returned NaN or infinite values")
-        X_all = np.concatenate([X_all, X])
-        y_all = np.concatenate([y_all, y])
+        y[~np.isfinite(y)] = np.nan  # a failed evaluation
         now = time.perf_counter() - t0
         for r, v, p in zip(X, y, predicted):
             records.append(dict(round=round_, row=tuple(int(c) for c in r), arch=space.to_string(r), value=float(v),
                                 predicted=float(p), elapsed=now))
+        if checkpoint is not None:
+            with atomic_path(checkpoint) as tmp:
+                _frame(records).to_csv(tmp, index=False)
 
-    first = space.sample(4 * min(n_initial, budget) + 16, rng)
-    first = first[space.unique(first)][: min(n_initial, budget)]
-    evaluate(first, np.full(len(first), np.nan), 0)
-    round_ = 0
-    while len(X_all) < budget:
-        round_ += 1
+    if not records:
+        first = initial_design(space, min(n_initial, budget), rng)
+        evaluate(first, np.full(len(first), np.nan), 0)
+    while len(records) < budget:
+        X_all = np.array([r["row"] for r in records], dtype=np.int64)
+        y_all = np.array([r["value"] for r in records])
+        ok = np.isfinite(y_all)
+        if ok.sum() < 2:  # nothing to learn from yet: more random architectures
+            X_new = initial_design(space, min(round_size, budget - len(records)), rng, exclude=X_all)
+            if len(X_new) == 0:
+                break
+            evaluate(X_new, np.full(len(X_new), np.nan), records[-1]["round"] + 1)
+            continue
+        round_ = records[-1]["round"] + 1
         t_fit = time.perf_counter()
-        model = clone(predictor)
-        if "random_state" in model.get_params():
-            model.set_params(random_state=seed + round_)
-        model.fit(X_all, y_all)
-        fit_time = time.perf_counter() - t_fit
-        k = min(batch_size, budget - len(X_all))
-        X_new = proposer.propose(model, k, X_all, y_all, random_state=rng)
+        k = min(round_size, budget - len(records))
+        model, X_new = fit_and_propose(predictor, proposer, X_all[ok], y_all[ok], k, seed=seed, exclude=X_all[~ok])
         if len(X_new) == 0:
             break
+        fit_time = time.perf_counter() - t_fit
         evaluate(X_new, model.predict(X_new), round_)
         if verbose:
-            print(f"[sknas] round {round_}: {len(X_all)}/{budget} evaluated, best {y_all.max():.4f}, "
-                  f"fit {fit_time:.2f} s", file=sys.stderr)
-    history = pd.DataFrame.from_records(records)
-    history["best"] = history["value"].cummax()
-    return history
+            best = np.nanmax([r["value"] for r in records])
+            print(f"[sknas] round {round_}: {len(records)}/{budget} evaluated, best {best:.4f}, "
+                  f"fit + propose {fit_time:.2f} s", file=sys.stderr)
+    return _frame(records)
+
+
+def _records(history, space: Space) -> list[dict]:
+    """The evaluations of an earlier history (a DataFrame, e.g. read back from a checkpoint CSV)."""
+    if history is None:
+        return []
+    missing = [c for c in ("round", "row", "value") if c not in getattr(history, "columns", ())]
+    if missing:
+        raise ValueError(f"history lacks the columns {missing}; pass a DataFrame returned by run_search")
+    rows = [_parse_row(r) for r in history["row"]]
+    X = space.check_rows(np.asarray(rows, dtype=np.int64).reshape(len(rows), space.n_decisions), name="history rows")
+    out = []
+    for i, r in enumerate(X):
+        out.append(dict(round=int(history["round"].iloc[i]), row=tuple(int(c) for c in r),
+                        arch=space.to_string(r), value=float(history["value"].iloc[i]),
+                        predicted=float(history["predicted"].iloc[i]) if "predicted" in history else np.nan,
+                        elapsed=float(history["elapsed"].iloc[i]) if "elapsed" in history else 0.0))
+    return out
+
+
+def _parse_row(value) -> tuple[int, ...]:
+    """A row from a history cell: a tuple, or its text ``"(3, 3, 4)"`` as written to CSV."""
+    if isinstance(value, str):
+        text = value.strip().strip("()[]")
+        try:
+            return tuple(int(p) for p in text.split(",") if p.strip())
+        except ValueError:
+            raise ValueError(f"history row {value[:60]!r} is not a tuple of choice indices") from None
+    return tuple(int(c) for c in value)
+
+
+def _frame(records):
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(records, columns=_COLUMNS)
+    frame["best"] = frame["value"].cummax().ffill()
+    return frame

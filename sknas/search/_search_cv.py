@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
-from sklearn.base import clone
 from sklearn.model_selection._search import BaseSearchCV
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..proposers import default_predictor, default_proposer
 from ..spaces import Space
+from ..utils import Instance, Int, validate_params
+from ._defaults import default_predictor, default_proposer
+from ._round import fit_and_propose, initial_design, search_seed
 
 __all__ = ["PredictorSearchCV"]
 
@@ -21,9 +23,11 @@ class PredictorSearchCV(BaseSearchCV):
     architectures of ``space``: ``n_initial`` random ones first, then rounds
     in which a predictor is fitted on the architectures evaluated so far
     (their mean cross-validated score) and a proposer suggests the next
-    ``batch_size``. Each round is one call of ``evaluate_candidates``, so the
+    ``round_size``. Each round is one call of ``evaluate_candidates``, so the
     candidates of a round run in parallel through joblib (``n_jobs``; a Dask
     cluster serves as backend with ``joblib.parallel_backend("dask")``).
+    The rounds are those of :func:`~sknas.search.run_search` (the same
+    initial design, seeding rule and defaults).
 
     Parameters
     ----------
@@ -44,28 +48,38 @@ class PredictorSearchCV(BaseSearchCV):
         Random architectures evaluated first.
     n_iter : int, default=24
         Total number of architectures evaluated.
-    batch_size : int, default=4
+    round_size : int, default=4
         Architectures proposed per round.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
         As in :class:`~sklearn.model_selection.GridSearchCV`. With several
         scorers, ``refit`` names the one the predictor learns.
     random_state : int, RandomState or None, default=None
+    batch_size : int, default="deprecated"
+        Deprecated alias of ``round_size``.
 
     Attributes
     ----------
     cv_results_ : dict
         As in ``GridSearchCV``, plus ``round`` (0 = initial random) and
         ``predicted_score`` (the predictor's value when proposed; NaN in round
-        0) per candidate, and ``param_<arch_param>`` holding the rows.
+        0) per candidate, and ``param_<arch_param>`` holding the rows. When a
+        round raises (``error_score="raise"``, an interrupt), :meth:`fit`
+        re-raises and ``cv_results_`` holds every round finished before it.
     best_params_, best_score_, best_estimator_, best_index_
         As in ``GridSearchCV``.
     space_ : Space
         The space searched.
+    seed_ : int
+        The search's seed (see :func:`~sknas.search.round_seed`); :meth:`propose`
+        continues with it.
     """
 
+    _search_constraints = {"space": Instance(Space), "arch_param": Instance(str), "n_initial": Int(1),
+                           "n_iter": Int(1), "round_size": Int(1)}
+
     def __init__(self, estimator, space, *, arch_param, predictor=None, proposer=None, n_initial=8, n_iter=24,
-                 batch_size=4, scoring=None, n_jobs=None, refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs",
-                 random_state=None, error_score=np.nan, return_train_score=False):
+                 round_size=4, scoring=None, n_jobs=None, refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs",
+                 random_state=None, error_score=np.nan, return_train_score=False, batch_size="deprecated"):
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit, cv=cv, verbose=verbose,
                          pre_dispatch=pre_dispatch, error_score=error_score, return_train_score=return_train_score)
         self.space = space
@@ -74,69 +88,68 @@ class PredictorSearchCV(BaseSearchCV):
         self.proposer = proposer
         self.n_initial = n_initial
         self.n_iter = n_iter
-        self.batch_size = batch_size
+        self.round_size = round_size
         self.random_state = random_state
+        self.batch_size = batch_size
+
+    def _round_size(self) -> int:
+        if isinstance(self.batch_size, str) and self.batch_size == "deprecated":
+            return self.round_size
+        warnings.warn("batch_size is deprecated; use round_size (architectures proposed per round)", FutureWarning,
+                      stacklevel=3)
+        return self.batch_size
 
     def _check_search_params(self):
-        if not isinstance(self.space, Space):
-            raise TypeError(f"space must be a sknas Space; got {type(self.space).__name__}")
-        if not isinstance(self.arch_param, str) or self.arch_param not in self.estimator.get_params():
+        validate_params(self, self._search_constraints)
+        if self.arch_param not in self.estimator.get_params():
             raise ValueError(f"arch_param={self.arch_param!r} is not a parameter of the estimator "
                              f"{type(self.estimator).__name__}")
-        for name in ("n_initial", "n_iter", "batch_size"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer; got {v!r}")
 
     def _score_key(self) -> str:
         return f"mean_test_{self.refit}" if isinstance(self.refit, str) else "mean_test_score"
 
     def _history(self, results):
+        """(rows, mean scores) of every candidate evaluated so far (NaN where every fit failed)."""
         rows = np.array([p[self.arch_param] for p in results["params"]], dtype=np.int64)
         key = self._score_key()
         if key not in results:
             raise ValueError("with several scorers, set refit to the name of the one the predictor should learn")
-        y = np.asarray(results[key], dtype=np.float64)
-        return rows, y
+        return rows.reshape(len(rows), self.space.n_decisions), np.asarray(results[key], dtype=np.float64)
+
+    def _candidates(self, rows):
+        return [{self.arch_param: tuple(int(c) for c in r)} for r in rows]
 
     def _run_search(self, evaluate_candidates):
         self._check_search_params()
-        space = self.space
-        rng = check_random_state(self.random_state)
-        seed = int(rng.randint(2**31 - 1))
-        n_first = min(self.n_initial, self.n_iter)
-        first = space.sample(4 * n_first + 16, rng.randint(2**31 - 1))
-        first = first[space.unique(first)][:n_first]
-        results = evaluate_candidates(
-            [{self.arch_param: tuple(int(c) for c in r)} for r in first],
-            more_results={"round": [0] * len(first), "predicted_score": [np.nan] * len(first)},
-        )
+        round_size = self._round_size()
+        self.seed_, rng = search_seed(self.random_state)
+        first = initial_design(self.space, min(self.n_initial, self.n_iter), rng)
+        results = evaluate_candidates(self._candidates(first), more_results={
+            "round": [0] * len(first), "predicted_score": [np.nan] * len(first)})
         round_ = 0
         while len(results["params"]) < self.n_iter:
             round_ += 1
-            X, y = self._history(results)
-            ok = np.isfinite(y)
-            model = self._fit_predictor(X[ok], y[ok], seed + round_)
-            k = min(self.batch_size, self.n_iter - len(X))
-            X_new = self._proposer().propose(model, k, X[ok], y[ok], exclude=X, random_state=rng.randint(2**31 - 1))
+            k = min(round_size, self.n_iter - len(results["params"]))
+            model, X_new = self._fit_and_propose(results, k)
             if len(X_new) == 0:
                 break
-            results = evaluate_candidates(
-                [{self.arch_param: tuple(int(c) for c in r)} for r in X_new],
-                more_results={"round": [round_] * len(X_new), "predicted_score": list(model.predict(X_new))},
-            )
+            try:
+                results = evaluate_candidates(self._candidates(X_new), more_results={
+                    "round": [round_] * len(X_new), "predicted_score": list(model.predict(X_new))})
+            except BaseException:  # e.g. error_score="raise", or Ctrl-C: keep every round finished so far
+                self.cv_results_ = results
+                raise
 
-    def _fit_predictor(self, X, y, seed):
-        if len(X) < 2:
+    def _fit_and_propose(self, results, n, seed=None):
+        X, y = self._history(results)
+        ok = np.isfinite(y)
+        if ok.sum() < 2:
             raise ValueError("fewer than two candidates scored finitely: the predictor cannot be fitted "
                              "(see error_score and the warnings of the failed fits)")
-        model = clone(self.predictor) if self.predictor is not None else default_predictor(self.space, seed)
-        if "random_state" in model.get_params():
-            model.set_params(random_state=seed)
-        return model.fit(X, y)
-
-    def _proposer(self):
-        return self.proposer if self.proposer is not None else default_proposer()
+        predictor = default_predictor(self.space) if self.predictor is None else self.predictor
+        proposer = default_proposer() if self.proposer is None else self.proposer
+        seed = self.seed_ if seed is None else seed
+        return fit_and_propose(predictor, proposer, X[ok], y[ok], n, seed=seed, exclude=X[~ok])
 
     def fit(self, X, y=None, **params):
         """Run the search (see :class:`~sklearn.model_selection.GridSearchCV.fit`)."""
@@ -147,10 +160,10 @@ class PredictorSearchCV(BaseSearchCV):
     def propose(self, n: int, random_state=None) -> np.ndarray:
         """Suggest ``n`` further architectures (rows), best first, none evaluated yet.
 
-        The predictor is fitted on every architecture evaluated by :meth:`fit`.
+        The predictor is fitted on every architecture evaluated by :meth:`fit`. With
+        ``random_state=None`` the proposals are those the search's next round would
+        have made (it continues with :attr:`seed_`); otherwise ``random_state`` seeds them.
         """
         check_is_fitted(self, "cv_results_")
-        X, y = self._history(self.cv_results_)
-        ok = np.isfinite(y)
-        model = self._fit_predictor(X[ok], y[ok], check_random_state(random_state).randint(2**31 - 1))
-        return self._proposer().propose(model, n, X[ok], y[ok], exclude=X, random_state=random_state)
+        seed = None if random_state is None else search_seed(random_state)[0]
+        return self._fit_and_propose(self.cv_results_, n, seed)[1]

@@ -19,7 +19,7 @@ def fast_predictor(space):
 def test_history_on_a_benchmark(bench):
     from sknas.search import run_search
 
-    h = run_search(bench, budget=25, predictor=fast_predictor(bench.space), n_initial=10, batch_size=5,
+    h = run_search(bench, budget=25, predictor=fast_predictor(bench.space), n_initial=10, round_size=5,
                    random_state=0)
     assert len(h) == 25
     assert list(h.columns) == ["round", "row", "arch", "value", "predicted", "elapsed", "best"]
@@ -30,7 +30,7 @@ def test_history_on_a_benchmark(bench):
     assert len(set(bench.space.row_keys(X))) == 25  # nothing evaluated twice, even up to equivalence
     assert h["arch"][0] == bench.space.to_string(X[0])
     assert (np.diff(h["elapsed"]) >= 0).all() and (np.diff(h["best"]) >= 0).all()
-    again = run_search(bench, budget=25, predictor=fast_predictor(bench.space), n_initial=10, batch_size=5,
+    again = run_search(bench, budget=25, predictor=fast_predictor(bench.space), n_initial=10, round_size=5,
                        random_state=0)
     assert again["row"].tolist() == h["row"].tolist()
 
@@ -43,7 +43,7 @@ def test_callable_objective_and_budget_always_ends(capsys):
 
     from sknas.search import run_search
 
-    h = run_search(objective, space, budget=13, n_initial=4, batch_size=4, verbose=1,
+    h = run_search(objective, space, budget=13, n_initial=4, round_size=4, verbose=1,
                    predictor=fast_predictor(space), proposer=EvolutionProposer(n_parents=3, n_children=10),
                    random_state=1)
     assert len(h) == 13 and h["round"].max() == 3
@@ -51,7 +51,7 @@ def test_callable_objective_and_budget_always_ends(capsys):
     # a space smaller than the budget: the loop stops when nothing new is left
     tiny = CategoricalSpace({"a": [0, 1], "b": [0, 1]})
     with pytest.warns(RuntimeWarning, match="requested proposals exist"):
-        h = run_search(lambda X: X.sum(axis=1).astype(float), tiny, budget=10, n_initial=2, batch_size=2,
+        h = run_search(lambda X: X.sum(axis=1).astype(float), tiny, budget=10, n_initial=2, round_size=2,
                        predictor=fast_predictor(tiny), proposer=RandomRankProposer(), random_state=0)
     assert len(h) == 4
 
@@ -59,13 +59,72 @@ def test_callable_objective_and_budget_always_ends(capsys):
 def test_bad_arguments(bench):
     from sknas.search import run_search
 
-    with pytest.raises(ValueError, match="budget must be an integer >= 1"):
+    with pytest.raises(ValueError, match=r"budget must be an integer in \[1, inf\]; got 0"):
         run_search(bench, budget=0)
+    with pytest.raises(TypeError, match="n_initial must be an integer"):
+        run_search(bench, budget=5, n_initial=True)
     with pytest.raises(ValueError, match="needs the space"):
         run_search(lambda X: X.sum(axis=1), budget=5)
-    with pytest.raises(TypeError, match="TabularBenchmark or a callable"):
+    with pytest.raises(TypeError, match="objective must be a benchmark"):
         run_search("nasbench201", budget=5)
     with pytest.raises(ValueError, match="metric='acc' is not in"):
         run_search(bench, budget=5, metric="acc")
-    with pytest.raises(ValueError, match="NaN or infinite"):
-        run_search(lambda X: np.full(len(X), np.nan), bench.space, budget=5, n_initial=2)
+    with pytest.raises(TypeError, match="proposer must be a sknas proposer"):  # before anything is evaluated
+        run_search(bench, budget=5, proposer="random")
+    with pytest.raises(ValueError, match="returned 1 values for 2 architectures"):
+        run_search(lambda X: np.zeros(1), bench.space, budget=5, n_initial=2)
+    with pytest.warns(FutureWarning, match="batch_size is deprecated"):
+        run_search(bench, budget=4, n_initial=4, batch_size=2)
+
+
+def test_failed_evaluations_are_recorded_not_learned_from(bench):
+    from sknas.search import run_search
+
+    def flaky(X):  # every architecture whose first edge is 'none' fails
+        y = bench.query(X)
+        y[X[:, 0] == 0] = np.nan
+        return y
+
+    h = run_search(flaky, bench.space, budget=30, predictor=fast_predictor(bench.space), n_initial=10, round_size=5,
+                   random_state=0)
+    assert len(h) == 30 and h["value"].isna().any() and h["value"].notna().sum() >= 2
+    X = np.array(h["row"].tolist())
+    assert len(set(bench.space.row_keys(X))) == 30  # failed ones are not proposed again
+    assert np.isfinite(h["best"]).all() or h["best"].isna()[:1].all()
+    # nothing learnable at all: the loop keeps drawing random architectures and still ends at the budget
+    h = run_search(lambda X: np.full(len(X), np.nan), bench.space, budget=7, n_initial=2, round_size=2)
+    assert len(h) == 7 and h["value"].isna().all()
+
+
+def test_resume_from_history_and_checkpoint(bench, tmp_path):
+    from sknas.search import run_search
+
+    kw = dict(budget=25, predictor=fast_predictor(bench.space), n_initial=10, round_size=5, random_state=3)
+    full = run_search(bench, **kw)
+    part = run_search(bench, **dict(kw, budget=15))
+    resumed = run_search(bench, history=part, **kw)  # the same search, continued
+    assert resumed["row"].tolist() == full["row"].tolist()
+    ckpt = tmp_path / "history.csv"
+    first = run_search(bench, checkpoint=ckpt, **dict(kw, budget=15))
+    assert ckpt.is_file() and len(first) == 15
+    rest = run_search(bench, checkpoint=ckpt, **kw)  # read back from the CSV and continued
+    assert rest["row"].tolist() == full["row"].tolist()
+    with pytest.raises(ValueError, match="history lacks the columns"):
+        run_search(bench, history=full[["arch"]], **kw)
+
+
+def test_every_front_end_makes_the_same_round(bench):
+    """The loop's round and the sampler's round are the same function of (seed, history)."""
+    from sknas.search import fit_and_propose, round_seed, run_search
+
+    kw = dict(budget=20, predictor=fast_predictor(bench.space), proposer=RandomRankProposer(), n_initial=10,
+              round_size=10, random_state=5)
+    h = run_search(bench, **kw)
+    X = np.array(h["row"].tolist())
+    from sknas.search import search_seed
+
+    seed, _ = search_seed(5)
+    _, again = fit_and_propose(kw["predictor"], kw["proposer"], X[:10], h["value"].to_numpy()[:10], 10, seed=seed)
+    np.testing.assert_array_equal(again, X[10:])
+    assert round_seed(seed, X[:10], h["value"].to_numpy()[:10]) != round_seed(seed + 1, X[:10],
+                                                                              h["value"].to_numpy()[:10])

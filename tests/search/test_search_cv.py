@@ -1,15 +1,16 @@
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from skorch import NeuralNetClassifier
 
 from sknas import ArchitectureRegressor
-from sknas.networks import MLPNetwork, MLPSpace, NB201Network
+from sknas.networks import MLPNetwork, NB201Network
 from sknas.proposers import EvolutionProposer
 from sknas.search import PredictorSearchCV
-from sknas.spaces import NASBench201Space
+from sknas.spaces import MLPSpace, NASBench201Space
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -23,7 +24,7 @@ def mlp_search(**kw):
     net = NeuralNetClassifier(MLPNetwork, module__arch=(0, 0, 0, 0, 0), module__n_features=30, module__n_outputs=2,
                               module__space=space,
                               max_epochs=4, lr=0.05, train_split=None, verbose=0, module__seed=0)
-    params = dict(arch_param="neuralnetclassifier__module__arch", n_initial=4, n_iter=8, batch_size=2, cv=2,
+    params = dict(arch_param="neuralnetclassifier__module__arch", n_initial=4, n_iter=8, round_size=2, cv=2,
                   predictor=fast_predictor(space), random_state=0)
     params.update(kw)
     return space, PredictorSearchCV(make_pipeline(StandardScaler(), net), space, **params)
@@ -63,7 +64,7 @@ def test_nb201_cells_on_digits():
                               max_epochs=2, lr=0.1, train_split=None, verbose=0, module__seed=0)
     search = PredictorSearchCV(net, space, arch_param="module__arch", predictor=fast_predictor(space),
                                proposer=EvolutionProposer(n_parents=2, n_children=20), n_initial=3, n_iter=5,
-                               batch_size=2, cv=2, random_state=0)
+                               round_size=2, cv=2, random_state=0)
     search.fit(X, y)
     assert len(search.cv_results_["params"]) == 5
     assert space.is_valid(np.array(search.best_params_["module__arch"])).all()
@@ -88,7 +89,41 @@ def test_bad_arguments(cancer):
     X, y = cancer
     with pytest.raises(ValueError, match="arch_param='module__arch' is not a parameter"):
         mlp_search(arch_param="module__arch")[1].fit(X, y)
-    with pytest.raises(ValueError, match="n_iter must be a positive integer"):
+    with pytest.raises(ValueError, match=r"n_iter must be an integer in \[1, inf\]"):
         mlp_search(n_iter=0)[1].fit(X, y)
-    with pytest.raises(TypeError, match="sknas Space"):
+    with pytest.raises(TypeError, match="space must be Space"):
         PredictorSearchCV(mlp_search()[1].estimator, "mlp", arch_param="x").fit(X, y)
+
+
+class _Flaky(BaseEstimator):
+    """A tiny estimator whose fit raises for its best architecture, (2, 2, 2), which the predictor soon proposes."""
+
+    def __init__(self, arch=(0, 0, 0)):
+        self.arch = arch
+
+    def fit(self, X, y):
+        if tuple(self.arch) == (2, 2, 2):
+            raise RuntimeError("this architecture does not train")
+        return self
+
+    def score(self, X, y):
+        return float(sum(self.arch)) / 10
+
+
+def test_an_error_keeps_the_rounds_finished_before_it():
+    from sknas.spaces import CategoricalSpace
+
+    space = CategoricalSpace({"a": [0, 1, 2], "b": [0, 1, 2], "c": [0, 1, 2]})
+    X, y = np.zeros((20, 2)), np.arange(20) % 2
+    search = PredictorSearchCV(_Flaky(), space, arch_param="arch", predictor=fast_predictor(space), n_initial=4,
+                               n_iter=27, round_size=4, cv=2, error_score="raise", random_state=0)
+    with pytest.raises(RuntimeError, match="does not train"):
+        search.fit(X, y)
+    kept = search.cv_results_
+    assert len(kept["params"]) >= 4 and all(tuple(p["arch"]) != (2, 2, 2) for p in kept["params"])
+    tolerant = PredictorSearchCV(_Flaky(), space, arch_param="arch", predictor=fast_predictor(space), n_initial=4,
+                                 n_iter=12, round_size=4, cv=2, random_state=0)
+    with pytest.warns(UserWarning):  # scikit-learn's warning about the failed fits, recorded as NaN
+        tolerant.fit(X, y)
+    scores = np.asarray(tolerant.cv_results_["mean_test_score"])
+    assert len(scores) == 12 and np.isfinite(scores).sum() >= 2

@@ -1,0 +1,31 @@
+"""The search policy every front end shares: the default predictor and proposer.
+
+The loop, :class:`~sknas.search.PredictorSearchCV` and :class:`~sknas.samplers.PredictorSampler` all take
+their defaults from here; how they were chosen, with the measurements, is in the guide
+(``docs/guide/fit_propose.rst``) and ``benchmarks/results/``.
+"""
+
+from __future__ import annotations
+
+from ..predictors import ArchitectureRegressor
+from ..proposers import RandomRankProposer
+from ..spaces import Space
+
+__all__ = ["default_predictor", "default_proposer"]
+
+
+def default_predictor(space: Space, random_state=None) -> ArchitectureRegressor:
+    """The predictor searches use by default: the directed GCN of the Neural Predictor, pairwise loss, 100 epochs.
+
+    Differentiable, so :class:`~sknas.proposers.GradientAscentProposer` works on it too.
+    """
+    return ArchitectureRegressor(space, model="gcn", max_epochs=100, random_state=random_state)
+
+
+def default_proposer() -> RandomRankProposer:
+    """The proposer searches use by default: the top of (up to) 10,000 random architectures by predicted value.
+
+    The Neural Predictor's rule; when the space has no more rows than that (e.g. NAS-Bench-201), one row of
+    every equivalence class is scored instead.
+    """
+    return RandomRankProposer()
