@@ -1,22 +1,23 @@
-"""Test configuration: point the data home at the shared benchmark tables when none is set."""
+"""Test configuration. The benchmark tables ship inside the package, so the tests need no data home."""
 
-import os
 from pathlib import Path
 
 import pytest
 
-_SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-if not os.environ.get("SKNAS_DATA") and _SHARED.is_dir():
-    os.environ["SKNAS_DATA"] = str(_SHARED)
-
 
 @pytest.fixture(scope="session")
 def data_home() -> Path:
-    """The data home holding the real benchmark tables (fails loudly when absent)."""
-    path = Path(os.environ.get("SKNAS_DATA", ""))
-    if not (path / "nasbench201.csv.gz").is_file():
-        pytest.fail(f"benchmark tables not found in SKNAS_DATA={path!s}; set it to the shared data folder")
-    return path
+    """The folder of the tables shipped with sknas (tests copy, truncate or corrupt copies of them)."""
+    from sknas.datasets import PACKAGE_DATA
+
+    return PACKAGE_DATA
+
+
+@pytest.fixture(autouse=True)
+def _no_data_home(monkeypatch, tmp_path_factory):
+    """Every test sees what a new user sees: no SKNAS_DATA, and an empty home folder for ~/sknas_data."""
+    monkeypatch.delenv("SKNAS_DATA", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path_factory.getbasetemp() / "home"))
 
 
 @pytest.fixture(scope="module")

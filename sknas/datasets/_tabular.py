@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ..spaces import Space
+from ..utils import check_choice, short_repr
 from ._base import TabularBenchmark
 
 __all__ = ["load_tabular_benchmark"]
@@ -16,7 +17,7 @@ __all__ = ["load_tabular_benchmark"]
 def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None,
                            metrics: Sequence[str] | Mapping[str, str] | None = None,
                            maximize: Mapping[str, bool] | None = None, name: str = "tabular",
-                           dataset: str = "") -> TabularBenchmark:
+                           dataset: str = "", duplicates: str = "raise") -> TabularBenchmark:
     """Turn a table of architectures and their metrics into a benchmark.
 
     Parameters
@@ -36,6 +37,12 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
         Direction per metric (see :class:`TabularBenchmark`).
     name, dataset : str
         Labels of the benchmark.
+    duplicates : {"raise", "mean"}, default="raise"
+        The same architecture on several rows (the same choices) raises
+        ``ValueError`` naming them (a query would only ever reach the first), or
+        is merged into one row holding the mean of their metrics (e.g. several
+        training seeds in one table). Rows that differ but are equivalent (equal
+        up to ``space.canonical``) are distinct entries, as in NAS-Bench-201.
 
     Returns
     -------
@@ -44,8 +51,10 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
     Raises
     ------
     ValueError
-        When a named column is missing, a cell is not in the space, or a
-        metric column is not numeric.
+        When the table is empty, a named column is missing, a cell is not in
+        the space, a metric cell is not a finite number (text, NaN, infinite
+        or overflowing like ``1e400``), or two rows hold the same
+        architecture (with ``duplicates="raise"``).
 
     Examples
     --------
@@ -62,6 +71,7 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
 
     if not isinstance(space, Space):
         raise TypeError(f"space must be a sknas Space; got {type(space).__name__}")
+    check_choice("duplicates", duplicates, ("raise", "mean"))
     if isinstance(data, (str, os.PathLike)):
         try:
             df = pd.read_csv(data)
@@ -72,6 +82,8 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
         df, source = data, "DataFrame"
     else:
         raise TypeError(f"data must be a pandas DataFrame or a CSV path; got {type(data).__name__}")
+    if len(df) == 0:
+        raise ValueError(f"the table {source} has no rows")
 
     if arch_column is not None:
         if arch_column not in df.columns:
@@ -90,16 +102,19 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
             col = df[n].tolist()
             labels = space.choices[j]
             for i, v in enumerate(col):
-                if v in labels:
-                    X[i, j] = labels.index(v)
-                elif isinstance(v, (int, np.integer)) and 0 <= v < len(labels):
-                    X[i, j] = int(v)
-                else:
-                    raise ValueError(f"row {i}: {v!r} is not a choice of decision {n!r}; accepted: {list(labels)}")
+                try:
+                    X[i, j] = space.label_index(n, v)
+                except ValueError:
+                    if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v < len(labels):
+                        X[i, j] = int(v)
+                    else:
+                        raise ValueError(f"row {i}: {short_repr(v)} is not a choice of decision {n!r}; accepted: "
+                                         f"{short_repr(list(labels))}") from None
         used = set(space.decision_names)
 
-    if metrics is None:
-        cols = {c: c for c in df.columns if c not in used and pd.api.types.is_numeric_dtype(df[c])}
+    if metrics is None:  # every numeric column, and every column that is numeric but for a few text cells
+        cols = {c: c for c in df.columns if c not in used
+                and (pd.api.types.is_numeric_dtype(df[c]) or pd.to_numeric(df[c], errors="coerce").notna().mean() > .5)}
     elif isinstance(metrics, Mapping):
         cols = dict(metrics)
     else:
@@ -111,7 +126,23 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
         raise ValueError(f"missing metric columns {missing}; columns: {list(df.columns)}")
     values = {}
     for key, c in cols.items():
-        if not pd.api.types.is_numeric_dtype(df[c]):
-            raise ValueError(f"metric column {c!r} is not numeric (dtype {df[c].dtype})")
-        values[key] = df[c].to_numpy(np.float64)
+        numbers = pd.to_numeric(df[c], errors="coerce").to_numpy(np.float64)
+        bad = np.flatnonzero(~np.isfinite(numbers))
+        if len(bad):
+            raise ValueError(f"metric column {c!r} has {len(bad)} cell(s) that are not finite numbers, e.g. row "
+                             f"{int(bad[0])}: {short_repr(df[c].iloc[bad[0]])}; fix or drop those rows")
+        values[key] = numbers
+    keys = [r.tobytes() for r in np.ascontiguousarray(X)]  # the same row twice: only the first would be reachable
+    if len(set(keys)) < len(keys):
+        groups: dict[bytes, list[int]] = {}
+        for i, k in enumerate(keys):
+            groups.setdefault(k, []).append(i)
+        if duplicates == "raise":
+            same = next(g for g in groups.values() if len(g) > 1)
+            raise ValueError(f"{sum(len(g) - 1 for g in groups.values())} row(s) repeat an architecture of an earlier "
+                             f"row, e.g. rows {same[:5]} ({short_repr(space.to_string(X[same[0]]))}); pass "
+                             "duplicates='mean' to average their metrics")
+        first = [g[0] for g in groups.values()]
+        X = X[first]
+        values = {k: np.array([v[g].mean() for g in groups.values()]) for k, v in values.items()}
     return TabularBenchmark(space, X, values, maximize=maximize, name=name, dataset=dataset, source=source)

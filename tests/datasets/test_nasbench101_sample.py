@@ -78,9 +78,10 @@ def test_index_through_equivalent_rows(bench):
         bench.index(other)
 
 
-def test_missing_file(tmp_path):
-    with pytest.raises(ValueError, match=rf"{_FILE}.*{tmp_path.name}"):
-        load_nasbench101_sample(data_home=tmp_path)
+def test_shipped_file_and_data_home_copy(tmp_path, data_home):
+    assert load_nasbench101_sample(data_home=tmp_path).source == str(data_home / _FILE)
+    shutil.copyfile(data_home / _FILE, tmp_path / _FILE)
+    assert load_nasbench101_sample(data_home=tmp_path).source == str(tmp_path / _FILE)  # the data home wins
 
 
 def test_corrupt_file(tmp_path, data_home):

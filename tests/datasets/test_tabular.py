@@ -41,7 +41,7 @@ def test_errors():
     df["act"] = ["relu"]
     with pytest.raises(ValueError, match="missing metric columns \\['valid'\\]"):
         load_tabular_benchmark(df, SPACE, metrics=["valid"])
-    with pytest.raises(ValueError, match="not numeric"):
+    with pytest.raises(ValueError, match="'name' has 1 cell\\(s\\) that are not finite numbers"):
         load_tabular_benchmark(df, SPACE, metrics=["name"])
     with pytest.raises(ValueError, match="arch_column='arch'"):
         load_tabular_benchmark(df, SPACE, arch_column="arch")
@@ -49,3 +49,28 @@ def test_errors():
         load_tabular_benchmark([1, 2], SPACE)
     with pytest.raises(ValueError, match="could not read"):
         load_tabular_benchmark("/nonexistent/file.csv", SPACE)
+
+
+def test_silent_wrong_results_are_refused(tmp_path):
+    """Tables that used to load with an unreachable or infinite optimum, or a dropped column."""
+    base = {"depth": [1, 2, 3], "act": ["relu", "relu", "tanh"], "acc": [0.8, 0.9, 0.85]}
+    dup = pd.DataFrame({"depth": [1, 2, 1], "act": ["relu", "relu", "relu"], "acc": [0.8, 0.9, 0.95]})
+    with pytest.raises(ValueError, match="repeat an architecture of an earlier row, e.g. rows \\[0, 2\\]"):
+        load_tabular_benchmark(dup, SPACE)
+    merged = load_tabular_benchmark(dup, SPACE, duplicates="mean")
+    assert len(merged) == 2 and merged.optimum("acc") == pytest.approx(0.9)  # (0.8 + 0.95) / 2 < 0.9
+    for bad in (np.nan, np.inf, -np.inf):
+        df = pd.DataFrame(dict(base, acc=[0.8, bad, 0.85]))
+        with pytest.raises(ValueError, match="'acc' has 1 cell\\(s\\) that are not finite numbers, e.g. row 1"):
+            load_tabular_benchmark(df, SPACE)
+    path = tmp_path / "overflow.csv"
+    path.write_text("depth,act,acc\n1,relu,0.8\n2,relu,1e400\n")
+    with pytest.raises(ValueError, match="not finite numbers"):
+        load_tabular_benchmark(path, SPACE)
+    text = pd.DataFrame(dict(base, acc=[0.8, "n/a", 0.85]))  # one text cell used to drop the column silently
+    with pytest.raises(ValueError, match="e.g. row 1: 'n/a'"):
+        load_tabular_benchmark(text, SPACE)
+    with pytest.raises(ValueError, match="has no rows"):
+        load_tabular_benchmark(pd.DataFrame(columns=["depth", "act", "acc"]), SPACE)
+    with pytest.raises(ValueError, match="True is not a choice|not a choice of decision 'depth'"):
+        load_tabular_benchmark(pd.DataFrame(dict(base, depth=[True, 2, 3])), SPACE)
