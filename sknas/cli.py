@@ -1,4 +1,8 @@
-"""The ``sknas`` command line."""
+"""The ``sknas`` command line.
+
+Every check that can be made before the first study is made while parsing: a bad option is a usage
+error (exit 2) naming the option, printed with its subcommand's usage.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .datasets import benchmark_status, load_benchmark
 
 __all__ = ["main"]
 
-DEFAULT_METHODS = "prednas,neural-predictor,sknas,rea,tpe,nsga2,random"
+#: units of the metrics printed by ``sknas search``
+_UNITS = {"valid": "%", "test": "%", "train": "%", "params": "M parameters", "flops": "M FLOPs", "latency": "s"}
 
 
 class _Progress:
@@ -44,12 +48,76 @@ def _table(header, rows) -> str:
     return "\n".join(lines + ["| " + " | ".join(str(c) for c in r) + " |" for r in rows])
 
 
-def _spec(args) -> str:
-    return f"{args.benchmark}:{args.dataset}" if args.dataset else args.benchmark
+# ------------------------------------------------------------ argument types
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _int_list(text: str) -> list[int]:
+    parts = [p for p in text.split(",") if p.strip()]
+    if not parts:
+        raise argparse.ArgumentTypeError("expected comma-separated positive integers, got nothing")
+    return [_positive_int(p.strip()) for p in parts]
+
+
+def _choices_list(accepted):
+    def parse(text: str) -> list[str]:
+        names = [p.strip() for p in text.split(",") if p.strip()]
+        if not names:
+            raise argparse.ArgumentTypeError(f"expected comma-separated names from: {', '.join(accepted)}")
+        unknown = [n for n in names if n not in accepted]
+        if unknown:
+            raise argparse.ArgumentTypeError(f"unknown {unknown}; choose from: {', '.join(accepted)}")
+        return list(dict.fromkeys(names))
+
+    return parse
+
+
+def _folder(text: str) -> Path:
+    path = Path(text).expanduser()
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not an existing folder")
+    return path
+
+
+def _writable_folder(text: str) -> Path:
+    """The output folder, created if needed; a folder that cannot be written is a usage error now, not later."""
+    path = Path(text).expanduser()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".sknas-write-test-{time.time_ns()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot write to {text!r}: {exc.strerror or exc}") from None
+    return path
 
 
 # ---------------------------------------------------------------- subcommands
+def _load(args):
+    from .datasets import load_benchmark
+
+    return load_benchmark(args.benchmark, args.dataset, data_home=args.data_home)
+
+
+def _source_label(bench) -> str:
+    from .datasets import PACKAGE_DATA
+
+    source = Path(bench.source) if bench.source else None
+    if source is not None and source.parent == PACKAGE_DATA:
+        return f"the table shipped with sknas ({source.name})"
+    return str(bench.source) or "unknown source"
+
+
 def _cmd_benchmarks(args: argparse.Namespace) -> int:
+    from .datasets import benchmark_status
+
     rows = benchmark_status(args.data_home)
     width = max(len(f"{b} {d}") for b, d, _, _ in rows)
     print(f"{'benchmark dataset':<{width}}  status")
@@ -60,42 +128,50 @@ def _cmd_benchmarks(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     """Summarise a benchmark and run a random-search baseline on it."""
-    from .compare import _standard_error
+    from .compare import standard_error
+    from .search import initial_design
 
     t0 = time.perf_counter()
-    bench = load_benchmark(args.benchmark, args.dataset, data_home=args.data_home)
+    bench = _load(args)
     space = bench.space
     print(f"{bench.name} / {bench.dataset}: {len(bench)} architectures, {space.n_decisions} decisions, "
-          f"{len(space.unique(bench.X))} distinct up to equivalence (loaded from {bench.source} "
-          f"in {time.perf_counter() - t0:.2f} s)")
+          f"{len(space.unique(bench.X))} distinct up to equivalence (from {_source_label(bench)}, "
+          f"{time.perf_counter() - t0:.2f} s)")
     print(f"metrics: {', '.join(bench.metric_names[:8])}{' ...' if len(bench.metric_names) > 8 else ''}")
     valid = bench.metrics["valid"]
-    print("\ntop 5 by validation accuracy:")
+    print("\ntop 5 by validation accuracy (%):")
     for i in np.argsort(-valid)[:5]:
         test = f"  test {bench.metrics['test'][i]:.3f}" if "test" in bench.metrics else ""
         print(f"  valid {valid[i]:.3f}{test}  {space.to_string(bench.X[i])}")
     rng = np.random.default_rng(args.seed)
-    regrets = [float(bench.regret(bench.query(space.sample(args.budget, rng)).max())) for _ in range(args.repeats)]
-    se = _standard_error(np.asarray(regrets))
+    pool = bench.X if len(bench) < space.n_rows else None
+    regrets = []
+    for _ in range(args.repeats):
+        X = pool[rng.permutation(len(pool))[:args.budget]] if pool is not None else initial_design(
+            space, args.budget, rng)
+        regrets.append(float(bench.regret(bench.query(X).max())))
+    se = standard_error(np.asarray(regrets))
     print(f"\nrandom search, {args.budget} queries, {args.repeats} runs: mean validation regret "
-          f"{np.mean(regrets):.3f}" + (f" (± {se:.3f} s.e.)" if se is not None else ""))
+          f"{np.mean(regrets):.3f} points" + (f" (± {se:.3f} s.e.)" if se is not None else ""))
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     """Compare search methods on one benchmark: progress, a table, and CSV / JSON / PNG in the output folder."""
-    from .compare import compare, curve_to_dict, load_spec, regret_curve, summarise, summary_rows
+    from .compare import compare, curve_to_dict, regret_curve, summarise, summary_rows
+    from .utils import atomic_path
 
-    spec = _spec(args)
-    methods = [m for m in args.methods.split(",") if m]
-    bench = load_spec(spec, args.data_home)
+    t0 = time.perf_counter()
+    spec = f"{args.benchmark}:{args.dataset}" if args.dataset else args.benchmark
+    methods = args.methods
+    bench = _load(args)
+    spec = f"{bench.name}:{bench.dataset}"
     optimum = bench.optimum("valid")
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
+    out = args.output
     budgets = sorted({b for b in (10, 25, 50, 100, 200, 500) if b < args.budget} | {args.budget})
-    progress = _Progress(len(methods) * args.seeds, f"{spec} x {len(methods)} methods x {args.seeds} seeds")
-    print(f"comparing {', '.join(methods)} on {spec}: {args.budget} trials, {args.seeds} seeds, {args.jobs} jobs",
-          file=sys.stderr)
+    print(f"comparing {', '.join(methods)} on {spec} ({_source_label(bench)}): {args.budget} trials, "
+          f"{args.seeds} seeds, {args.jobs} jobs", file=sys.stderr, flush=True)
+    progress = _Progress(len(methods) * args.seeds, f"{spec}: {len(methods)} methods x {args.seeds} seeds")
     interrupted = False
     try:
         runs = compare([spec], methods, budget=args.budget, seeds=args.seeds, n_jobs=args.jobs, fast=args.fast,
@@ -103,36 +179,46 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                        on_result=lambda r: progress.step(f"{r['method']} seed {r['seed']}"))
     except KeyboardInterrupt as exc:
         runs, interrupted = list(getattr(exc, "runs", [])), True
-        print("\ninterrupted: keeping the finished studies", file=sys.stderr)
+        print("\ninterrupted: writing the studies finished so far", file=sys.stderr)
     if not runs:
         return 130 if interrupted else 1
-    _write_trials(out / "trials.csv", runs, bench)
-    summary, curves, rows = {}, {}, []
+    summary, curves, rows, missing = {}, {}, [], []
     for m in methods:
         mine = [r for r in runs if r["method"] == m]
+        if len(mine) < args.seeds:
+            missing.append(f"{m} ({len(mine)} of {args.seeds} seeds)")
         if not mine:
             continue
         summary[m] = summarise(mine, budgets, optimum)
         curves[m] = regret_curve(mine, optimum)
         rows += [[m, *row] for row in summary_rows(summary[m])]
-    table = _table(["method", "trials", "valid regret (mean ± s.e.)", "hit optimum", "median trials to optimum",
-                    "test acc. of best-by-valid", f"wall s per {args.budget}-trial study"], rows)
-    (out / "summary.json").write_text(json.dumps({
-        "benchmark": spec, "optimum_valid": optimum, "budget": args.budget, "seeds": args.seeds,
-        "interrupted": interrupted, "methods": summary,
-        "curves": {m: curve_to_dict(c) for m, c in curves.items()},
-    }, indent=1) + "\n")
-    (out / "summary.md").write_text(table + "\n")
+    table = _table(["method", "trials", "valid regret, points (mean ± s.e.)", "hit optimum", "median trials to optimum",
+                    "test acc. % of best-by-valid", f"wall s per {args.budget}-trial study"], rows)
+    if missing:
+        table += "\n\nnot finished: " + ", ".join(missing)
+    with atomic_path(out / "trials.csv") as tmp:
+        _trials_frame(runs, bench).to_csv(tmp, index=False)
+    with atomic_path(out / "summary.json") as tmp:
+        tmp.write_text(json.dumps({
+            "benchmark": spec, "data_source": str(bench.source), "sknas_version": __version__,
+            "optimum_valid": optimum, "budget": args.budget, "seeds": args.seeds, "interrupted": interrupted,
+            "unfinished": missing, "methods": summary, "curves": {m: curve_to_dict(c) for m, c in curves.items()},
+        }, indent=1) + "\n")
+    with atomic_path(out / "summary.md") as tmp:
+        tmp.write_text(f"{spec}, data: {_source_label(bench)}\n\n{table}\n")
     from .plotting import plot_regret
 
-    fig = plot_regret(curves, title=f"{spec}: validation regret ({len(runs)} studies)")
-    fig.savefig(out / f"regret_{spec.replace(':', '_')}.png", dpi=120)
+    fig = plot_regret(curves, title=f"{bench.name} {bench.dataset}: validation regret, mean ± s.e. over "
+                                    f"{args.seeds} seeds\n(data: {_source_label(bench)})")
+    with atomic_path(out / f"regret_{spec.replace(':', '_')}.png") as tmp:
+        fig.savefig(tmp, dpi=120, format="png")
     print(table)
-    print(f"\nwrote {out / 'trials.csv'}, {out / 'summary.json'}, {out / 'summary.md'} and the regret plot")
+    print(f"\nwrote {out / 'trials.csv'}, summary.json, summary.md and the regret plot "
+          f"({time.perf_counter() - t0:.0f} s)")
     return 130 if interrupted else 0
 
 
-def _write_trials(path: Path, runs, bench) -> None:
+def _trials_frame(runs, bench):
     import pandas as pd
 
     frames = []
@@ -143,15 +229,15 @@ def _write_trials(path: Path, runs, bench) -> None:
             "arch": bench.space.to_strings(r["rows"]), "valid": r["valid"], "test": r["test"],
             "regret": bench.regret(r["valid"]), "best_so_far": np.maximum.accumulate(r["valid"]),
         }))
-    pd.concat(frames, ignore_index=True).to_csv(path, index=False)
+    return pd.concat(frames, ignore_index=True)
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
     """One search run; prints the best architecture in its native form with its metrics."""
-    from .compare import load_spec, run_study
+    from .compare import run_study
 
-    spec = _spec(args)
-    bench = load_spec(spec, args.data_home)
+    bench = _load(args)
+    spec = f"{bench.name}:{bench.dataset}"
     print(f"{args.method} on {spec}: {args.budget} trials, seed {args.seed}", file=sys.stderr)
     run = run_study(spec, args.method, args.seed, args.budget, fast=args.fast, data_home=args.data_home)
     best = int(np.argmax(run["valid"]))
@@ -159,111 +245,128 @@ def _cmd_search(args: argparse.Namespace) -> int:
     print(f"best architecture (trial {best + 1} of {args.budget}, {run['wall']:.1f} s):")
     print(f"  {bench.space.to_string(row)}")
     print(f"  row: {row.tolist()}")
-    for metric in ("valid", "test", "params", "latency"):
+    for metric in ("valid", "test", "params", "flops", "latency"):
         if metric in bench.metrics:
-            print(f"  {metric}: {bench.query(row[None, :], metric)[0]:.4f}")
-    print(f"  validation regret: {bench.regret(run['valid'][best]):.4f} (optimum {bench.optimum('valid'):.4f})")
+            print(f"  {metric}: {bench.query(row[None, :], metric)[0]:.4f} {_UNITS[metric]}")
+    print(f"  validation regret: {bench.regret(run['valid'][best]):.4f} points "
+          f"(optimum {bench.optimum('valid'):.4f} %)")
     return 0
 
 
 def _cmd_predictors(args: argparse.Namespace) -> int:
-    """Kendall tau of predictors against training-set size, and a predicted-against-true scatter plot."""
-    import torch
-
+    """Kendall tau of predictors against training-set size, and predicted-against-true scatter plots."""
     from .metrics import kendall_tau, precision_at_k
     from .plotting import plot_kendall_tau, plot_predicted_vs_true
     from .predictors import ArchitectureRegressor
+    from .utils import torch_threads
 
-    torch.set_num_threads(1)
-    bench = load_benchmark(args.benchmark, args.dataset, data_home=args.data_home)
-    sizes = [int(s) for s in args.train_sizes.split(",")]
-    models = [m for m in args.models.split(",") if m]
+    bench = _load(args)
+    sizes = args.train_sizes
     if max(sizes) >= len(bench):
-        raise ValueError(f"train sizes must be below the benchmark's {len(bench)} architectures; got {max(sizes)}")
+        args.parser.error(f"argument --train-sizes: must be below the benchmark's {len(bench)} architectures; "
+                          f"got {max(sizes)}")
     y_all = bench.metrics["valid"]
     rng = np.random.default_rng(args.seed)
-    results, rows, last = {}, [], None
-    progress = _Progress(len(models) * len(sizes) * args.splits, "predictors")
-    for m in models:
-        taus = np.zeros((len(sizes), args.splits))
-        for i, n in enumerate(sizes):
-            for k in range(args.splits):
-                perm = rng.permutation(len(bench))
-                tr, te = perm[:n], perm[n:]
-                reg = ArchitectureRegressor(bench.space, model=m, random_state=int(k))
-                reg.fit(bench.X[tr], y_all[tr])
-                pred = reg.predict(bench.X[te])
-                taus[i, k] = kendall_tau(y_all[te], pred)
-                progress.step(f"{m} n={n}")
-                last = (m, n, y_all[te], pred)
-        results[m] = (taus.mean(axis=1), taus.std(axis=1))
-        rows.append([m] + [f"{a:.3f} ± {b:.3f}" for a, b in zip(*results[m])])
-        rows[-1].append(f"{precision_at_k(last[2], last[3], 10):.2f}")
-    table = _table(["model"] + [f"n={n}" for n in sizes] + [f"p@10 (n={sizes[-1]})"], rows)
+    results, rows, scatter = {}, [], {}
+    progress = _Progress(len(args.models) * len(sizes) * args.splits, "predictors")
+    with torch_threads(1):
+        for m in args.models:
+            taus = np.zeros((len(sizes), args.splits))
+            for i, n in enumerate(sizes):
+                for k in range(args.splits):
+                    perm = rng.permutation(len(bench))
+                    tr, te = perm[:n], perm[n:]
+                    reg = ArchitectureRegressor(bench.space, model=m, random_state=int(k))
+                    pred = reg.fit(bench.X[tr], y_all[tr]).predict(bench.X[te])
+                    taus[i, k] = kendall_tau(y_all[te], pred)
+                    progress.step(f"{m} n={n}")
+            scatter[m] = (y_all[te], pred)
+            results[m] = (taus.mean(axis=1), taus.std(axis=1))
+            rows.append([m] + [f"{a:.3f} ± {b:.3f}" for a, b in zip(*results[m])]
+                        + [f"{precision_at_k(y_all[te], pred, 10):.2f}"])
+    table = _table(["model"] + [f"n={n}" for n in sizes] + [f"p@10 (n={sizes[-1]}, last split)"], rows)
     print(table)
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    plot_kendall_tau(sizes, results, title=f"{bench.name} {bench.dataset}").savefig(out / "kendall_tau.png", dpi=120)
-    m, n, y_true, pred = last
-    plot_predicted_vs_true(y_true, pred, title=f"{m}, {n} training architectures").savefig(
-        out / "predicted_vs_true.png", dpi=120)
+    out = args.output
+    plot_kendall_tau(sizes, results, title=f"{bench.name} {bench.dataset}: Kendall tau, mean ± std over "
+                     f"{args.splits} splits").savefig(out / "kendall_tau.png", dpi=120)
+    for m, (y_true, pred) in scatter.items():
+        plot_predicted_vs_true(y_true, pred, title=f"{m}: {sizes[-1]} training architectures, last split",
+                               xlabel="true validation accuracy (%)",
+                               ylabel="predicted validation accuracy (%)").savefig(
+            out / f"predicted_vs_true_{m}.png", dpi=120)
     (out / "predictors.md").write_text(table + "\n")
-    print(f"\nwrote {out / 'predictors.md'}, {out / 'kendall_tau.png'} and {out / 'predicted_vs_true.png'}")
+    print(f"\nwrote {out / 'predictors.md'}, kendall_tau.png and predicted_vs_true_<model>.png")
     return 0
 
 
 # -------------------------------------------------------------------- parser
 def _parser() -> argparse.ArgumentParser:
     from .compare import METHODS
+    from .datasets import BENCHMARKS
+    from .predictors import MODELS
 
-    parser = argparse.ArgumentParser(prog="sknas", description="Predictor-based neural architecture search.")
+    fmt = argparse.ArgumentDefaultsHelpFormatter
+    parser = argparse.ArgumentParser(prog="sknas", description="Predictor-based neural architecture search.",
+                                     formatter_class=fmt)
     parser.add_argument("--version", action="version", version=f"sknas {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    parser.add_argument("--data-home", default=None, help="folder of benchmark tables (default: $SKNAS_DATA)")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--data-home", type=_folder, default=None,
+                        help="folder whose benchmark tables take precedence over those shipped with sknas "
+                             "(default: $SKNAS_DATA, else ~/sknas_data, where present)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    default_methods = ",".join(m for m, spec in METHODS.items() if spec.default)
 
-    p = sub.add_parser("benchmarks", help="list the benchmarks and whether their data is present")
-    p.set_defaults(func=_cmd_benchmarks)
+    def command(name, func, help_text, description=None):
+        p = sub.add_parser(name, help=help_text, description=description or help_text, formatter_class=fmt)
+        p.set_defaults(func=func, parser=p)
+        return p
 
-    def bench_args(p, default="nasbench201"):
-        p.add_argument("benchmark", nargs="?", default=default, help=f"benchmark name (default: {default})")
-        p.add_argument("--dataset", default=None, help="dataset of the benchmark (default: its first)")
+    def bench_args(p):
+        p.add_argument("benchmark", nargs="?", default="nasbench201", choices=list(BENCHMARKS),
+                       help="benchmark name")
+        p.add_argument("--dataset", default=None,
+                       help="dataset of the benchmark (default: its first; e.g. nasbench201: "
+                            f"{', '.join(BENCHMARKS['nasbench201'].datasets)})")
 
-    p = sub.add_parser("compare", help="compare search methods on a benchmark (the main job)",
-                       description="Compare search methods on a tabular benchmark. Without options: NAS-Bench-201 "
-                       "CIFAR-10, every method, 100 trials, 10 seeds (a few minutes on a laptop).")
+    command("benchmarks", _cmd_benchmarks, "list the benchmarks and where their data comes from")
+
+    p = command("compare", _cmd_compare, "compare search methods on a benchmark (the main job)",
+                "Compare search methods on a tabular benchmark: every method runs as an Optuna study maximising "
+                "validation accuracy, over several seeds. Prints a table and writes trials.csv, summary.json, "
+                "summary.md and a regret plot to --output. Methods: "
+                + "; ".join(f"{m}: {spec.description}" for m, spec in METHODS.items()))
     bench_args(p)
-    p.add_argument("--methods", default=DEFAULT_METHODS, help=f"comma-separated, from: {', '.join(METHODS)}")
-    p.add_argument("--budget", type=int, default=100, help="trials per study")
-    p.add_argument("--seeds", type=int, default=10, help="studies per method")
-    p.add_argument("--jobs", type=int, default=2, help="studies run in parallel")
-    p.add_argument("--output", default="sknas-output", help="folder for trials.csv, summary.json and plots")
-    p.add_argument("--fast", action="store_true", help="train predictors for fewer epochs (smoke runs)")
-    p.set_defaults(func=_cmd_compare)
+    p.add_argument("--methods", type=_choices_list(list(METHODS)), default=default_methods,
+                   help=f"comma-separated, from: {', '.join(METHODS)}")
+    p.add_argument("--budget", type=_positive_int, default=100, help="trials per study")
+    p.add_argument("--seeds", type=_positive_int, default=10, help="studies per method (seeds 0, 1, ...)")
+    p.add_argument("--jobs", type=_positive_int, default=2, help="studies run in parallel (processes)")
+    p.add_argument("--output", type=_writable_folder, default="sknas-output",
+                   help="folder for trials.csv, summary.json, summary.md and the plot")
+    p.add_argument("--fast", action="store_true", help="train predictors for 10 epochs only (smoke runs)")
 
-    p = sub.add_parser("search", help="one search run; prints the best architecture")
+    p = command("search", _cmd_search, "one search run; prints the best architecture")
     bench_args(p)
-    p.add_argument("--method", default="prednas", choices=list(METHODS))
-    p.add_argument("--budget", type=int, default=100)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--fast", action="store_true", help="train predictors for fewer epochs (smoke runs)")
-    p.set_defaults(func=_cmd_search)
+    p.add_argument("--method", default="sknas", choices=list(METHODS), help="search method")
+    p.add_argument("--budget", type=_positive_int, default=100, help="trials")
+    p.add_argument("--seed", type=int, default=0, help="random seed")
+    p.add_argument("--fast", action="store_true", help="train predictors for 10 epochs only (smoke runs)")
 
-    p = sub.add_parser("predictors", help="Kendall tau of predictors against training-set size")
+    p = command("predictors", _cmd_predictors, "Kendall tau of predictors against training-set size")
     bench_args(p)
-    p.add_argument("--train-sizes", default="78,156,469")
-    p.add_argument("--models", default="auto,mlp,gcn,xgboost")
-    p.add_argument("--splits", type=int, default=3)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--output", default="sknas-output")
-    p.set_defaults(func=_cmd_predictors)
+    p.add_argument("--train-sizes", type=_int_list, default="78,156,469",
+                   help="comma-separated numbers of training architectures")
+    p.add_argument("--models", type=_choices_list(list(MODELS)), default="auto,mlp,gcn,xgboost",
+                   help=f"comma-separated predictor models, from: {', '.join(MODELS)}")
+    p.add_argument("--splits", type=_positive_int, default=3, help="random train/test splits per size")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the splits")
+    p.add_argument("--output", type=_writable_folder, default="sknas-output", help="folder for the table and plots")
 
-    p = sub.add_parser("demo", help="summarise a benchmark and run a random-search baseline on it")
+    p = command("demo", _cmd_demo, "summarise a benchmark and run a random-search baseline on it")
     bench_args(p)
-    p.add_argument("--budget", type=int, default=100, help="queries per random-search run")
-    p.add_argument("--repeats", type=int, default=30, help="random-search runs")
-    p.add_argument("--seed", type=int, default=0)
-    p.set_defaults(func=_cmd_demo)
+    p.add_argument("--budget", type=_positive_int, default=100, help="queries per random-search run")
+    p.add_argument("--repeats", type=_positive_int, default=30, help="random-search runs")
+    p.add_argument("--seed", type=int, default=0, help="random seed")
     return parser
 
 
@@ -271,30 +374,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 runtime failure, 2 bad usage, 130 interrupted)."""
     parser = _parser()
     args = parser.parse_args(argv)
-    for name in ("budget", "seeds", "jobs", "splits", "repeats"):
-        if getattr(args, name, 1) < 1:
-            parser.error(f"--{name} must be a positive integer")
-    from .compare import METHODS
-    from .datasets import BENCHMARKS
+    if getattr(args, "benchmark", None) is not None and args.dataset is not None:
+        from .datasets import BENCHMARKS
 
-    if hasattr(args, "benchmark"):
-        if args.benchmark not in BENCHMARKS:
-            parser.error(f"unknown benchmark {args.benchmark!r}; choose from {', '.join(BENCHMARKS)}")
-        if args.dataset is not None and args.dataset not in BENCHMARKS[args.benchmark]:
-            parser.error(f"{args.benchmark} has no dataset {args.dataset!r}; choose from "
-                         f"{', '.join(BENCHMARKS[args.benchmark])}")
-    unknown = [m for m in getattr(args, "methods", "").split(",") if m and m not in METHODS]
-    if unknown:
-        parser.error(f"unknown methods {unknown}; choose from {', '.join(METHODS)}")
+        datasets = BENCHMARKS[args.benchmark].datasets
+        if args.dataset not in datasets:
+            args.parser.error(f"argument --dataset: {args.benchmark} has no dataset {args.dataset!r}; choose from "
+                              f"{', '.join(datasets)}")
     try:
         return args.func(args)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("\ninterrupted", file=sys.stderr)
         return 130
     except (ValueError, TypeError, OSError, RuntimeError, ImportError) as exc:
         if args.debug:
             raise
-        print(f"sknas: error: {exc}", file=sys.stderr)
+        print(f"sknas {args.command}: error: {exc}", file=sys.stderr)
         return 1
 
 

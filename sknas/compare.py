@@ -6,25 +6,105 @@ Optuna's own are compared under exactly the same protocol.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from .datasets import TabularBenchmark, load_benchmark
+from .utils import check_int, torch_threads
 
-__all__ = ["METHODS", "load_spec", "make_sampler", "run_study", "summarise", "summary_rows", "regret_curve",
-           "curve_to_dict", "compare"]
+__all__ = ["Method", "METHODS", "load_spec", "make_sampler", "run_study", "summarise", "summary_rows",
+           "regret_curve", "curve_to_dict", "compare", "standard_error"]
 
-#: method name -> short description
-METHODS = {
-    "prednas": "PredNASSampler: gradient ascent on a GCN predictor",
-    "neural-predictor": "NeuralPredictorSampler: GCN predictor (paper training length), top-K of random architectures",
-    "sknas": "PredictorSampler: sknas defaults (GCN trained 100 epochs, top-K)",
-    "rea": "RegularizedEvolutionSampler (population 20, tournament 5)",
-    "tpe": "Optuna TPESampler (multivariate, settings pinned)",
-    "nsga2": "Optuna NSGAIISampler (population 20)",
-    "random": "Optuna RandomSampler",
+
+@dataclass(frozen=True)
+class Method:
+    """A search method ``sknas compare`` knows: an Optuna sampler factory and what to call it.
+
+    Parameters
+    ----------
+    description : str
+        One line for help texts and result tables.
+    make : callable
+        ``make(space, seed, fast)`` -> an Optuna sampler; ``fast=True`` (smoke runs) may
+        train predictors for fewer epochs.
+    default : bool, default=False
+        Whether ``sknas compare`` runs it when no ``--methods`` are given.
+    """
+
+    description: str
+    make: Callable
+    default: bool = False
+
+
+def _sknas(cls_name: str, predictor=None, proposer=None):
+    """A factory of the sknas sampler ``cls_name`` with its defaults, or with ``predictor(space)`` / ``proposer()``."""
+
+    def make(space, seed, fast):
+        from . import samplers
+        from .search import default_predictor
+
+        kw = {} if proposer is None else {"proposer": proposer()}
+        if predictor is not None or fast:
+            kw["predictor"] = (default_predictor if predictor is None else predictor)(space)
+            if fast:
+                kw["predictor"].set_params(max_epochs=10)
+        return getattr(samplers, cls_name)(space, seed=seed, **kw)
+
+    return make
+
+
+def _bananas_predictor(space):
+    from .predictors import ArchitectureRegressor
+
+    return ArchitectureRegressor(space, model="mlp", encoding="path", loss="mse", n_ensemble=3)
+
+
+def _bananas_proposer():
+    from .proposers import EvolutionProposer
+
+    return EvolutionProposer(n_parents=2, n_children=50, max_mutations=1, acquisition="its")
+
+
+def _rea(space, seed, fast):
+    from .samplers import RegularizedEvolutionSampler
+
+    return RegularizedEvolutionSampler(space, seed=seed)
+
+
+def _optuna(factory):
+    def make(space, seed, fast):
+        import optuna
+
+        return factory(optuna.samplers, seed)
+
+    return make
+
+
+#: method name -> :class:`Method`; adding a method to ``sknas compare`` (and its CLI) is one entry here
+METHODS: dict[str, Method] = {
+    "sknas": Method("PredictorSampler: the sknas defaults (GCN trained 100 epochs, top-K)",
+                    _sknas("PredictorSampler"), default=True),
+    "prednas": Method("PredNASSampler: gradient ascent on a GCN predictor",
+                      _sknas("PredNASSampler"), default=True),
+    "neural-predictor": Method("NeuralPredictorSampler: GCN at the paper's training length, top-K of random archs",
+                               _sknas("NeuralPredictorSampler")),
+    "bananas": Method("BANANAS as NASLib runs it: 3 MLPs on the path encoding, independent Thompson sampling, "
+                      "mutation candidates", _sknas("PredictorSampler", _bananas_predictor, _bananas_proposer)),
+    "rea": Method("RegularizedEvolutionSampler (population 20, tournament 5)", _rea, default=True),
+    "gp": Method("Optuna GPSampler (10 startup trials, deterministic objective)",
+                 _optuna(lambda s, seed: s.GPSampler(n_startup_trials=10, deterministic_objective=True, seed=seed))),
+    # Optuna 5 changed TPE's defaults: the settings that matter here are written out
+    "tpe": Method("Optuna TPESampler (multivariate, settings pinned)",
+                  _optuna(lambda s, seed: s.TPESampler(multivariate=True, group=False, n_startup_trials=10,
+                                                       n_ei_candidates=24, constant_liar=False, seed=seed)),
+                  default=True),
+    "nsga2": Method("Optuna NSGAIISampler (population 20)",
+                    _optuna(lambda s, seed: s.NSGAIISampler(population_size=20, seed=seed))),
+    "random": Method("Optuna RandomSampler", _optuna(lambda s, seed: s.RandomSampler(seed=seed)), default=True),
 }
 
 
@@ -39,36 +119,32 @@ def make_sampler(method: str, space, seed: int, *, fast: bool = False):
 
     ``fast=True`` trains the predictors for fewer epochs (smoke tests).
     """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; accepted: {list(METHODS)}")
+    return METHODS[method].make(space, seed, fast)
+
+
+@contextlib.contextmanager
+def _quiet_optuna():
+    """Optuna's per-trial log lines (and its tracebacks of interrupted trials) off for the duration."""
     import optuna
 
-    from .proposers import default_predictor
-    from .samplers import NeuralPredictorSampler, PredictorSampler, PredNASSampler, RegularizedEvolutionSampler
-
-    if method in ("prednas", "neural-predictor", "sknas"):
-        kw = {"predictor": default_predictor(space).set_params(max_epochs=10)} if fast else {}
-        cls = {"prednas": PredNASSampler, "neural-predictor": NeuralPredictorSampler, "sknas": PredictorSampler}
-        return cls[method](space, seed=seed, **kw)
-    if method == "rea":
-        return RegularizedEvolutionSampler(space, seed=seed)
-    if method == "tpe":  # Optuna 5 changed TPE's defaults: the settings that matter here are written out
-        return optuna.samplers.TPESampler(multivariate=True, group=False, n_startup_trials=10, n_ei_candidates=24,
-                                          constant_liar=False, seed=seed)
-    if method == "nsga2":
-        return optuna.samplers.NSGAIISampler(population_size=20, seed=seed)
-    if method == "random":
-        return optuna.samplers.RandomSampler(seed=seed)
-    raise ValueError(f"unknown method {method!r}; accepted: {list(METHODS)}")
+    old = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    try:
+        yield
+    finally:
+        optuna.logging.set_verbosity(old)
 
 
 def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = False, data_home=None) -> dict:
-    """One study of ``budget`` trials; the rows tried, their validation and test values, and the wall time."""
-    import optuna
-    import torch
+    """One study of ``budget`` trials; the rows tried, their validation and test values, and the wall time.
 
-    torch.set_num_threads(1)
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    Torch runs on one thread and Optuna's log is quiet during the study; both are restored afterwards.
+    """
+    import optuna
+
     bench = load_spec(spec, data_home)
-    study = optuna.create_study(direction="maximize", sampler=make_sampler(method, bench.space, seed, fast=fast))
     rows = []
 
     def objective(trial):
@@ -76,9 +152,11 @@ def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = Fa
         rows.append(row)
         return float(bench.query(row[None, :])[0])
 
-    t0 = time.perf_counter()
-    study.optimize(objective, n_trials=budget)
-    wall = time.perf_counter() - t0
+    with torch_threads(1), _quiet_optuna():
+        study = optuna.create_study(direction="maximize", sampler=make_sampler(method, bench.space, seed, fast=fast))
+        t0 = time.perf_counter()
+        study.optimize(objective, n_trials=budget)
+        wall = time.perf_counter() - t0
     X = np.array(rows)
     test = bench.query(X, "test") if "test" in bench.metrics else np.full(len(X), np.nan)
     return {"spec": spec, "method": method, "seed": seed, "rows": X, "valid": bench.query(X, "valid"),
@@ -91,7 +169,7 @@ def regret_curve(runs: Sequence[dict], optimum: float):
     The standard error is None for a single run, where it is undefined.
     """
     R = np.array([optimum - np.maximum.accumulate(r["valid"]) for r in runs])
-    return R.mean(axis=0), _standard_error(R)
+    return R.mean(axis=0), standard_error(R)
 
 
 def curve_to_dict(curve: tuple, decimals: int = 4) -> dict:
@@ -100,7 +178,7 @@ def curve_to_dict(curve: tuple, decimals: int = 4) -> dict:
     return {"mean": mean.round(decimals).tolist(), "se": None if se is None else se.round(decimals).tolist()}
 
 
-def _standard_error(values: np.ndarray):
+def standard_error(values: np.ndarray):
     """Standard error of the mean over the first axis (ddof=1); None for a single value."""
     if len(values) < 2:
         return None
@@ -124,7 +202,7 @@ def summarise(runs: Sequence[dict], budgets: Sequence[int], optimum: float) -> d
                 to_opt.append(int(hit[0]) + 1)
             tests.append(r["test"][:b][best])
         regrets = np.asarray(regrets)
-        se = _standard_error(regrets)
+        se = standard_error(regrets)
         out[int(b)] = dict(regret_mean=float(regrets.mean()), regret_se=None if se is None else float(se),
                            hit_rate=float(np.mean(hits)),
                            median_trials_to_optimum=float(np.median(to_opt)) if to_opt else None,
@@ -159,6 +237,14 @@ def summary_rows(summary: dict) -> list[list]:
     return rows
 
 
+def _run_quietly(*args, **kwargs):
+    """:func:`run_study` in a worker process: an interrupt (Ctrl-C reaches every worker) ends it without a traceback."""
+    try:
+        return run_study(*args, **kwargs)
+    except KeyboardInterrupt:
+        return None
+
+
 def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds: int, n_jobs: int = 1,
             fast: bool = False, data_home=None, on_result: Callable[[dict], None] | None = None) -> list[dict]:
     """Run every (benchmark, method, seed) study, ``n_jobs`` at a time; returns the finished runs.
@@ -170,30 +256,28 @@ def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds:
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise ValueError(f"unknown methods {unknown}; accepted: {list(METHODS)}")
-    for name, v in (("budget", budget), ("seeds", seeds), ("n_jobs", n_jobs)):
-        if not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name} must be a positive integer; got {v!r}")
+    budget, seeds, n_jobs = (check_int(v, name) for name, v in (("budget", budget), ("seeds", seeds),
+                                                                ("n_jobs", n_jobs)))
     for spec in specs:
         load_spec(spec, data_home)  # fail early on a bad name or missing data
     tasks = [(spec, m, s) for spec in specs for m in methods for s in range(seeds)]
     runs: list[dict] = []
     try:
         if n_jobs == 1:
-            for spec, m, s in tasks:
-                runs.append(run_study(spec, m, s, budget, fast=fast, data_home=data_home))
-                if on_result:
-                    on_result(runs[-1])
+            results = (run_study(spec, m, s, budget, fast=fast, data_home=data_home) for spec, m, s in tasks)
         else:
             from joblib import Parallel, delayed
 
-            parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-            for run in parallel(delayed(run_study)(spec, m, s, budget, fast=fast, data_home=data_home)
-                                for spec, m, s in tasks):
-                runs.append(run)
-                if on_result:
-                    on_result(run)
+            results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+                delayed(_run_quietly)(spec, m, s, budget, fast=fast, data_home=data_home) for spec, m, s in tasks)
+        for run in results:
+            if run is None:  # a worker was interrupted
+                raise KeyboardInterrupt
+            runs.append(run)
+            if on_result:
+                on_result(run)
     except KeyboardInterrupt as exc:
         exc.runs = runs
         raise
-    runs.sort(key=lambda r: (specs.index(r["spec"]), list(methods).index(r["method"]), r["seed"]))
+    runs.sort(key=lambda r: (list(specs).index(r["spec"]), list(methods).index(r["method"]), r["seed"]))
     return runs

@@ -84,8 +84,9 @@ def plot_kendall_tau(sizes, results: Mapping[str, tuple], *, title: str = "", ax
     return fig
 
 
-def plot_predicted_vs_true(y_true, y_pred, *, title: str = "", ax=None):
-    """Scatter of predicted against true values, with the Kendall tau in the legend."""
+def plot_predicted_vs_true(y_true, y_pred, *, title: str = "", xlabel: str = "true", ylabel: str = "predicted",
+                           ax=None):
+    """Scatter of predicted against true values, with the Kendall tau of these points in the legend."""
     from .metrics import kendall_tau
 
     fig, ax = _axes(ax, figsize=(4.8, 4.6))
@@ -93,8 +94,8 @@ def plot_predicted_vs_true(y_true, y_pred, *, title: str = "", ax=None):
     ax.scatter(y_true, y_pred, s=4, alpha=0.35, label=f"Kendall tau {kendall_tau(y_true, y_pred):.3f}")
     lo, hi = float(min(y_true.min(), y_pred.min())), float(max(y_true.max(), y_pred.max()))
     ax.plot([lo, hi], [lo, hi], color="grey", linewidth=1, linestyle="--")
-    ax.set_xlabel("true")
-    ax.set_ylabel("predicted")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(loc="upper left", fontsize="small")
     return fig

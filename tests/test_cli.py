@@ -7,7 +7,7 @@ from sknas.cli import main
 def test_benchmarks_lists_data(data_home, capsys):
     assert main(["benchmarks"]) == 0
     out = capsys.readouterr().out
-    assert "nasbench201 cifar10-valid" in out and "full table" in out
+    assert "nasbench201 cifar10-valid" in out and "shipped with sknas" in out
 
 
 def test_demo_runs(data_home, capsys):
@@ -16,19 +16,38 @@ def test_demo_runs(data_home, capsys):
     assert "15625 architectures" in out and "valid 91.607" in out
 
 
-def test_errors_and_version(capsys, tmp_path):
-    for argv in (["bogus"], ["demo", "nope"], ["compare", "--methods", "tpe,magic"], ["search", "--budget", "0"],
-                 ["compare", "nasbench201", "--dataset", "mnist"]):
+def test_usage_errors_name_the_option_and_exit_2(capsys, tmp_path):
+    cases = {
+        ("bogus",): "invalid choice: 'bogus'",
+        ("demo", "nope"): "invalid choice: 'nope'",
+        ("compare", "--methods", "tpe,magic"): "argument --methods: unknown ['magic']",
+        ("compare", "--methods", ","): "argument --methods: expected comma-separated names",
+        ("search", "--budget", "0"): "argument --budget: expected a positive integer, got 0",
+        ("compare", "nasbench201", "--dataset", "mnist"): "argument --dataset: nasbench201 has no dataset 'mnist'",
+        ("predictors", "--train-sizes", "50,x"): "argument --train-sizes: expected a positive integer, got 'x'",
+        ("predictors", "--models", "auto,foo"): "argument --models: unknown ['foo']",
+        ("--data-home", "/nonexistent", "demo"): "argument --data-home: '/nonexistent' is not an existing folder",
+        ("compare", "--output", "/etc/passwd/out"): "argument --output: cannot write to '/etc/passwd/out'",
+    }
+    for argv, message in cases.items():
         with pytest.raises(SystemExit) as exc:
-            main(argv)
+            main(list(argv))
         assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert "unknown benchmark 'nope'" in err and "unknown methods ['magic']" in err and "no dataset 'mnist'" in err
-    assert main(["--data-home", str(tmp_path), "demo", "nasbench101"]) == 1  # runtime failure: no data there
-    assert "nasbench101_sample.json" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert message in err, (argv, err)
+        if argv[0] in ("compare", "search", "predictors"):
+            assert f"usage: sknas {argv[0]}" in err  # the subcommand's usage, not the top level's
+    assert not (tmp_path / "sknas-output").exists()
     with pytest.raises(SystemExit):
         main(["--version"])
     assert __version__ in capsys.readouterr().out
+
+
+def test_help_shows_defaults(capsys):
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    out = capsys.readouterr().out
+    assert "(default: 100)" in out and "gp:" in out and "bananas:" in out
 
 
 def test_compare_writes_table_csv_json_and_plot(data_home, tmp_path, capsys):
@@ -44,7 +63,7 @@ def test_compare_writes_table_csv_json_and_plot(data_home, tmp_path, capsys):
     assert len(trials) == 3 * 2 * 12 and set(trials["method"]) == {"sknas", "tpe", "random"}
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary["methods"]) == {"sknas", "tpe", "random"} and len(summary["curves"]["tpe"]["mean"]) == 12
-    assert (out / "regret_nasbench201.png").stat().st_size > 10_000
+    assert (out / "regret_nasbench201_cifar10-valid.png").stat().st_size > 10_000
     assert "| sknas | 12 |" in capsys.readouterr().out
 
 
@@ -75,7 +94,8 @@ def test_predictors_table_and_plots(data_home, tmp_path, capsys):
     assert main(["predictors", "--train-sizes", "40", "--models", "mlp,xgboost", "--splits", "1",
                  "--output", str(tmp_path)]) == 0
     assert "| mlp |" in capsys.readouterr().out
-    assert (tmp_path / "kendall_tau.png").is_file() and (tmp_path / "predicted_vs_true.png").is_file()
+    assert (tmp_path / "kendall_tau.png").is_file()
+    assert (tmp_path / "predicted_vs_true_mlp.png").is_file() and (tmp_path / "predicted_vs_true_xgboost.png").is_file()
 
 
 def test_ctrl_c_keeps_the_finished_studies(data_home, tmp_path, monkeypatch, capsys):
@@ -99,4 +119,7 @@ def test_ctrl_c_keeps_the_finished_studies(data_home, tmp_path, monkeypatch, cap
     # the interrupt came while reporting the third finished study: all three are kept, tpe never ran
     assert summary["interrupted"] is True and summary["methods"]["random"]["10"]["n_runs"] == 3
     assert "tpe" not in summary["methods"]
-    assert "interrupted: keeping the finished studies" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "interrupted: writing the studies finished so far" in err and "Traceback" not in err
+    assert "not finished: random (3 of 3 seeds)" not in (out / "summary.md").read_text()
+    assert "not finished: tpe (0 of 3 seeds)" in (out / "summary.md").read_text()
