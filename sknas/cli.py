@@ -158,64 +158,94 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     """Compare search methods on one benchmark: progress, a table, and CSV / JSON / PNG in the output folder."""
-    from .compare import compare, curve_to_dict, regret_curve, summarise, summary_rows
-    from .utils import atomic_path
+    from .compare import compare
 
     t0 = time.perf_counter()
-    spec = f"{args.benchmark}:{args.dataset}" if args.dataset else args.benchmark
-    methods = args.methods
     bench = _load(args)
     spec = f"{bench.name}:{bench.dataset}"
-    optimum = bench.optimum("valid")
     out = args.output
-    budgets = sorted({b for b in (10, 25, 50, 100, 200, 500) if b < args.budget} | {args.budget})
-    print(f"comparing {', '.join(methods)} on {spec} ({_source_label(bench)}): {args.budget} trials, "
-          f"{args.seeds} seeds, {args.jobs} jobs", file=sys.stderr, flush=True)
-    progress = _Progress(len(methods) * args.seeds, f"{spec}: {len(methods)} methods x {args.seeds} seeds")
-    interrupted = False
-    try:
-        runs = compare([spec], methods, budget=args.budget, seeds=args.seeds, n_jobs=args.jobs, fast=args.fast,
-                       data_home=args.data_home,
-                       on_result=lambda r: progress.step(f"{r['method']} seed {r['seed']}"))
-    except KeyboardInterrupt as exc:
-        runs, interrupted = list(getattr(exc, "runs", [])), True
-        print("\ninterrupted: writing the studies finished so far", file=sys.stderr)
-    if not runs:
-        return 130 if interrupted else 1
-    summary, curves, rows, missing = {}, {}, [], []
-    for m in methods:
-        mine = [r for r in runs if r["method"] == m]
-        if len(mine) < args.seeds:
-            missing.append(f"{m} ({len(mine)} of {args.seeds} seeds)")
-        if not mine:
-            continue
-        summary[m] = summarise(mine, budgets, optimum)
-        curves[m] = regret_curve(mine, optimum)
-        rows += [[m, *row] for row in summary_rows(summary[m])]
-    table = _table(["method", "trials", "valid regret, points (mean ± s.e.)", "hit optimum", "median trials to optimum",
-                    "test acc. % of best-by-valid", f"wall s per {args.budget}-trial study"], rows)
-    if missing:
-        table += "\n\nnot finished: " + ", ".join(missing)
-    with atomic_path(out / "trials.csv") as tmp:
-        _trials_frame(runs, bench).to_csv(tmp, index=False)
-    with atomic_path(out / "summary.json") as tmp:
-        tmp.write_text(json.dumps({
-            "benchmark": spec, "data_source": str(bench.source), "sknas_version": __version__,
-            "optimum_valid": optimum, "budget": args.budget, "seeds": args.seeds, "interrupted": interrupted,
-            "unfinished": missing, "methods": summary, "curves": {m: curve_to_dict(c) for m, c in curves.items()},
-        }, indent=1) + "\n")
-    with atomic_path(out / "summary.md") as tmp:
-        tmp.write_text(f"{spec}, data: {_source_label(bench)}\n\n{table}\n")
-    from .plotting import plot_regret
+    storage = _storage(args)
+    print(f"comparing {', '.join(args.methods)} on {spec} ({_source_label(bench)}): {args.budget} trials, "
+          f"{args.seeds} seeds, {args.jobs} jobs; studies kept in {storage}", file=sys.stderr, flush=True)
+    _write_compare(args, bench, [], status="running")  # no earlier run's results may look current
+    progress = _Progress(len(args.methods) * args.seeds, f"{spec}: {len(args.methods)} methods x {args.seeds} seeds")
+    runs: list[dict] = []
 
-    fig = plot_regret(curves, title=f"{bench.name} {bench.dataset}: validation regret, mean ± s.e. over "
-                                    f"{args.seeds} seeds\n(data: {_source_label(bench)})")
-    with atomic_path(out / f"regret_{spec.replace(':', '_')}.png") as tmp:
-        fig.savefig(tmp, dpi=120, format="png")
+    def finished(run):
+        runs.append(run)
+        progress.step(f"{run['method']} seed {run['seed']}")
+        _write_compare(args, bench, runs, status="running", plot=False)
+
+    try:
+        runs = compare([spec], args.methods, budget=args.budget, seeds=args.seeds, n_jobs=args.jobs, fast=args.fast,
+                       data_home=args.data_home, on_result=finished, storage=storage, worker=args.worker)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: writing the {len(runs)} studies finished so far; run the same command again to "
+              "resume", file=sys.stderr)
+        table = _write_compare(args, bench, runs, status="interrupted")
+        print(table)
+        return 130
+    table = _write_compare(args, bench, runs, status="complete")
     print(table)
     print(f"\nwrote {out / 'trials.csv'}, summary.json, summary.md and the regret plot "
           f"({time.perf_counter() - t0:.0f} s)")
-    return 130 if interrupted else 0
+    return 0
+
+
+def _storage(args):
+    """The Optuna storage of the command: --storage, else a journal file in the output folder (--restart empties it)."""
+    if args.storage is not None:
+        return args.storage
+    path = args.output / "studies.journal"
+    if args.restart and path.exists():
+        path.unlink()
+    return str(path)
+
+
+def _write_compare(args, bench, runs, *, status: str, plot: bool = True) -> str:
+    """Write trials.csv, summary.json, summary.md (and the plot) of the runs so far, each atomically."""
+    from .compare import curve_to_dict, regret_curve, summarise, summary_rows
+    from .utils import atomic_path
+
+    spec, out, optimum = f"{bench.name}:{bench.dataset}", args.output, bench.optimum("valid")
+    budgets = sorted({b for b in (10, 25, 50, 100, 200, 500) if b < args.budget} | {args.budget})
+    summary, curves, rows, missing = {}, {}, [], []
+    for m in args.methods:
+        mine = sorted((r for r in runs if r["method"] == m), key=lambda r: r["seed"])
+        if len(mine) < args.seeds:
+            missing.append(f"{m} ({len(mine)} of {args.seeds} seeds)")
+        if mine:
+            summary[m] = summarise(mine, budgets, optimum)
+            curves[m] = regret_curve(mine, optimum)
+            rows += [[m, *row] for row in summary_rows(summary[m])]
+    table = _table(["method", "trials", "valid regret, points (mean ± s.e.)", "hit optimum", "median trials to optimum",
+                    "test acc. % of best-by-valid", f"wall s per {args.budget}-trial study"], rows)
+    if missing and status != "running":
+        table += "\n\nnot finished: " + ", ".join(missing)
+    if runs:
+        with atomic_path(out / "trials.csv") as tmp:
+            _trials_frame(runs, bench).to_csv(tmp, index=False)
+    else:
+        (out / "trials.csv").unlink(missing_ok=True)
+    with atomic_path(out / "summary.json") as tmp:
+        tmp.write_text(json.dumps({
+            "benchmark": spec, "data_source": str(bench.source), "sknas_version": __version__, "status": status,
+            "optimum_valid": optimum, "budget": args.budget, "seeds": args.seeds, "methods_requested": args.methods,
+            "unfinished": missing, "methods": summary, "curves": {m: curve_to_dict(c) for m, c in curves.items()},
+        }, indent=1) + "\n")
+    with atomic_path(out / "summary.md") as tmp:
+        tmp.write_text(f"{spec}, data: {_source_label(bench)}, status: {status}\n\n{table}\n")
+    png = out / f"regret_{spec.replace(':', '_')}.png"
+    if plot and curves:
+        from .plotting import plot_regret
+
+        fig = plot_regret(curves, title=f"{bench.name} {bench.dataset}: validation regret, mean ± s.e. over "
+                                        f"{args.seeds} seeds\n(data: {_source_label(bench)})")
+        with atomic_path(png) as tmp:
+            fig.savefig(tmp, dpi=120, format="png")
+    elif not runs:
+        png.unlink(missing_ok=True)
+    return table
 
 
 def _trials_frame(runs, bench):
@@ -238,8 +268,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
     bench = _load(args)
     spec = f"{bench.name}:{bench.dataset}"
-    print(f"{args.method} on {spec}: {args.budget} trials, seed {args.seed}", file=sys.stderr)
-    run = run_study(spec, args.method, args.seed, args.budget, fast=args.fast, data_home=args.data_home)
+    print(f"{args.method} on {spec}: {args.budget} trials, seed {args.seed}"
+          + (f"; study kept in {args.storage}" if args.storage else ""), file=sys.stderr)
+    run = run_study(spec, args.method, args.seed, args.budget, fast=args.fast, data_home=args.data_home,
+                    storage=args.storage)
     best = int(np.argmax(run["valid"]))
     row = run["rows"][best]
     print(f"best architecture (trial {best + 1} of {args.budget}, {run['wall']:.1f} s):")
@@ -344,6 +376,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=_writable_folder, default="sknas-output",
                    help="folder for trials.csv, summary.json, summary.md and the plot")
     p.add_argument("--fast", action="store_true", help="train predictors for 10 epochs only (smoke runs)")
+    p.add_argument("--storage", default=None,
+                   help="Optuna storage of the studies: an RDB URL (sqlite:///f.db, postgresql://...) or a journal "
+                        "file; a second run resumes where the first stopped (default: studies.journal in --output)")
+    p.add_argument("--restart", action="store_true", help="start afresh: empty the default journal first")
+    p.add_argument("--worker", action="store_true",
+                   help="share the comparison with other processes started with the same --storage and options")
 
     p = command("search", _cmd_search, "one search run; prints the best architecture")
     bench_args(p)
@@ -351,6 +389,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", type=_positive_int, default=100, help="trials")
     p.add_argument("--seed", type=int, default=0, help="random seed")
     p.add_argument("--fast", action="store_true", help="train predictors for 10 epochs only (smoke runs)")
+    p.add_argument("--storage", default=None,
+                   help="Optuna storage (RDB URL or journal file) to keep the study in and resume it from")
 
     p = command("predictors", _cmd_predictors, "Kendall tau of predictors against training-set size")
     bench_args(p)

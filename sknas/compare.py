@@ -16,8 +16,8 @@ import numpy as np
 from .datasets import TabularBenchmark, load_benchmark
 from .utils import check_int, torch_threads
 
-__all__ = ["Method", "METHODS", "load_spec", "make_sampler", "run_study", "summarise", "summary_rows",
-           "regret_curve", "curve_to_dict", "compare", "standard_error"]
+__all__ = ["Method", "METHODS", "load_spec", "make_sampler", "run_study", "study_name", "open_storage", "summarise",
+           "summary_rows", "regret_curve", "curve_to_dict", "compare", "standard_error"]
 
 
 @dataclass(frozen=True)
@@ -137,27 +137,85 @@ def _quiet_optuna():
         optuna.logging.set_verbosity(old)
 
 
-def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = False, data_home=None) -> dict:
-    """One study of ``budget`` trials; the rows tried, their validation and test values, and the wall time.
+def study_name(spec: str, method: str, seed: int) -> str:
+    """The name of a comparison study in a storage: one per (benchmark, method, seed)."""
+    return f"{spec}|{method}|seed{seed}"
 
-    Torch runs on one thread and Optuna's log is quiet during the study; both are restored afterwards.
-    """
+
+def open_storage(url):
+    """An Optuna storage from ``url``: an RDB URL (``sqlite:///...``, ``postgresql://...``), or the path of a
+    journal file (created if needed; several processes may share it)."""
     import optuna
 
+    if url is None or isinstance(url, optuna.storages.BaseStorage):
+        return url
+    text = str(url)
+    if "://" in text:
+        return _rdb_storage(text)
+    from optuna.storages.journal import JournalFileBackend
+
+    return optuna.storages.JournalStorage(JournalFileBackend(text))
+
+
+def _rdb_storage(url: str, attempts: int = 8):
+    """``RDBStorage(url)``, retried: workers that open a fresh database together race to create Optuna's schema
+    (``UNIQUE constraint failed: alembic_version``); the losers find it created on the next attempt."""
+    import random
+
+    import optuna
+    from sqlalchemy.exc import SQLAlchemyError
+
+    for attempt in range(attempts):
+        try:
+            return optuna.storages.RDBStorage(url)
+        except SQLAlchemyError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 + random.random() * 0.8)
+
+
+def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = False, data_home=None,
+              storage=None, stale_after: float | None = None) -> dict:
+    """One study of ``budget`` trials; the rows tried, their validation and test values, and the wall time.
+
+    With a ``storage`` (see :func:`open_storage`) the study is kept there under :func:`study_name` and
+    resumed when it exists: its completed trials count towards ``budget``, and trials left running
+    by a dead process are failed and their architectures tried again
+    (:func:`~sknas.samplers.fail_stale_trials`; only those older than ``stale_after`` seconds when
+    other processes may be working on the study). Torch runs on one thread and Optuna's log is quiet
+    during the study; both are restored afterwards.
+    """
+    import optuna
+    from optuna.study import MaxTrialsCallback
+    from optuna.trial import TrialState
+
+    from .samplers import fail_stale_trials
+
     bench = load_spec(spec, data_home)
-    rows = []
+    space = bench.space
 
     def objective(trial):
-        row = bench.space.suggest(trial)
-        rows.append(row)
-        return float(bench.query(row[None, :])[0])
+        return float(bench.query(space.suggest(trial)[None, :])[0])
 
     with torch_threads(1), _quiet_optuna():
-        study = optuna.create_study(direction="maximize", sampler=make_sampler(method, bench.space, seed, fast=fast))
-        t0 = time.perf_counter()
-        study.optimize(objective, n_trials=budget)
-        wall = time.perf_counter() - t0
-    X = np.array(rows)
+        sampler = make_sampler(method, space, seed, fast=fast)
+        if storage is None:
+            study = optuna.create_study(direction="maximize", sampler=sampler)
+            t0 = time.perf_counter()
+            study.optimize(objective, n_trials=budget)
+            wall = time.perf_counter() - t0
+        else:
+            study = optuna.create_study(storage=open_storage(storage), study_name=study_name(spec, method, seed),
+                                        direction="maximize", sampler=sampler, load_if_exists=True)
+            fail_stale_trials(study, older_than=stale_after)
+            if len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))) < budget:
+                study.optimize(objective, n_trials=None,
+                               callbacks=[MaxTrialsCallback(budget, states=(TrialState.COMPLETE,))])
+    done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))[:budget]
+    X = np.array([space.params_to_row(t.params, repair=True) for t in done],  # repaired as suggest() did
+                 dtype=np.int64).reshape(-1, space.n_decisions)
+    if storage is not None:
+        wall = float(sum(t.duration.total_seconds() for t in done))
     test = bench.query(X, "test") if "test" in bench.metrics else np.full(len(X), np.nan)
     return {"spec": spec, "method": method, "seed": seed, "rows": X, "valid": bench.query(X, "valid"),
             "test": test, "wall": wall}
@@ -246,12 +304,17 @@ def _run_quietly(*args, **kwargs):
 
 
 def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds: int, n_jobs: int = 1,
-            fast: bool = False, data_home=None, on_result: Callable[[dict], None] | None = None) -> list[dict]:
+            fast: bool = False, data_home=None, on_result: Callable[[dict], None] | None = None, storage=None,
+            worker: bool = False) -> list[dict]:
     """Run every (benchmark, method, seed) study, ``n_jobs`` at a time; returns the finished runs.
 
     ``on_result`` is called with each run as it finishes (progress display, incremental saving). A
     ``KeyboardInterrupt`` stops the remaining studies and propagates, its attribute ``runs`` holding
-    the runs finished so far.
+    the runs finished so far. With a ``storage`` (:func:`open_storage`) every study lives there and a
+    second call resumes where the first stopped (see :func:`run_study`). ``worker=True`` says that other
+    processes run the same comparison on the same storage: the studies are taken in an order of this
+    process's own, a study already being run by another process is shared with it, and only trials
+    running for more than 10 minutes count as left behind by a dead process.
     """
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
@@ -261,15 +324,20 @@ def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds:
     for spec in specs:
         load_spec(spec, data_home)  # fail early on a bad name or missing data
     tasks = [(spec, m, s) for spec in specs for m in methods for s in range(seeds)]
+    if worker:
+        import os
+
+        tasks = [tasks[i] for i in np.random.default_rng(os.getpid()).permutation(len(tasks))]
+    kw = dict(fast=fast, data_home=data_home, storage=storage, stale_after=600.0 if worker else None)
     runs: list[dict] = []
     try:
         if n_jobs == 1:
-            results = (run_study(spec, m, s, budget, fast=fast, data_home=data_home) for spec, m, s in tasks)
+            results = (run_study(spec, m, s, budget, **kw) for spec, m, s in tasks)
         else:
             from joblib import Parallel, delayed
 
             results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-                delayed(_run_quietly)(spec, m, s, budget, fast=fast, data_home=data_home) for spec, m, s in tasks)
+                delayed(_run_quietly)(spec, m, s, budget, **kw) for spec, m, s in tasks)
         for run in results:
             if run is None:  # a worker was interrupted
                 raise KeyboardInterrupt

@@ -27,3 +27,52 @@ def one_torch_thread():
 
     with torch_threads(1):
         yield
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL server on localhost, started from the machine's Debian packages.
+
+    ``$SKNAS_TEST_POSTGRES`` (a URL) is used instead when set. Skipped, with the reason, when neither
+    is available (``.ci/run`` installs the ``postgresql`` package, so CI always runs these tests).
+    """
+    import glob
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    pytest.importorskip("psycopg2", reason="the PostgreSQL tests need psycopg2 (pip install psycopg2-binary)")
+    if os.environ.get("SKNAS_TEST_POSTGRES"):
+        yield os.environ["SKNAS_TEST_POSTGRES"]
+        return
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not bins:
+        pytest.skip("no PostgreSQL server installed (apt-get install postgresql)")
+    bindir = Path(bins[-1]).parent
+    root = Path(tempfile.mkdtemp(prefix="sknas-postgres-"))  # not under pytest's folders, which only root may enter
+    data, sock, port = root / "data", root / "sock", _free_port()
+    sock.mkdir()
+    prefix = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as the postgres user of the package
+        shutil.chown(root, "postgres")
+        shutil.chown(sock, "postgres")
+        prefix = ["runuser", "-u", "postgres", "--"]
+    run = dict(check=True, capture_output=True, text=True)
+    subprocess.run(prefix + [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"], **run)
+    subprocess.run(prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "log"), "-o",
+                             f"-p {port} -k {sock} -c listen_addresses=127.0.0.1", "start"], **run)
+    try:
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)

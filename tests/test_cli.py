@@ -117,9 +117,9 @@ def test_ctrl_c_keeps_the_finished_studies(data_home, tmp_path, monkeypatch, cap
     assert code == 130
     summary = json.loads((out / "summary.json").read_text())
     # the interrupt came while reporting the third finished study: all three are kept, tpe never ran
-    assert summary["interrupted"] is True and summary["methods"]["random"]["10"]["n_runs"] == 3
+    assert summary["status"] == "interrupted" and summary["methods"]["random"]["10"]["n_runs"] == 3
     assert "tpe" not in summary["methods"]
     err = capsys.readouterr().err
-    assert "interrupted: writing the studies finished so far" in err and "Traceback" not in err
+    assert "interrupted: writing the 3 studies finished so far" in err and "Traceback" not in err
     assert "not finished: random (3 of 3 seeds)" not in (out / "summary.md").read_text()
     assert "not finished: tpe (0 of 3 seeds)" in (out / "summary.md").read_text()

@@ -10,16 +10,21 @@ Why each is needed (Optuna 4.8 - 5.1):
   objective runs (other workers read it to avoid proposing it twice); ``FrozenTrial`` has no setter and
   ``Trial.set_system_attr`` is deprecated, so the storage's method is called with the trial's id.
 - ``study_key``: the storage's study id tells two studies apart in the samplers' cache.
+- ``fail_stale_trials``: a trial left RUNNING by a killed process must be failed (and its architecture
+  retried), as Optuna's heartbeat does on RDB storages; ``JournalStorage`` has no heartbeat, and the
+  storage's ``set_trial_state_values`` is reached through ``study._storage``.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from optuna.exceptions import UpdateFinishedTrialError
 from optuna.study import Study
-from optuna.trial import FrozenTrial
+from optuna.trial import FrozenTrial, TrialState
 
-__all__ = ["cached_trials", "fresh_trials", "set_trial_system_attr", "study_key"]
+__all__ = ["cached_trials", "fresh_trials", "set_trial_system_attr", "study_key", "fail_stale_trials"]
 
 
 def cached_trials(study: Study) -> list[FrozenTrial]:
@@ -40,3 +45,37 @@ def set_trial_system_attr(study: Study, trial: FrozenTrial, key: str, value: Any
 def study_key(study: Study) -> int:
     """An identifier of the study within its storage."""
     return study._study_id
+
+
+def fail_stale_trials(study: Study, older_than: float | None = None) -> list[int]:
+    """Fail the trials a dead process left RUNNING, and enqueue their parameters to be tried again.
+
+    Parameters
+    ----------
+    study : optuna.study.Study
+    older_than : float or None, default=None
+        Only trials started more than this many seconds ago count as stale; ``None``: every running
+        trial (right when no other process works on the study, e.g. on restarting after a crash).
+
+    Returns
+    -------
+    numbers : list of int
+        The trials failed. Each one that had sampled its parameters is retried by a new waiting
+        trial with the same parameters (user attribute ``"sknas:retry_of"`` = its number), as
+        Optuna's ``RetryFailedTrialCallback`` does after a missed heartbeat.
+    """
+    now = datetime.datetime.now()
+    failed = []
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        if older_than is not None and t.datetime_start is not None and \
+                (now - t.datetime_start).total_seconds() <= older_than:
+            continue
+        try:
+            stale = study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
+        except UpdateFinishedTrialError:  # it finished meanwhile: not stale after all
+            stale = False
+        if stale:
+            failed.append(t.number)
+            if t.params:
+                study.enqueue_trial(t.params, user_attrs={"sknas:retry_of": t.number}, skip_if_exists=False)
+    return failed

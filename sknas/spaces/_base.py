@@ -57,7 +57,8 @@ class Space:
       (e.g. :class:`NASBench201Space`'s ``n_classes``): a hashable tuple of
       them, on which equality, hashing and pickling rest. Also set ``name``
       (a short identifier for messages and the CLI) and ``__repr__``; a space
-      with caches drops them in ``__getstate__``.
+      with caches drops them in ``__getstate__``. A space is immutable once built
+      (``copy.deepcopy`` returns the space itself).
 
     *Override only when the space has the structure*
 
@@ -318,6 +319,14 @@ class Space:
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self._key()))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        # a space is immutable: its copies are itself, caches included (scikit-learn's clone deep-copies
+        # the space parameter of every estimator it clones, e.g. a predictor in every search round)
+        return self
 
     # ------------------------------------------------------------- validation
     def check_rows(self, X, *, name: str = "X", require_valid: bool = True) -> np.ndarray:
