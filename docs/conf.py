@@ -47,12 +47,14 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "myst_parser",
+    "sphinx_gallery.gen_gallery",
 ]
 templates_path = ["_templates"]
 source_suffix = {".rst": "restructuredtext"}
 root_doc = "index"
 # _auto holds fragments included by other pages; examples are literalincluded
-exclude_patterns = ["_build", "_auto", "_api_hypernet.rst", "examples", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_auto", "_api_hypernet.rst", "examples", "auto_examples/*.ipynb",
+                    "auto_examples/*.py", "Thumbs.db", ".DS_Store"]
 default_role = "literal"
 pygments_style = "sphinx"
 
@@ -71,6 +73,18 @@ numpydoc_xref_param_type = False
 # not GL08 (no docstring), since methods that inherit their docstring (e.g. from Optuna's BaseSampler) count
 numpydoc_validation_checks = {"GL06", "GL07"}
 numpydoc_validation_exclude = {r"\.set_\w+_request$"}
+
+# -- the example gallery: docs/examples/plot_*.py run at build time, with their output and plots -------------
+sphinx_gallery_conf = {
+    "examples_dirs": "examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "abort_on_example_error": True,
+    "show_memory": False,
+    "reset_modules": ("matplotlib",),
+}
 
 # -- myst (markdown fragments of the results page) ----------------------------
 myst_enable_extensions = ["colon_fence"]
@@ -99,48 +113,24 @@ html_show_sourcelink = False
 # -- generated fragments ------------------------------------------------------
 #: results files in page order, with their section titles; any other *.md follows, titled by its name
 RESULT_TITLES = {
+    "compare_samplers": "Optuna samplers: the sknas default, PredNAS, BANANAS, GP, TPE, REA, NSGA-II and random on seven "
+                        "benchmarks (one run, 30 seeds)",
     "predictors_nb201": "Predictors: Kendall's tau on NAS-Bench-201",
-    "search_nb201": "Search: the fit / propose loop on NAS-Bench-201 cifar10-valid (50 / 100 / 200 queries)",
-    "search_nb201_100": "Search: the default loop on the three NAS-Bench-201 datasets, 50 and 100 queries",
-    "search_nb201_200": "Search: the fit / propose loop on NB201 cifar100 and ImageNet16-120 (50 / 100 / 200 queries)",
-    "search_nb201_evolution": "Search: predictor-guided evolution on the three NB201 datasets (50 / 100 / 200 queries)",
-    "search_graph": "Search: the fit / propose loop on NAS-Bench-Graph (50 / 100 / 200 queries)",
-    "search_graph_proposers": "Search: PredNAS gradient ascent and predictor-guided evolution on NAS-Bench-Graph",
-    "compare_samplers_all": "Optuna samplers: every sampler on all seven benchmarks (merged from the parts below)",
-    "compare_samplers": "Optuna samplers compared on NAS-Bench-201 cifar10-valid",
-    "compare_samplers_nb201": "Optuna samplers: PredNAS against TPE on cifar100 and ImageNet16-120",
-    "compare_samplers_graph": "Optuna samplers on NAS-Bench-Graph: PredNAS, REA, TPE, NSGA-II, random",
-    "compare_samplers_baselines": "Optuna samplers: REA, TPE, NSGA-II and random on all seven benchmarks to 200 trials",
-    "compare_samplers_prednas": "Optuna samplers: PredNAS against TPE on all seven benchmarks to 200 trials",
-    "compare_samplers_neural_predictor": "Optuna samplers: Neural Predictor against TPE on all seven benchmarks",
-    "compare_samplers_neural_predictor_200": "Optuna samplers: Neural Predictor to 200 trials on cifar10-valid",
-    "compare_samplers_neural_predictor_200b": "Optuna samplers: Neural Predictor to 200 trials on cifar100",
-    "compare_samplers_neural_predictor_200c": (
-        "Optuna samplers: Neural Predictor to 200 trials on ImageNet16-120 and the four NAS-Bench-Graph datasets"
-    ),
+    "predictors_other": "Predictors on NAS-Bench-Graph, NB101 and NB301",
+    "gradient_ascent": "Gradient ascent as an acquisition optimiser",
+    "workers": "Many workers on one study",
+    "main_job": "The main job's wall time",
     "search_cv": "PredictorSearchCV against random search on real data",
     "search_cv_digits": "PredictorSearchCV against random search: NB201 cells on digits",
     "hypernetwork": "Hypernetwork evaluator",
 }
 RESULT_SOURCES = {
+    "compare_samplers": "benchmarks/compare_samplers.py",
     "predictors_nb201": "benchmarks/predictors.py",
     "predictors_other": "benchmarks/predictors_other.py",
-    "search_nb201": "benchmarks/search.py",
-    "search_nb201_100": "benchmarks/search.py",
-    "search_nb201_200": "benchmarks/search.py",
-    "search_nb201_evolution": "benchmarks/search.py",
-    "search_graph": "benchmarks/search.py",
-    "search_graph_proposers": "benchmarks/search.py",
-    "compare_samplers_all": "benchmarks/compare_samplers.py --merge",
-    "compare_samplers": "benchmarks/compare_samplers.py",
-    "compare_samplers_nb201": "benchmarks/compare_samplers.py",
-    "compare_samplers_graph": "benchmarks/compare_samplers.py",
-    "compare_samplers_baselines": "benchmarks/compare_samplers.py",
-    "compare_samplers_prednas": "benchmarks/compare_samplers.py",
-    "compare_samplers_neural_predictor": "benchmarks/compare_samplers.py",
-    "compare_samplers_neural_predictor_200": "benchmarks/compare_samplers.py",
-    "compare_samplers_neural_predictor_200b": "benchmarks/compare_samplers.py",
-    "compare_samplers_neural_predictor_200c": "benchmarks/compare_samplers.py",
+    "gradient_ascent": "benchmarks/gradient_ascent.py",
+    "workers": "benchmarks/workers.py",
+    "main_job": "benchmarks/main_job.sh",
     "search_cv": "benchmarks/search_cv.py",
     "search_cv_digits": "benchmarks/search_cv.py",
     "hypernetwork": "benchmarks/hypernetwork.py",

@@ -86,7 +86,7 @@ def _optuna(factory):
 
 #: method name -> :class:`Method`; adding a method to ``sknas compare`` (and its CLI) is one entry here
 METHODS: dict[str, Method] = {
-    "sknas": Method("PredictorSampler: the sknas defaults (GCN trained 100 epochs, top-K)",
+    "sknas": Method("PredictorSampler: the sknas defaults (GCN 64 wide, 60 epochs, top-K, rounds of 3)",
                     _sknas("PredictorSampler"), default=True),
     "prednas": Method("PredNASSampler: gradient ascent on a GCN predictor",
                       _sknas("PredNASSampler"), default=True),

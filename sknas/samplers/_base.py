@@ -53,7 +53,8 @@ class ArchitectureSampler(BaseSampler):
         Random (valid, distinct) architectures before the first model.
     round_size : int, default=10
         Proposals are computed in rounds, once per this many completed
-        trials, and handed out to the following trials.
+        trials, and handed out to the following trials (the predictor
+        samplers default to :data:`sknas.search.ROUND_SIZE`).
     independent_sampler : BaseSampler, default=None
         For parameters outside the space; default ``RandomSampler(seed)``.
     seed : int, default=None

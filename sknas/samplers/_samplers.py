@@ -7,7 +7,7 @@ from optuna.samplers import BaseSampler
 
 from ..predictors import ArchitectureRegressor
 from ..proposers import BaseProposer, GradientAscentProposer, RandomRankProposer
-from ..search import default_predictor, default_proposer, fit_and_propose, round_seed
+from ..search import ROUND_SIZE, default_predictor, default_proposer, fit_and_propose, round_seed
 from ..spaces import Space
 from ..utils import Instance, check_int, validate_params
 from ._base import ArchitectureSampler
@@ -33,7 +33,8 @@ class PredictorSampler(ArchitectureSampler):
     """
 
     def __init__(self, space: Space, *, predictor=None, proposer: BaseProposer | None = None,
-                 n_startup_trials: int = 10, round_size: int = 10, independent_sampler: BaseSampler | None = None,
+                 n_startup_trials: int = 10, round_size: int = ROUND_SIZE,
+                 independent_sampler: BaseSampler | None = None,
                  seed: int | None = None, batch_size: int | None = None):
         super().__init__(space, n_startup_trials=n_startup_trials, round_size=round_size,
                          independent_sampler=independent_sampler, seed=seed, batch_size=batch_size)
@@ -77,9 +78,25 @@ class NeuralPredictorSampler(PredictorSampler):
     """Neural Predictor (Wen et al. 2020) as an Optuna sampler: rank random architectures, take the top.
 
     A :class:`PredictorSampler` whose predictor defaults to the directed GCN
-    and whose proposer is :class:`~sknas.proposers.RandomRankProposer` (by
-    predicted mean, as in the paper).
+    at its full width and training length (as in the paper, where the
+    GCN ranks architectures once after many trainings), whose proposer is
+    :class:`~sknas.proposers.RandomRankProposer` (by predicted mean), and
+    whose rounds are 10 trials long.
+
+    Parameters
+    ----------
+    space, predictor, proposer, n_startup_trials, independent_sampler, seed, batch_size
+        See :class:`PredictorSampler`.
+    round_size : int, default=10
+        See :class:`ArchitectureSampler`.
     """
+
+    def __init__(self, space: Space, *, predictor=None, proposer: BaseProposer | None = None,
+                 n_startup_trials: int = 10, round_size: int = 10, independent_sampler: BaseSampler | None = None,
+                 seed: int | None = None, batch_size: int | None = None):
+        super().__init__(space, predictor=predictor, proposer=proposer, n_startup_trials=n_startup_trials,
+                         round_size=round_size, independent_sampler=independent_sampler, seed=seed,
+                         batch_size=batch_size)
 
     def _default_predictor(self):
         return ArchitectureRegressor(self.space, model="gcn")

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..spaces import Space
 from ..utils import atomic_path, check_int
-from ._defaults import default_predictor, default_proposer
+from ._defaults import ROUND_SIZE, default_predictor, default_proposer
 from ._round import fit_and_propose, initial_design, search_seed
 
 __all__ = ["run_search"]
@@ -35,7 +35,7 @@ def _objective(objective, space, metric):
 
 
 def run_search(objective, space: Space | None = None, *, budget: int, predictor=None, proposer=None,
-               n_initial: int = 10, round_size: int = 10, metric: str = "valid", random_state=None,
+               n_initial: int = 10, round_size: int = ROUND_SIZE, metric: str = "valid", random_state=None,
                history=None, checkpoint: str | os.PathLike | None = None, verbose: int = 0,
                batch_size: int | None = None):
     """Search architectures: random ones first, then rounds of fit -> propose -> evaluate.
@@ -60,8 +60,8 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         Default: :func:`~sknas.search.default_proposer`.
     n_initial : int, default=10
         Random architectures (distinct up to equivalence) evaluated before the first fit.
-    round_size : int, default=10
-        Architectures proposed and evaluated per round.
+    round_size : int, default=3
+        Architectures proposed and evaluated per round (:data:`~sknas.search.ROUND_SIZE`).
     metric : str, default="valid"
         Benchmark metric used as objective.
     random_state : int, Generator or None

@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..spaces import Space
 from ..utils import Instance, Int, validate_params
-from ._defaults import default_predictor, default_proposer
+from ._defaults import ROUND_SIZE, default_predictor, default_proposer
 from ._round import fit_and_propose, initial_design, search_seed
 
 __all__ = ["PredictorSearchCV"]
@@ -48,8 +48,9 @@ class PredictorSearchCV(BaseSearchCV):
         Random architectures evaluated first.
     n_iter : int, default=24
         Total number of architectures evaluated.
-    round_size : int, default=4
-        Architectures proposed per round.
+    round_size : int, default=3
+        Architectures proposed per round (:data:`~sknas.search.ROUND_SIZE`); a
+        round's candidates are cross-validated in parallel.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
         As in :class:`~sklearn.model_selection.GridSearchCV`. With several
         scorers, ``refit`` names the one the predictor learns.
@@ -78,8 +79,9 @@ class PredictorSearchCV(BaseSearchCV):
                            "n_iter": Int(1), "round_size": Int(1)}
 
     def __init__(self, estimator, space, *, arch_param, predictor=None, proposer=None, n_initial=8, n_iter=24,
-                 round_size=4, scoring=None, n_jobs=None, refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs",
-                 random_state=None, error_score=np.nan, return_train_score=False, batch_size="deprecated"):
+                 round_size=ROUND_SIZE, scoring=None, n_jobs=None, refit=True, cv=None, verbose=0,
+                 pre_dispatch="2*n_jobs", random_state=None, error_score=np.nan, return_train_score=False,
+                 batch_size="deprecated"):
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit, cv=cv, verbose=verbose,
                          pre_dispatch=pre_dispatch, error_score=error_score, return_train_score=return_train_score)
         self.space = space

@@ -37,28 +37,19 @@ def test_search_smoke(data_home, tmp_path, capsys):
 
 @pytest.mark.slow
 def test_compare_samplers_smoke(data_home, tmp_path):
-    load("compare_samplers").main(["--benchmarks", "nasbench201:cifar10-valid", "--samplers", "prednas,rea,tpe",
-                                   "--seeds", "2", "--budgets", "12", "--jobs", "1", "--smoke", "--results-dir",
-                                   str(tmp_path)])
+    argv = ["--benchmarks", "nasbench201:cifar10-valid", "--samplers", "prednas,rea,tpe", "--seeds", "2",
+            "--budgets", "6,12", "--jobs", "1", "--smoke", "--results-dir", str(tmp_path)]
+    load("compare_samplers").main(argv)
     saved = json.loads((tmp_path / "compare_samplers.json").read_text())
     curves = saved["curves"]["nasbench201:cifar10-valid"]
     assert set(curves) == {"prednas", "rea", "tpe"} and len(curves["tpe"]["mean"]) == 12
-    assert saved["wall_ratio_to_tpe"]["nasbench201:cifar10-valid"]["tpe"] == 1.0
+    assert saved["wall_ratio"]["nasbench201:cifar10-valid"]["tpe"]["tpe"] == 1.0
     assert (tmp_path / "compare_samplers_nasbench201_cifar10-valid.png").stat().st_size > 10_000
-
-    # a second part of the protocol, then both merged: per sampler the longer run, one plot with all
-    load("compare_samplers").main(["--benchmarks", "nasbench201:cifar10-valid", "--samplers", "random,tpe",
-                                   "--seeds", "2", "--budgets", "15", "--jobs", "1", "--results-dir", str(tmp_path),
-                                   "--output", "part2"])
-    load("compare_samplers").main(["--merge", "compare_samplers,part2", "--results-dir", str(tmp_path),
-                                   "--output", "merged"])
-    merged = json.loads((tmp_path / "merged.json").read_text())
-    assert merged["sources"]["nasbench201:cifar10-valid"] == {"prednas": "compare_samplers", "rea": "compare_samplers",
-                                                              "tpe": "part2", "random": "part2"}
-    assert len(merged["curves"]["nasbench201:cifar10-valid"]["tpe"]["mean"]) == 15
-    assert (tmp_path / "merged_nasbench201_cifar10-valid.png").stat().st_size > 10_000
-    with pytest.raises(ValueError, match="no result file"):
-        load("compare_samplers").main(["--merge", "missing", "--results-dir", str(tmp_path)])
+    # --resume keeps what is there and adds the missing sampler only
+    before = saved["results"]["nasbench201:cifar10-valid"]["prednas"]
+    load("compare_samplers").main(argv[:3] + ["prednas,rea,tpe,random"] + argv[4:] + ["--resume"])
+    again = json.loads((tmp_path / "compare_samplers.json").read_text())["results"]["nasbench201:cifar10-valid"]
+    assert set(again) == {"prednas", "rea", "tpe", "random"} and again["prednas"] == before
 
 
 @pytest.mark.slow
