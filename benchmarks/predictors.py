@@ -8,8 +8,8 @@ the same module, epochs and batches, and times predicting all 15,625 cells.
 
 Usage::
 
-    SKNAS_DATA=/work/shared/data python benchmarks/predictors.py            # full run
-    SKNAS_DATA=/work/shared/data python benchmarks/predictors.py --smoke    # seconds
+    python benchmarks/predictors.py            # full run
+    python benchmarks/predictors.py --smoke    # seconds
 
 Results: a markdown table on stdout and ``benchmarks/results/predictors_nb201.json``.
 """

@@ -18,8 +18,8 @@ splits.
 
 Usage::
 
-    SKNAS_DATA=/work/shared/data python benchmarks/predictors_other.py            # full run
-    SKNAS_DATA=/work/shared/data python benchmarks/predictors_other.py --smoke    # seconds
+    python benchmarks/predictors_other.py            # full run
+    python benchmarks/predictors_other.py --smoke    # seconds
 
 Results: a markdown table on stdout and ``<results-dir>/predictors_other.{json,md}``.
 """

@@ -144,12 +144,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         test = f"  test {bench.metrics['test'][i]:.3f}" if "test" in bench.metrics else ""
         print(f"  valid {valid[i]:.3f}{test}  {space.to_string(bench.X[i])}")
     rng = np.random.default_rng(args.seed)
-    pool = bench.X if len(bench) < space.n_rows else None
-    regrets = []
-    for _ in range(args.repeats):
-        X = pool[rng.permutation(len(pool))[:args.budget]] if pool is not None else initial_design(
-            space, args.budget, rng)
-        regrets.append(float(bench.regret(bench.query(X).max())))
+    regrets = [float(bench.regret(bench.query(initial_design(bench.search_space, args.budget, rng)).max()))
+               for _ in range(args.repeats)]
     se = standard_error(np.asarray(regrets))
     print(f"\nrandom search, {args.budget} queries, {args.repeats} runs: mean validation regret "
           f"{np.mean(regrets):.3f} points" + (f" (± {se:.3f} s.e.)" if se is not None else ""))
@@ -164,7 +160,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     bench = _load(args)
     spec = f"{bench.name}:{bench.dataset}"
     out = args.output
-    storage = _storage(args)
+    storage = _storage(args, spec)
     print(f"comparing {', '.join(args.methods)} on {spec} ({_source_label(bench)}): {args.budget} trials, "
           f"{args.seeds} seeds, {args.jobs} jobs; studies kept in {storage}", file=sys.stderr, flush=True)
     _write_compare(args, bench, [], status="running")  # no earlier run's results may look current
@@ -192,14 +188,24 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _storage(args):
-    """The Optuna storage of the command: --storage, else a journal file in the output folder (--restart empties it)."""
-    if args.storage is not None:
-        return args.storage
-    path = args.output / "studies.journal"
-    if args.restart and path.exists():
-        path.unlink()
-    return str(path)
+def _storage(args, spec: str):
+    """The Optuna storage of the command: --storage, else a journal file in the output folder.
+
+    ``--restart`` deletes this comparison's studies from it first (only those: a shared database keeps the rest).
+    """
+    url = args.storage if args.storage is not None else str(args.output / "studies.journal")
+    if args.restart:
+        import optuna
+
+        from .compare import open_storage, study_name
+
+        storage = open_storage(url)
+        names = {s.study_name for s in optuna.get_all_study_summaries(storage)}
+        for m in args.methods:
+            for seed in range(args.seeds):
+                if study_name(spec, m, seed) in names:
+                    optuna.delete_study(study_name=study_name(spec, m, seed), storage=storage)
+    return url
 
 
 def _write_compare(args, bench, runs, *, status: str, plot: bool = True) -> str:
@@ -332,12 +338,21 @@ def _cmd_predictors(args: argparse.Namespace) -> int:
 
 
 # -------------------------------------------------------------------- parser
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Defaults in the help, except where there is none to show (``None``, ``False``)."""
+
+    def _get_help_string(self, action):
+        if action.default in (None, False) or "default:" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
 def _parser() -> argparse.ArgumentParser:
     from .compare import METHODS
     from .datasets import BENCHMARKS
     from .predictors import MODELS
 
-    fmt = argparse.ArgumentDefaultsHelpFormatter
+    fmt = _Help
     parser = argparse.ArgumentParser(prog="sknas", description="Predictor-based neural architecture search.",
                                      formatter_class=fmt)
     parser.add_argument("--version", action="version", version=f"sknas {__version__}")
@@ -379,7 +394,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--storage", default=None,
                    help="Optuna storage of the studies: an RDB URL (sqlite:///f.db, postgresql://...) or a journal "
                         "file; a second run resumes where the first stopped (default: studies.journal in --output)")
-    p.add_argument("--restart", action="store_true", help="start afresh: empty the default journal first")
+    p.add_argument("--restart", action="store_true", help="start afresh: delete this comparison's studies first")
     p.add_argument("--worker", action="store_true",
                    help="share the comparison with other processes started with the same --storage and options")
 

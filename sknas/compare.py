@@ -89,7 +89,7 @@ METHODS: dict[str, Method] = {
     "sknas": Method("PredictorSampler: the sknas defaults (GCN 64 wide, 60 epochs, top-K, rounds of 3)",
                     _sknas("PredictorSampler"), default=True),
     "prednas": Method("PredNASSampler: gradient ascent on a GCN predictor",
-                      _sknas("PredNASSampler"), default=True),
+                      _sknas("PredNASSampler")),
     "neural-predictor": Method("NeuralPredictorSampler: GCN at the paper's training length, top-K of random archs",
                                _sknas("NeuralPredictorSampler")),
     "bananas": Method("BANANAS as NASLib runs it: 3 MLPs on the path encoding, independent Thompson sampling, "
@@ -192,7 +192,7 @@ def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = Fa
     from .samplers import fail_stale_trials
 
     bench = load_spec(spec, data_home)
-    space = bench.space
+    space = bench.search_space  # the table's rows only, when it samples its space
 
     def objective(trial):
         return float(bench.query(space.suggest(trial)[None, :])[0])

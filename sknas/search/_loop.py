@@ -25,7 +25,8 @@ def _objective(objective, space, metric):
     if hasattr(objective, "objective") and isinstance(getattr(objective, "space", None), Space):
         if space is not None and space != objective.space:
             raise ValueError("space differs from the benchmark's space; leave space=None")
-        return objective.space, objective.objective(metric)
+        # a sample table (e.g. of NAS-Bench-101) is searched within its rows
+        return getattr(objective, "search_space", objective.space), objective.objective(metric)
     if not callable(objective):
         raise TypeError(f"objective must be a benchmark (with .space and .objective(metric)) or a callable on rows; "
                         f"got {type(objective).__name__}")
@@ -68,9 +69,11 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         Seeds the initial design and, through
         :func:`~sknas.search.round_seed`, every round.
     history : pandas.DataFrame, default=None
-        The history of an earlier call (or its first rows) to continue from: its
-        evaluations are not repeated. With the same ``random_state`` the
-        continued search is the one an uninterrupted call would have made.
+        The history of an earlier call (or its first rounds) to continue from:
+        its evaluations are not repeated. With the same ``random_state`` (and
+        ``round_size``) the continued search is the one an uninterrupted call
+        would have made. A round is evaluated in one call of the objective, so
+        a checkpoint always holds whole rounds.
     checkpoint : path-like, default=None
         A CSV file holding the history: read (and continued from) when it
         exists, rewritten atomically after every evaluated round, so an
@@ -149,7 +152,8 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         round_ = records[-1]["round"] + 1
         t_fit = time.perf_counter()
         k = min(round_size, budget - len(records))
-        model, X_new = fit_and_propose(predictor, proposer, X_all[ok], y_all[ok], k, seed=seed, exclude=X_all[~ok])
+        model, X_new = fit_and_propose(predictor, proposer, X_all[ok], y_all[ok], k, seed=seed, exclude=X_all[~ok],
+                                       space=space)
         if len(X_new) == 0:
             break
         fit_time = time.perf_counter() - t_fit

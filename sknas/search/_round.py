@@ -75,7 +75,8 @@ def fit_predictor(predictor, X: np.ndarray, y: np.ndarray, seed: int):
     return model.fit(X, y)
 
 
-def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *, seed: int, exclude=None):
+def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *, seed: int, exclude=None,
+                    space: Space | None = None):
     """One round: fit a clone of ``predictor`` on ``X, y`` and let ``proposer`` propose ``n`` new rows.
 
     Parameters
@@ -91,6 +92,9 @@ def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *
         The front end's seed; the round uses :func:`round_seed` of it and of ``X, y``.
     exclude : array-like of rows, default=None
         Further rows not to propose (e.g. failed or running evaluations).
+    space : Space, default=None
+        The space the front end searches, when narrower than the predictor's
+        (a :class:`~sknas.spaces.PoolSpace`); default: the predictor's.
 
     Returns
     -------
@@ -100,4 +104,5 @@ def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *
     """
     s = round_seed(seed, X, y)
     model = fit_predictor(predictor, X, y, s)
-    return model, proposer.propose(model, n, X, y, exclude=exclude, random_state=s)
+    return model, proposer.propose(model, n, X, y, exclude=exclude, random_state=s,
+                                   **({} if space is None else {"space": space}))

@@ -151,7 +151,7 @@ class PredictorSearchCV(BaseSearchCV):
         predictor = default_predictor(self.space) if self.predictor is None else self.predictor
         proposer = default_proposer() if self.proposer is None else self.proposer
         seed = self.seed_ if seed is None else seed
-        return fit_and_propose(predictor, proposer, X[ok], y[ok], n, seed=seed, exclude=X[~ok])
+        return fit_and_propose(predictor, proposer, X[ok], y[ok], n, seed=seed, exclude=X[~ok], space=self.space)
 
     def fit(self, X, y=None, **params):
         """Run the search (see :class:`~sklearn.model_selection.GridSearchCV.fit`)."""

@@ -14,6 +14,8 @@ from ._macro import MacroCNNSpace
 from ._mlp import MLPSpace
 from ._nasbench101 import NB101_OPS, NASBench101Space
 from ._nasbench_graph import NASBenchGraphSpace
+from ._pool import PoolSpace
 
 __all__ = ["Space", "CategoricalSpace", "CellSpace", "NASBench201Space", "NB201_OPS", "DARTSSpace", "DARTS_OPS",
-           "NASBench101Space", "NB101_OPS", "NASBenchGraphSpace", "MLPSpace", "MacroCNNSpace", "check_space"]
+           "NASBench101Space", "NB101_OPS", "NASBenchGraphSpace", "MLPSpace", "MacroCNNSpace", "PoolSpace",
+           "check_space"]

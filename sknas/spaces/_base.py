@@ -94,7 +94,7 @@ class Space:
     :meth:`mutate`, :meth:`to_strings`, :meth:`from_strings`, the Optuna
     bridge (:meth:`distributions`, :meth:`row_to_params`,
     :meth:`params_to_row`, :meth:`label_index`, :meth:`suggest`), :meth:`onehot`, :meth:`relax`,
-    :meth:`project` and :meth:`cost` are written once here in terms of the
+    :meth:`project`, :meth:`cost` and :meth:`has_cost` are written once here in terms of the
     members above, so that every space behaves alike.
 
     The guide (:ref:`spaces`) writes a space step by step.
@@ -623,6 +623,10 @@ class Space:
         if fn is None:
             raise ValueError(f"cost kind={kind!r} is not supported; accepted values: ['params', 'flops']")
         return fn(X)
+
+    def has_cost(self, kind: str) -> bool:
+        """Whether the space computes the cost ``kind`` (``"params"`` or ``"flops"``): it overrides that method."""
+        return kind in ("params", "flops") and getattr(type(self), kind) is not getattr(Space, kind)
 
 
 def _same_label(label, value) -> bool:
