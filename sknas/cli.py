@@ -162,7 +162,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     out = args.output
     storage = _storage(args, spec)
     print(f"comparing {', '.join(args.methods)} on {spec} ({_source_label(bench)}): {args.budget} trials, "
-          f"{args.seeds} seeds, {args.jobs} jobs; studies kept in {storage}", file=sys.stderr, flush=True)
+          f"{args.seeds} seeds, {args.jobs} jobs"
+          + (f", within {', '.join(args.constraint)}" if args.constraint else "")
+          + f"; studies kept in {storage}", file=sys.stderr, flush=True)
     _write_compare(args, bench, [], status="running")  # no earlier run's results may look current
     progress = _Progress(len(args.methods) * args.seeds, f"{spec}: {len(args.methods)} methods x {args.seeds} seeds")
     runs: list[dict] = []
@@ -174,7 +176,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     try:
         runs = compare([spec], args.methods, budget=args.budget, seeds=args.seeds, n_jobs=args.jobs, fast=args.fast,
-                       data_home=args.data_home, on_result=finished, storage=storage, worker=args.worker)
+                       data_home=args.data_home, on_result=finished, storage=storage, worker=args.worker,
+                       constraints=args.constraint)
     except KeyboardInterrupt:
         print(f"\ninterrupted: writing the {len(runs)} studies finished so far; run the same command again to "
               "resume", file=sys.stderr)
@@ -210,10 +213,11 @@ def _storage(args, spec: str):
 
 def _write_compare(args, bench, runs, *, status: str, plot: bool = True) -> str:
     """Write trials.csv, summary.json, summary.md (and the plot) of the runs so far, each atomically."""
-    from .compare import curve_to_dict, regret_curve, summarise, summary_rows
+    from .compare import curve_to_dict, regret_curve, search_space, summarise, summary_rows
     from .utils import atomic_path
 
-    spec, out, optimum = f"{bench.name}:{bench.dataset}", args.output, bench.optimum("valid")
+    spec, out = f"{bench.name}:{bench.dataset}", args.output
+    optimum = bench.optimum("valid", search_space(bench, args.constraint) if args.constraint else None)
     budgets = sorted({b for b in (10, 25, 50, 100, 200, 500) if b < args.budget} | {args.budget})
     summary, curves, rows, missing = {}, {}, [], []
     for m in args.methods:
@@ -236,11 +240,13 @@ def _write_compare(args, bench, runs, *, status: str, plot: bool = True) -> str:
     with atomic_path(out / "summary.json") as tmp:
         tmp.write_text(json.dumps({
             "benchmark": spec, "data_source": str(bench.source), "sknas_version": __version__, "status": status,
-            "optimum_valid": optimum, "budget": args.budget, "seeds": args.seeds, "methods_requested": args.methods,
+            "optimum_valid": optimum, "constraints": args.constraint, "budget": args.budget, "seeds": args.seeds,
+            "methods_requested": args.methods,
             "unfinished": missing, "methods": summary, "curves": {m: curve_to_dict(c) for m, c in curves.items()},
         }, indent=1) + "\n")
+    within = f", within {', '.join(args.constraint)} (regret to the best such architecture)" if args.constraint else ""
     with atomic_path(out / "summary.md") as tmp:
-        tmp.write_text(f"{spec}, data: {_source_label(bench)}, status: {status}\n\n{table}\n")
+        tmp.write_text(f"{spec}{within}, data: {_source_label(bench)}, status: {status}\n\n{table}\n")
     png = out / f"regret_{spec.replace(':', '_')}.png"
     if plot and curves:
         from .plotting import plot_regret
@@ -277,7 +283,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     print(f"{args.method} on {spec}: {args.budget} trials, seed {args.seed}"
           + (f"; study kept in {args.storage}" if args.storage else ""), file=sys.stderr)
     run = run_study(spec, args.method, args.seed, args.budget, fast=args.fast, data_home=args.data_home,
-                    storage=args.storage)
+                    storage=args.storage, constraints=args.constraint)
     best = int(np.argmax(run["valid"]))
     row = run["rows"][best]
     print(f"best architecture (trial {best + 1} of {args.budget}, {run['wall']:.1f} s):")
@@ -286,8 +292,11 @@ def _cmd_search(args: argparse.Namespace) -> int:
     for metric in ("valid", "test", "params", "flops", "latency"):
         if metric in bench.metrics:
             print(f"  {metric}: {bench.query(row[None, :], metric)[0]:.4f} {_UNITS[metric]}")
-    print(f"  validation regret: {bench.regret(run['valid'][best]):.4f} points "
-          f"(optimum {bench.optimum('valid'):.4f} %)")
+    from .compare import search_space
+
+    space = search_space(bench, args.constraint) if args.constraint else None
+    print(f"  validation regret: {bench.regret(run['valid'][best], space=space):.4f} points "
+          f"(optimum {bench.optimum('valid', space):.4f} %{' within the constraints' if space else ''})")
     return 0
 
 
@@ -375,6 +384,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="dataset of the benchmark (default: its first; e.g. nasbench201: "
                             f"{', '.join(BENCHMARKS['nasbench201'].datasets)})")
 
+    def constraint_arg(p):
+        p.add_argument("--constraint", action="append", default=[], metavar="COST<=VALUE",
+                       help="a bound no evaluated architecture may break, e.g. params<=0.4 or latency_pixel3<=6 "
+                            "(params, flops, or any metric of the benchmark; <= or >=; repeat for several)")
+
     command("benchmarks", _cmd_benchmarks, "list the benchmarks and where their data comes from")
 
     p = command("compare", _cmd_compare, "compare search methods on a benchmark (the main job)",
@@ -397,6 +411,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--restart", action="store_true", help="start afresh: delete this comparison's studies first")
     p.add_argument("--worker", action="store_true",
                    help="share the comparison with other processes started with the same --storage and options")
+    constraint_arg(p)
 
     p = command("search", _cmd_search, "one search run; prints the best architecture")
     bench_args(p)
@@ -406,6 +421,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--fast", action="store_true", help="train predictors for 10 epochs only (smoke runs)")
     p.add_argument("--storage", default=None,
                    help="Optuna storage (RDB URL or journal file) to keep the study in and resume it from")
+    constraint_arg(p)
 
     p = command("predictors", _cmd_predictors, "Kendall tau of predictors against training-set size")
     bench_args(p)
@@ -436,6 +452,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.dataset not in datasets:
             args.parser.error(f"argument --dataset: {args.benchmark} has no dataset {args.dataset!r}; choose from "
                               f"{', '.join(datasets)}")
+    if getattr(args, "constraint", None):
+        from .compare import search_space
+
+        try:
+            search_space(_load(args), args.constraint)
+        except ValueError as exc:
+            args.parser.error(f"argument --constraint: {exc}")
     try:
         return args.func(args)
     except KeyboardInterrupt:

@@ -16,7 +16,8 @@ import numpy as np
 from .datasets import TabularBenchmark, load_benchmark
 from .utils import check_int, torch_threads
 
-__all__ = ["Method", "METHODS", "load_spec", "make_sampler", "run_study", "study_name", "open_storage", "summarise",
+__all__ = ["Method", "METHODS", "load_spec", "make_sampler", "run_study", "study_name", "open_storage",
+           "parse_constraint", "search_space", "summarise",
            "summary_rows", "regret_curve", "curve_to_dict", "compare", "standard_error"]
 
 
@@ -137,9 +138,45 @@ def _quiet_optuna():
         optuna.logging.set_verbosity(old)
 
 
-def study_name(spec: str, method: str, seed: int) -> str:
-    """The name of a comparison study in a storage: one per (benchmark, method, seed)."""
-    return f"{spec}|{method}|seed{seed}"
+def study_name(spec: str, method: str, seed: int, constraints: Sequence[str] = ()) -> str:
+    """The name of a comparison study in a storage: one per (benchmark, method, seed, constraints)."""
+    return f"{spec}|{method}|seed{seed}" + "".join(f"|{c}" for c in constraints)
+
+
+def parse_constraint(text: str, bench: TabularBenchmark):
+    """A :class:`~sknas.spaces.Constraint` from ``"cost<=value"`` or ``"cost>=value"``.
+
+    ``cost`` is ``params`` or ``flops`` when the space computes it, else any metric of the benchmark (e.g.
+    ``latency_pixel3``, a device latency of NAS-Bench-201).
+    """
+    import re
+
+    from .spaces import Constraint
+
+    m = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*(<=|>=)\s*([-+0-9.eE]+)\s*", str(text))
+    try:
+        value = float(m.group(3)) if m else None
+    except ValueError:
+        value = None
+    if m is None or value is None:
+        raise ValueError(f"constraint {str(text)[:60]!r} is not of the form cost<=value or cost>=value")
+    name, op = m.group(1), m.group(2)
+    if name in ("params", "flops") and bench.space.has_cost(name):
+        cost = name
+    elif name in bench.metrics:
+        cost = bench.cost(name)
+    else:
+        raise ValueError(f"constraint {text!r}: {name!r} is neither a cost of the space nor a metric of "
+                         f"{bench.name} {bench.dataset}; metrics: {', '.join(bench.metric_names)}")
+    return Constraint(cost, max_value=value, name=name) if op == "<=" else Constraint(cost, min_value=value, name=name)
+
+
+def search_space(bench: TabularBenchmark, constraints: Sequence[str] = ()):
+    """The space a comparison searches: the benchmark's search space, within the constraints (if any)."""
+    from .spaces import ConstrainedSpace
+
+    space = bench.search_space
+    return ConstrainedSpace(space, [parse_constraint(c, bench) for c in constraints]) if constraints else space
 
 
 def open_storage(url):
@@ -175,15 +212,16 @@ def _rdb_storage(url: str, attempts: int = 8):
 
 
 def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = False, data_home=None,
-              storage=None, stale_after: float | None = None) -> dict:
+              storage=None, stale_after: float | None = None, constraints: Sequence[str] = ()) -> dict:
     """One study of ``budget`` trials; the rows tried, their validation and test values, and the wall time.
 
     With a ``storage`` (see :func:`open_storage`) the study is kept there under :func:`study_name` and
     resumed when it exists: its completed trials count towards ``budget``, and trials left running
     by a dead process are failed and their architectures tried again
     (:func:`~sknas.samplers.fail_stale_trials`; only those older than ``stale_after`` seconds when
-    other processes may be working on the study). Torch runs on one thread and Optuna's log is quiet
-    during the study; both are restored afterwards.
+    other processes may be working on the study). ``constraints`` (``"params<=0.4"``, see
+    :func:`parse_constraint`) restrict the study to the architectures that meet them. Torch runs on one
+    thread and Optuna's log is quiet during the study; both are restored afterwards.
     """
     import optuna
     from optuna.study import MaxTrialsCallback
@@ -192,7 +230,7 @@ def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = Fa
     from .samplers import fail_stale_trials
 
     bench = load_spec(spec, data_home)
-    space = bench.search_space  # the table's rows only, when it samples its space
+    space = search_space(bench, constraints)  # the table's rows only, when it samples its space
 
     def objective(trial):
         return float(bench.query(space.suggest(trial)[None, :])[0])
@@ -205,7 +243,8 @@ def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = Fa
             study.optimize(objective, n_trials=budget)
             wall = time.perf_counter() - t0
         else:
-            study = optuna.create_study(storage=open_storage(storage), study_name=study_name(spec, method, seed),
+            study = optuna.create_study(storage=open_storage(storage),
+                                        study_name=study_name(spec, method, seed, constraints),
                                         direction="maximize", sampler=sampler, load_if_exists=True)
             fail_stale_trials(study, older_than=stale_after)
             if len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))) < budget:
@@ -305,7 +344,7 @@ def _run_quietly(*args, **kwargs):
 
 def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds: int, n_jobs: int = 1,
             fast: bool = False, data_home=None, on_result: Callable[[dict], None] | None = None, storage=None,
-            worker: bool = False) -> list[dict]:
+            worker: bool = False, constraints: Sequence[str] = ()) -> list[dict]:
     """Run every (benchmark, method, seed) study, ``n_jobs`` at a time; returns the finished runs.
 
     ``on_result`` is called with each run as it finishes (progress display, incremental saving). A
@@ -322,13 +361,14 @@ def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds:
     budget, seeds, n_jobs = (check_int(v, name) for name, v in (("budget", budget), ("seeds", seeds),
                                                                 ("n_jobs", n_jobs)))
     for spec in specs:
-        load_spec(spec, data_home)  # fail early on a bad name or missing data
+        search_space(load_spec(spec, data_home), constraints)  # fail early: a bad name, data or constraint
     tasks = [(spec, m, s) for spec in specs for m in methods for s in range(seeds)]
     if worker:
         import os
 
         tasks = [tasks[i] for i in np.random.default_rng(os.getpid()).permutation(len(tasks))]
-    kw = dict(fast=fast, data_home=data_home, storage=storage, stale_after=600.0 if worker else None)
+    kw = dict(fast=fast, data_home=data_home, storage=storage, stale_after=600.0 if worker else None,
+              constraints=tuple(constraints))
     runs: list[dict] = []
     try:
         if n_jobs == 1:

@@ -277,21 +277,33 @@ class TabularBenchmark:
             out[i] = rng.choice(ok) if len(ok) else self.metrics[metric][idx[i]]
         return out
 
-    def argbest(self, metric: str = "valid") -> int:
-        """Table index of the best architecture for ``metric``."""
+    def argbest(self, metric: str = "valid", space: Space | None = None) -> int:
+        """Table index of the best architecture for ``metric`` (among the rows valid in ``space``, if given:
+        e.g. a :class:`~sknas.spaces.ConstrainedSpace`, for the best architecture that meets the bounds)."""
         self._check_metric(metric)
-        v = self.metrics[metric]
+        v = self.metrics[metric].copy()
+        if space is not None:
+            ok = space.is_valid(self.X)
+            if not ok.any():
+                raise ValueError(f"no architecture of {self.name} {self.dataset} is valid in {space!r}")
+            v[~ok] = np.nan
         return int(np.nanargmax(v) if self.maximize[metric] else np.nanargmin(v))
 
-    def optimum(self, metric: str = "valid") -> float:
-        """Best value of ``metric`` over the table."""
-        return float(self.metrics[metric][self.argbest(metric)])
+    def optimum(self, metric: str = "valid", space: Space | None = None) -> float:
+        """Best value of ``metric`` over the table (over the rows valid in ``space``, if given)."""
+        return float(self.metrics[metric][self.argbest(metric, space)])
 
-    def regret(self, values, metric: str = "valid") -> np.ndarray:
+    def regret(self, values, metric: str = "valid", space: Space | None = None) -> np.ndarray:
         """Distance of ``values`` to the optimum of ``metric`` (non-negative, 0 at the optimum)."""
         v = np.asarray(values, dtype=np.float64)
-        best = self.optimum(metric)
+        best = self.optimum(metric, space)
         return best - v if self.maximize[metric] else v - best
+
+    def cost(self, metric: str):
+        """``metric`` as a cost of rows, for a :class:`~sknas.spaces.Constraint`:
+        ``Constraint(bench.cost("latency_pixel3"), max_value=5.0)``."""
+        self._check_metric(metric)
+        return _Column(self, metric)
 
     def to_frame(self):
         """The table as a ``pandas.DataFrame``: the native form of each row and its metrics."""
@@ -300,3 +312,22 @@ class TabularBenchmark:
         df = pd.DataFrame(self.metrics)
         df.insert(0, "arch", self.space.to_strings(self.X))
         return df
+
+
+class _Column:
+    """A metric of a benchmark as a function of rows (picklable, named after the metric)."""
+
+    def __init__(self, bench: TabularBenchmark, metric: str):
+        self.bench, self.metric, self.__name__ = bench, metric, metric
+
+    def __call__(self, X) -> np.ndarray:
+        return self.bench.query(X, self.metric)
+
+    def _key(self):
+        return (self.bench.name, self.bench.dataset, self.bench.source, len(self.bench), self.metric)
+
+    def __eq__(self, other) -> bool:  # the same column of the same table, also after pickling
+        return isinstance(other, _Column) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from ..spaces import Space
-from ..utils import Options, Real, check_choice, check_int, rng_from, validate_params
+from ..spaces import Constraint, Space, check_constraints
+from ..utils import Options, Real, check_int, rng_from, validate_params
 
 __all__ = ["Constraint", "BaseProposer", "ACQUISITIONS", "Predictor", "EnsemblePredictor", "DifferentiablePredictor"]
 
@@ -87,62 +85,6 @@ class DifferentiablePredictor(Predictor, Protocol):
     """
 
     def predict_relaxed(self, Z): ...
-
-
-@dataclass(frozen=True)
-class Constraint:
-    """An upper bound on a cost of the proposed architectures.
-
-    Parameters
-    ----------
-    cost : {"params", "flops"} or callable
-        A cost the space computes (``space.cost(X, kind)``), or a function of
-        rows returning one value per row (e.g. a benchmark column:
-        ``lambda X: bench.query(X, "latency")``).
-    max_value : float
-        Proposals with a cost above this are never returned.
-    name : str, default=None
-        Label for messages; defaults to the cost's name.
-    """
-
-    cost: str | Callable[[np.ndarray], np.ndarray]
-    max_value: float
-    name: str | None = None
-
-    def __post_init__(self):
-        if isinstance(self.cost, str):
-            check_choice("Constraint.cost", self.cost, ("params", "flops"))
-        elif not callable(self.cost):
-            raise TypeError(f"Constraint.cost must be 'params', 'flops' or a callable; got {self.cost!r}")
-        if not np.isfinite(self.max_value):
-            raise ValueError(f"Constraint.max_value must be a finite number; got {self.max_value!r}")
-
-    @property
-    def label(self) -> str:
-        return self.name or (self.cost if isinstance(self.cost, str) else getattr(self.cost, "__name__", "cost"))
-
-    def values(self, space: Space, X: np.ndarray) -> np.ndarray:
-        """The cost of each row."""
-        out = space.cost(X, self.cost) if isinstance(self.cost, str) else self.cost(X)
-        out = np.asarray(out, dtype=np.float64).reshape(-1)
-        if out.shape != (len(X),) or not np.all(np.isfinite(out)):
-            raise ValueError(f"constraint {self.label!r} must give one finite cost per row")
-        return out
-
-
-def check_constraints(constraints) -> list[Constraint]:
-    """Normalise ``None``, a ``{cost: max_value}`` dict or a list of :class:`Constraint`."""
-    if constraints is None:
-        return []
-    if isinstance(constraints, Constraint):
-        return [constraints]
-    if isinstance(constraints, Mapping):
-        return [Constraint(k, float(v)) for k, v in constraints.items()]
-    out = list(constraints)
-    for c in out:
-        if not isinstance(c, Constraint):
-            raise TypeError(f"constraints must be Constraint objects or a {{cost: max_value}} dict; got {c!r}")
-    return out
 
 
 class BaseProposer:

@@ -12,7 +12,7 @@ from optuna.study import Study, StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
 from ..search import initial_design, round_seed
-from ..spaces import Space
+from ..spaces import ConstrainedSpace, Space
 from ..utils import Instance, Int, seed_from, validate_params
 from ._optuna import cached_trials, fresh_trials, set_trial_system_attr, study_key
 
@@ -59,6 +59,9 @@ class ArchitectureSampler(BaseSampler):
         For parameters outside the space; default ``RandomSampler(seed)``.
     seed : int, default=None
         Makes the sampler reproducible (in any process).
+    constraints : Constraint, list of Constraint or dict, default=None
+        Bounds on costs (:class:`~sknas.spaces.Constraint`): the sampler hands
+        out only architectures that meet them, the random startup ones included.
     batch_size : int, default=None
         Deprecated alias of ``round_size``.
     """
@@ -67,7 +70,7 @@ class ArchitectureSampler(BaseSampler):
                               "independent_sampler": Instance(BaseSampler, none=True), "seed": Int(0, none=True)}
 
     def __init__(self, space: Space, *, n_startup_trials: int = 10, round_size: int = 10,
-                 independent_sampler: BaseSampler | None = None, seed: int | None = None,
+                 independent_sampler: BaseSampler | None = None, seed: int | None = None, constraints=None,
                  batch_size: int | None = None):
         if batch_size is not None:
             import warnings
@@ -78,6 +81,8 @@ class ArchitectureSampler(BaseSampler):
         self.space, self.n_startup_trials, self.round_size = space, n_startup_trials, round_size
         self.independent_sampler, self.seed = independent_sampler, seed
         validate_params(self, ArchitectureSampler._parameter_constraints)
+        self.constraints = constraints
+        self._search_space = space if constraints is None else ConstrainedSpace(space, constraints)
         self._seed = np.random.SeedSequence().entropy % 2**31 if seed is None else int(seed)
         self._independent = independent_sampler or RandomSampler(seed=self._seed)
         self._distributions = space.distributions()
@@ -167,7 +172,8 @@ class ArchitectureSampler(BaseSampler):
     def _row_for_trial(self, study: Study, trial: FrozenTrial) -> np.ndarray:
         X, y, claimed = self._history(cached_trials(study), study, trial.number)
         if len(X) < self.n_startup_trials:
-            cands = initial_design(self.space, 8, seed_from(self._seed, "startup", trial.number), exclude=claimed)
+            cands = initial_design(self._search_space, 8, seed_from(self._seed, "startup", trial.number),
+                                   exclude=claimed)
         else:
             n_fit = self.n_startup_trials + (len(X) - self.n_startup_trials) // self.round_size * self.round_size
             key = (study_key(study), round_seed(self._seed, X[:n_fit], y[:n_fit]))
@@ -196,10 +202,11 @@ class ArchitectureSampler(BaseSampler):
                 row = cands[free[0]]
             else:  # the model proposes nothing new: explore
                 exclude = np.concatenate([rows, np.asarray(tried, dtype=np.int64).reshape(-1, rows.shape[1])])
-                fallback = initial_design(self.space, 1, seed_from(self._seed, "fallback", trial.number, attempt)
+                fallback = initial_design(self._search_space, 1,
+                                          seed_from(self._seed, "fallback", trial.number, attempt)
                                           if attempt else seed_from(self._seed, "fallback", trial.number),
                                           exclude=exclude)
-                row = fallback[0] if len(fallback) else self.space.sample(1, self._seed + attempt)[0]  # exhausted
+                row = fallback[0] if len(fallback) else self._search_space.sample(1, self._seed + attempt)[0]
             set_trial_system_attr(study, trial, ROW_ATTR, [int(c) for c in row])
             if self.space.row_keys(row[None, :])[0] not in self._claims(study, trial.number)[1]:
                 return row

@@ -28,16 +28,17 @@ class PredictorSampler(ArchitectureSampler):
     proposer : BaseProposer, default=None
         Default :func:`~sknas.search.default_proposer` (the top of 10,000 random
         architectures by predicted value, or of the whole space when it is smaller).
-    n_startup_trials, round_size, independent_sampler, seed, batch_size
+    n_startup_trials, round_size, independent_sampler, seed, constraints, batch_size
         See :class:`ArchitectureSampler`.
     """
 
     def __init__(self, space: Space, *, predictor=None, proposer: BaseProposer | None = None,
                  n_startup_trials: int = 10, round_size: int = ROUND_SIZE,
                  independent_sampler: BaseSampler | None = None,
-                 seed: int | None = None, batch_size: int | None = None):
+                 seed: int | None = None, constraints=None, batch_size: int | None = None):
         super().__init__(space, n_startup_trials=n_startup_trials, round_size=round_size,
-                         independent_sampler=independent_sampler, seed=seed, batch_size=batch_size)
+                         independent_sampler=independent_sampler, seed=seed, constraints=constraints,
+                         batch_size=batch_size)
         self.predictor, self.proposer = predictor, proposer
         validate_params(self, {"proposer": Instance(BaseProposer, none=True)})
 
@@ -51,7 +52,7 @@ class PredictorSampler(ArchitectureSampler):
         predictor = self._default_predictor() if self.predictor is None else self.predictor
         proposer = self._default_proposer() if self.proposer is None else self.proposer
         return fit_and_propose(predictor, proposer, X, y, self.round_size, seed=self._seed, exclude=exclude,
-                               space=self.space)[1]
+                               space=self._search_space)[1]
 
 
 class PredNASSampler(PredictorSampler):
@@ -86,7 +87,7 @@ class NeuralPredictorSampler(PredictorSampler):
 
     Parameters
     ----------
-    space, predictor, proposer, n_startup_trials, independent_sampler, seed, batch_size
+    space, predictor, proposer, n_startup_trials, independent_sampler, seed, constraints, batch_size
         See :class:`PredictorSampler`.
     round_size : int, default=10
         See :class:`ArchitectureSampler`.
@@ -94,10 +95,10 @@ class NeuralPredictorSampler(PredictorSampler):
 
     def __init__(self, space: Space, *, predictor=None, proposer: BaseProposer | None = None,
                  n_startup_trials: int = 10, round_size: int = 10, independent_sampler: BaseSampler | None = None,
-                 seed: int | None = None, batch_size: int | None = None):
+                 seed: int | None = None, constraints=None, batch_size: int | None = None):
         super().__init__(space, predictor=predictor, proposer=proposer, n_startup_trials=n_startup_trials,
                          round_size=round_size, independent_sampler=independent_sampler, seed=seed,
-                         batch_size=batch_size)
+                         constraints=constraints, batch_size=batch_size)
 
     def _default_predictor(self):
         return ArchitectureRegressor(self.space, model="gcn")
@@ -120,17 +121,17 @@ class RegularizedEvolutionSampler(ArchitectureSampler):
         The architecture space.
     population_size : int, default=20
     tournament_size : int, default=5
-    independent_sampler, seed
+    independent_sampler, seed, constraints
         See :class:`ArchitectureSampler`.
     """
 
     def __init__(self, space: Space, *, population_size: int = 20, tournament_size: int = 5,
-                 independent_sampler: BaseSampler | None = None, seed: int | None = None):
+                 independent_sampler: BaseSampler | None = None, seed: int | None = None, constraints=None):
         self.population_size = check_int(population_size, "population_size")
         self.tournament_size = check_int(tournament_size, "tournament_size (at most population_size)",
                                          high=self.population_size)
         super().__init__(space, n_startup_trials=population_size, round_size=1,
-                         independent_sampler=independent_sampler, seed=seed)
+                         independent_sampler=independent_sampler, seed=seed, constraints=constraints)
 
     def _propose(self, X, y, exclude):
         rng = np.random.default_rng(round_seed(self._seed, X, y))
@@ -139,5 +140,5 @@ class RegularizedEvolutionSampler(ArchitectureSampler):
         for _ in range(8):  # a few tournaments, so that concurrent trials get different children
             pick = rng.choice(len(pop_X), self.tournament_size, replace=False)
             parent = pop_X[pick[np.argmax(pop_y[pick])]]
-            children.append(self.space.mutate(parent[None, :], rng)[0])
+            children.append(self._search_space.mutate(parent[None, :], rng)[0])
         return np.asarray(children, dtype=np.int64)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..spaces import Space
+from ..spaces import ConstrainedSpace, Space
 from ..utils import atomic_path, check_int
 from ._defaults import ROUND_SIZE, default_predictor, default_proposer
 from ._round import fit_and_propose, initial_design, search_seed
@@ -37,7 +37,7 @@ def _objective(objective, space, metric):
 
 def run_search(objective, space: Space | None = None, *, budget: int, predictor=None, proposer=None,
                n_initial: int = 10, round_size: int = ROUND_SIZE, metric: str = "valid", random_state=None,
-               history=None, checkpoint: str | os.PathLike | None = None, verbose: int = 0,
+               history=None, checkpoint: str | os.PathLike | None = None, constraints=None, verbose: int = 0,
                batch_size: int | None = None):
     """Search architectures: random ones first, then rounds of fit -> propose -> evaluate.
 
@@ -78,6 +78,11 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         A CSV file holding the history: read (and continued from) when it
         exists, rewritten atomically after every evaluated round, so an
         interrupted search loses no evaluation.
+    constraints : Constraint, list of Constraint or dict, default=None
+        Bounds on costs (e.g. ``{"params": 0.4}``, or
+        ``Constraint(bench.cost("latency_pixel3"), max_value=5)``): nothing that
+        breaks one is ever evaluated, the initial random architectures
+        included (the search runs in a :class:`~sknas.spaces.ConstrainedSpace`).
     verbose : int, default=0
         1 prints one line per round to stderr.
     batch_size : int, default=None
@@ -106,6 +111,8 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
                       FutureWarning, stacklevel=2)
         round_size = batch_size
     space, f = _objective(objective, space, metric)
+    if constraints is not None:
+        space = ConstrainedSpace(space, constraints)
     budget, n_initial, round_size = (check_int(v, name) for name, v in
                                      (("budget", budget), ("n_initial", n_initial), ("round_size", round_size)))
     predictor = default_predictor(space) if predictor is None else predictor

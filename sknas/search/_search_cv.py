@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils.validation import check_is_fitted
 
-from ..spaces import Space
-from ..utils import Instance, Int, validate_params
+from ..spaces import ConstrainedSpace, Space
+from ..utils import Instance, Int, Options, validate_params
 from ._defaults import ROUND_SIZE, default_predictor, default_proposer
 from ._round import fit_and_propose, initial_design, search_seed
 
@@ -37,8 +38,14 @@ class PredictorSearchCV(BaseSearchCV):
     space : Space
         The architecture space.
     arch_param : str
-        Parameter of ``estimator`` receiving the architecture (a tuple of
-        choice indices), e.g. ``"module__arch"``.
+        Parameter of ``estimator`` receiving the architecture, e.g.
+        ``"module__arch"`` or ``"hidden_layer_sizes"``.
+    arch_format : {"row", "string"} or callable, default="row"
+        The form the estimator receives (and ``best_params_`` / ``cv_results_``
+        show): the tuple of choice indices, the space's string form
+        (``space.to_string``, e.g. an NB201 cell string), or any function of a
+        row, e.g. ``lambda row: tuple(w for w, _ in space.layers(row))`` for a
+        scikit-learn ``MLPClassifier``'s ``hidden_layer_sizes``.
     predictor : estimator, default=None
         Performance predictor on rows of ``space`` (cloned each round).
         Default: :func:`~sknas.search.default_predictor`.
@@ -55,6 +62,10 @@ class PredictorSearchCV(BaseSearchCV):
         As in :class:`~sklearn.model_selection.GridSearchCV`. With several
         scorers, ``refit`` names the one the predictor learns.
     random_state : int, RandomState or None, default=None
+    constraints : Constraint, list of Constraint or dict, default=None
+        Bounds on costs of the architectures (see
+        :class:`~sknas.spaces.Constraint`): no candidate that breaks one is
+        cross-validated, the initial random ones included.
     batch_size : int, default="deprecated"
         Deprecated alias of ``round_size``.
 
@@ -63,7 +74,8 @@ class PredictorSearchCV(BaseSearchCV):
     cv_results_ : dict
         As in ``GridSearchCV``, plus ``round`` (0 = initial random) and
         ``predicted_score`` (the predictor's value when proposed; NaN in round
-        0) per candidate, and ``param_<arch_param>`` holding the rows. When a
+        0), ``arch_row`` (the row of choice indices) per candidate, and
+        ``param_<arch_param>`` holding the architecture in ``arch_format``. When a
         round raises (``error_score="raise"``, an interrupt), :meth:`fit`
         re-raises and ``cv_results_`` holds every round finished before it.
     best_params_, best_score_, best_estimator_, best_index_
@@ -75,23 +87,27 @@ class PredictorSearchCV(BaseSearchCV):
         continues with it.
     """
 
-    _search_constraints = {"space": Instance(Space), "arch_param": Instance(str), "n_initial": Int(1),
+    _search_constraints = {"space": Instance(Space), "arch_param": Instance(str),
+                           "arch_format": [Options(("row", "string")), Instance(Callable)], "n_initial": Int(1),
                            "n_iter": Int(1), "round_size": Int(1)}
 
-    def __init__(self, estimator, space, *, arch_param, predictor=None, proposer=None, n_initial=8, n_iter=24,
+    def __init__(self, estimator, space, *, arch_param, arch_format="row", predictor=None, proposer=None,
+                 n_initial=8, n_iter=24,
                  round_size=ROUND_SIZE, scoring=None, n_jobs=None, refit=True, cv=None, verbose=0,
                  pre_dispatch="2*n_jobs", random_state=None, error_score=np.nan, return_train_score=False,
-                 batch_size="deprecated"):
+                 constraints=None, batch_size="deprecated"):
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit, cv=cv, verbose=verbose,
                          pre_dispatch=pre_dispatch, error_score=error_score, return_train_score=return_train_score)
         self.space = space
         self.arch_param = arch_param
+        self.arch_format = arch_format
         self.predictor = predictor
         self.proposer = proposer
         self.n_initial = n_initial
         self.n_iter = n_iter
         self.round_size = round_size
         self.random_state = random_state
+        self.constraints = constraints
         self.batch_size = batch_size
 
     def _round_size(self) -> int:
@@ -112,22 +128,29 @@ class PredictorSearchCV(BaseSearchCV):
 
     def _history(self, results):
         """(rows, mean scores) of every candidate evaluated so far (NaN where every fit failed)."""
-        rows = np.array([p[self.arch_param] for p in results["params"]], dtype=np.int64)
+        rows = np.array(list(results["arch_row"]), dtype=np.int64)
         key = self._score_key()
         if key not in results:
             raise ValueError("with several scorers, set refit to the name of the one the predictor should learn")
         return rows.reshape(len(rows), self.space.n_decisions), np.asarray(results[key], dtype=np.float64)
 
     def _candidates(self, rows):
-        return [{self.arch_param: tuple(int(c) for c in r)} for r in rows]
+        """The parameters of each candidate in ``arch_format``; cv_results_["arch_row"] keeps the rows."""
+        fmt = self.arch_format
+        convert = (lambda r: tuple(int(c) for c in r)) if fmt == "row" else self.space.to_string if fmt == "string" \
+            else fmt
+        return [{self.arch_param: convert(r)} for r in rows]
+
+    def _search_space(self) -> Space:
+        return self.space if self.constraints is None else ConstrainedSpace(self.space, self.constraints)
 
     def _run_search(self, evaluate_candidates):
         self._check_search_params()
         round_size = self._round_size()
         self.seed_, rng = search_seed(self.random_state)
-        first = initial_design(self.space, min(self.n_initial, self.n_iter), rng)
+        first = initial_design(self._search_space(), min(self.n_initial, self.n_iter), rng)
         results = evaluate_candidates(self._candidates(first), more_results={
-            "round": [0] * len(first), "predicted_score": [np.nan] * len(first)})
+            "round": [0] * len(first), "predicted_score": [np.nan] * len(first), "arch_row": self._rows(first)})
         round_ = 0
         while len(results["params"]) < self.n_iter:
             round_ += 1
@@ -137,10 +160,15 @@ class PredictorSearchCV(BaseSearchCV):
                 break
             try:
                 results = evaluate_candidates(self._candidates(X_new), more_results={
-                    "round": [round_] * len(X_new), "predicted_score": list(model.predict(X_new))})
+                    "round": [round_] * len(X_new), "predicted_score": list(model.predict(X_new)),
+                    "arch_row": self._rows(X_new)})
             except BaseException:  # e.g. error_score="raise", or Ctrl-C: keep every round finished so far
                 self.cv_results_ = results
                 raise
+
+    @staticmethod
+    def _rows(X) -> list[tuple[int, ...]]:
+        return [tuple(int(c) for c in r) for r in X]
 
     def _fit_and_propose(self, results, n, seed=None):
         X, y = self._history(results)
@@ -151,7 +179,8 @@ class PredictorSearchCV(BaseSearchCV):
         predictor = default_predictor(self.space) if self.predictor is None else self.predictor
         proposer = default_proposer() if self.proposer is None else self.proposer
         seed = self.seed_ if seed is None else seed
-        return fit_and_propose(predictor, proposer, X[ok], y[ok], n, seed=seed, exclude=X[~ok], space=self.space)
+        return fit_and_propose(predictor, proposer, X[ok], y[ok], n, seed=seed, exclude=X[~ok],
+                               space=self._search_space())
 
     def fit(self, X, y=None, **params):
         """Run the search (see :class:`~sklearn.model_selection.GridSearchCV.fit`)."""

@@ -9,6 +9,7 @@ from ._base import Space
 from ._categorical import CategoricalSpace
 from ._cell import NB201_OPS, CellSpace, NASBench201Space
 from ._checks import check_space
+from ._constrained import ConstrainedSpace, Constraint, check_constraints
 from ._darts import DARTS_OPS, DARTSSpace
 from ._macro import MacroCNNSpace
 from ._mlp import MLPSpace
@@ -18,4 +19,4 @@ from ._pool import PoolSpace
 
 __all__ = ["Space", "CategoricalSpace", "CellSpace", "NASBench201Space", "NB201_OPS", "DARTSSpace", "DARTS_OPS",
            "NASBench101Space", "NB101_OPS", "NASBenchGraphSpace", "MLPSpace", "MacroCNNSpace", "PoolSpace",
-           "check_space"]
+           "ConstrainedSpace", "Constraint", "check_constraints", "check_space"]

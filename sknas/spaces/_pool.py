@@ -7,11 +7,12 @@ import hashlib
 import numpy as np
 
 from ._base import Space
+from ._sub import SubSpace
 
 __all__ = ["PoolSpace"]
 
 
-class PoolSpace(Space):
+class PoolSpace(SubSpace):
     """The architectures of ``base`` that are (equivalent to) one of ``rows``, e.g. the cells of a sample table.
 
     Every search front end works on it unchanged: sampling draws pool architectures, proposers keep
@@ -39,13 +40,10 @@ class PoolSpace(Space):
     name = "pool"
 
     def __init__(self, base: Space, rows):
-        if not isinstance(base, Space):
-            raise TypeError(f"base must be a sknas Space; got {type(base).__name__}")
+        super().__init__(base)
         rows = base.check_rows(rows, name="rows")
         if len(rows) == 0:
             raise ValueError("rows must hold at least one architecture")
-        super().__init__(dict(zip(base.decision_names, base.choices)))
-        self.base = base
         pool = rows[base.unique(rows)]
         self.pool_ = pool[np.lexsort(pool.T[::-1])]  # in lexicographic order, as enumerate() promises
         self._keys = set(base.row_keys(self.pool_))
@@ -59,12 +57,8 @@ class PoolSpace(Space):
     def __repr__(self) -> str:
         return f"PoolSpace({self.base!r}, {len(self.pool_)} architectures)"
 
-    # the pool: validity, sampling, repair
     def _valid_mask(self, X: np.ndarray) -> np.ndarray:
-        ok = self.base._valid_mask(X)
-        if ok.any():
-            ok[ok] = [k in self._keys for k in self.base.row_keys(X[ok])]
-        return ok
+        return self._base_valid(X, lambda rows: [k in self._keys for k in self.base.row_keys(rows)])
 
     def explain_invalid(self, row) -> str:
         row = self.check_rows(row, name="row", require_valid=False)
@@ -88,35 +82,3 @@ class PoolSpace(Space):
             S = self.onehot(X[bad]) if scores is None else self._check_scores(scores, len(X))[bad]
             X[bad] = self.pool_[np.argmax(S @ self._onehot.T, axis=1)]
         return X
-
-    # everything else is the base space's
-    def canonical(self, X) -> np.ndarray:
-        return self.base.canonical(self.check_rows(X, require_valid=False))
-
-    def to_string(self, row) -> str:
-        return self.base.to_string(row)
-
-    def from_string(self, s: str) -> np.ndarray:
-        return self.base.from_string(s)
-
-    @property
-    def node_types(self) -> tuple[str, ...]:
-        return self.base.node_types
-
-    def graph(self, X):
-        return self.base.graph(X)
-
-    def graph_torch(self, Z):
-        return self.base.graph_torch(Z)
-
-    def paths(self, X) -> np.ndarray:
-        return self.base.paths(X)
-
-    def has_cost(self, kind: str) -> bool:
-        return self.base.has_cost(kind)
-
-    def params(self, X) -> np.ndarray:
-        return self.base.params(X)
-
-    def flops(self, X) -> np.ndarray:
-        return self.base.flops(X)

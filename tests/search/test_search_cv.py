@@ -127,3 +127,37 @@ def test_an_error_keeps_the_rounds_finished_before_it():
         tolerant.fit(X, y)
     scores = np.asarray(tolerant.cv_results_["mean_test_score"])
     assert len(scores) == 12 and np.isfinite(scores).sum() >= 2
+
+
+def test_readable_architectures_for_an_unmodified_mlp_classifier(cancer):
+    """A scikit-learn MLPClassifier receives hidden_layer_sizes, and best_params_ shows them."""
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = cancer
+    space = MLPSpace(max_depth=2, widths=(4, 16), activations=("relu",))
+    search = PredictorSearchCV(
+        make_pipeline(StandardScaler(), MLPClassifier(max_iter=60, random_state=0)), space,
+        arch_param="mlpclassifier__hidden_layer_sizes", arch_format=lambda r: tuple(w for w, _ in space.layers(r)),
+        predictor=fast_predictor(space), n_initial=3, n_iter=5, round_size=1, cv=2, random_state=0)
+    with pytest.warns(Warning):  # MLPClassifier's ConvergenceWarning at 60 iterations
+        search.fit(X, y)
+    sizes = search.best_params_["mlpclassifier__hidden_layer_sizes"]
+    assert isinstance(sizes, tuple) and set(sizes) <= {4, 16} and 1 <= len(sizes) <= 2
+    rows = np.array(search.cv_results_["arch_row"])
+    assert len(set(space.row_keys(rows))) == 5
+
+
+def test_readable_architectures_for_a_skorch_network():
+    """A skorch NB201 network receives the cell's string, and cv_results_ shows it."""
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16.0).astype(np.float32).reshape(-1, 1, 8, 8)[:200]
+    space = NASBench201Space()
+    net = NeuralNetClassifier(NB201Network, module__arch=space.to_string([0] * 6), module__C=4, module__N=1,
+                              module__in_channels=1, max_epochs=1, lr=0.1, train_split=None, verbose=0, module__seed=0)
+    search = PredictorSearchCV(net, space, arch_param="module__arch", arch_format="string",
+                               predictor=fast_predictor(space), n_initial=2, n_iter=3, round_size=1, cv=2,
+                               random_state=0)
+    search.fit(X, y[:200].astype(np.int64))
+    assert all(p["module__arch"].startswith("|") for p in search.cv_results_["params"])
+    assert space.from_string(search.best_params_["module__arch"]).tolist() in [list(r) for r in
+                                                                              search.cv_results_["arch_row"]]

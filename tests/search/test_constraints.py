@@ -1,0 +1,109 @@
+"""Constraints end to end: no front end ever evaluates an architecture that breaks a known bound, not even
+in its random initial design; lower bounds as well as upper; costs from the space or a benchmark column."""
+
+import numpy as np
+import optuna
+import pytest
+
+from sknas import ArchitectureRegressor
+from sknas.datasets import load_nasbench201
+from sknas.spaces import ConstrainedSpace, Constraint, check_space
+
+
+@pytest.fixture(scope="module")
+def bench():
+    return load_nasbench201("cifar10-valid")
+
+
+@pytest.fixture(scope="module")
+def bounds(bench):
+    # small networks that are not too fast on a phone: an upper bound on params, a lower one on a latency
+    return [Constraint("params", max_value=0.4), Constraint(bench.cost("latency_pixel3"), min_value=2.0)]
+
+
+def feasible(bench, X):
+    X = np.asarray(X)
+    return (bench.space.params(X) <= 0.4) & (bench.query(X, "latency_pixel3") >= 2.0)
+
+
+def small_gcn(space):
+    return ArchitectureRegressor(space, model="gcn", hidden_size=16, max_epochs=5, random_state=0)
+
+
+def test_the_constrained_space_obeys_the_laws(bench, bounds):
+    space = ConstrainedSpace(bench.space, bounds)
+    check_space(space)
+    assert 0 < space.is_valid(bench.X).sum() < len(bench.X)
+    assert feasible(bench, space.repair(bench.space.sample(200, random_state=0))).all()
+    assert "params <= 0.4" in space.explain_invalid([3, 3, 3, 3, 3, 3])
+    assert bench.optimum("valid", space) < bench.optimum("valid")
+    with pytest.raises(ValueError, match="max_value, min_value or both"):
+        Constraint("params")
+    with pytest.raises(ValueError, match="exceeds max_value"):
+        Constraint("params", max_value=0.1, min_value=0.2)
+
+
+def test_run_search(bench, bounds):
+    from sknas.search import run_search
+
+    h = run_search(bench, budget=20, predictor=small_gcn(bench.space), constraints=bounds, random_state=0)
+    assert len(h) == 20 and feasible(bench, h["row"].tolist()).all()  # the 10 random ones included
+
+
+def test_predictor_search_cv(bench, bounds):
+    from sklearn.base import BaseEstimator
+
+    from sknas.search import PredictorSearchCV
+
+    class Lookup(BaseEstimator):  # "trains" an architecture by looking it up in the table
+        def __init__(self, arch=(0,) * 6):
+            self.arch = arch
+
+        def fit(self, X, y):
+            return self
+
+        def score(self, X, y):
+            return float(bench.query([self.arch])[0])
+
+    search = PredictorSearchCV(Lookup(), bench.space, arch_param="arch", predictor=small_gcn(bench.space),
+                               n_initial=5, n_iter=11, cv=2, constraints=bounds, random_state=0)
+    search.fit(np.zeros((4, 1)), np.array([0, 1, 0, 1]))
+    rows = [p["arch"] for p in search.cv_results_["params"]]
+    assert len(rows) == 11 and feasible(bench, rows).all()
+
+
+@pytest.mark.parametrize("name", ["PredictorSampler", "PredNASSampler", "NeuralPredictorSampler",
+                                  "RegularizedEvolutionSampler", "tpe"])
+def test_samplers(bench, bounds, name):
+    from sknas import samplers
+
+    space = bench.space
+    if name == "tpe":  # any Optuna sampler: space.suggest on the constrained space repairs into it
+        sampler, space = optuna.samplers.TPESampler(seed=0), ConstrainedSpace(bench.space, bounds)
+    elif name == "RegularizedEvolutionSampler":
+        sampler = samplers.RegularizedEvolutionSampler(space, population_size=6, tournament_size=2, seed=0,
+                                                       constraints=bounds)
+    else:
+        sampler = getattr(samplers, name)(space, predictor=small_gcn(space), n_startup_trials=6, seed=0,
+                                          constraints=bounds)
+    rows = []
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(lambda t: float(bench.query([rows.append(space.suggest(t)) or rows[-1]])[0]), n_trials=14)
+    assert len(rows) == 14 and feasible(bench, rows).all()
+
+
+def test_the_command_line(tmp_path, capsys):
+    import pandas as pd
+
+    from sknas.cli import main
+
+    out = tmp_path / "out"
+    assert main(["compare", "--methods", "sknas,random", "--budget", "12", "--seeds", "1", "--jobs", "1", "--fast",
+                 "--constraint", "params<=0.4", "--constraint", "latency_pixel3>=2", "--output", str(out)]) == 0
+    bench = load_nasbench201("cifar10-valid")
+    trials = pd.read_csv(out / "trials.csv")
+    assert len(trials) == 24 and feasible(bench, bench.space.from_strings(trials["arch"])).all()
+    assert "within params<=0.4, latency_pixel3>=2" in (out / "summary.md").read_text()
+    with pytest.raises(SystemExit) as exc:
+        main(["compare", "--constraint", "params<0.4"])
+    assert exc.value.code == 2 and "argument --constraint" in capsys.readouterr().err
