@@ -223,7 +223,7 @@ class BaseProposer:
         X = X[space.is_valid(X)] if len(X) else X
         for c in constraints:
             if len(X):
-                X = X[c.values(space, X) <= c.max_value]
+                X = X[c.feasible(space, X)]
         return X
 
     @staticmethod

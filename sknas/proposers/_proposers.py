@@ -168,7 +168,9 @@ class GradientAscentProposer(BaseProposer):
                 break
             objective = relaxed(P).reshape(-1)
             for (w, b, scale), c in zip(lin, constraints):
-                excess = torch.relu((P @ w + b - c.max_value) / scale)
+                cost = P @ w + b
+                excess = (torch.relu((cost - c.max_value) / scale) if c.max_value is not None else 0.0) + (
+                    torch.relu((c.min_value - cost) / scale) if c.min_value is not None else 0.0)
                 objective = objective - float(self.penalty) * excess
             opt.zero_grad()
             (-objective.sum()).backward()
@@ -185,7 +187,8 @@ class GradientAscentProposer(BaseProposer):
         cost = constraint.values(space, X)
         A = np.hstack([H, np.ones((len(H), 1))])
         coef, *_ = np.linalg.lstsq(A, cost, rcond=None)
-        scale = max(abs(float(constraint.max_value)), float(np.std(cost)), 1e-12)
+        bound = constraint.max_value if constraint.max_value is not None else constraint.min_value
+        scale = max(abs(float(bound)), float(np.std(cost)), 1e-12)
         return (torch.tensor(coef[:-1], dtype=torch.float32), float(coef[-1]), scale)
 
 

@@ -107,3 +107,14 @@ def test_the_command_line(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["compare", "--constraint", "params<0.4"])
     assert exc.value.code == 2 and "argument --constraint" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["RandomRankProposer", "EvolutionProposer", "GradientAscentProposer"])
+def test_proposers_honour_lower_bounds(bench, kind):
+    from sknas import proposers
+
+    X = bench.space.sample(30, random_state=0)
+    reg = small_gcn(bench.space).fit(X, bench.query(X))
+    P = getattr(proposers, kind)(constraints=[Constraint("params", min_value=1.0)]).propose(
+        reg, 5, X, bench.query(X), random_state=0)
+    assert len(P) == 5 and (bench.space.params(P) >= 1.0).all()
