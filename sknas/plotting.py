@@ -49,6 +49,7 @@ def plot_regret(curves: Mapping[str, tuple], *, title: str = "", ylabel: str = "
         the y axis symmetric-log so that a regret of zero stays visible.
     """
     fig, ax = _axes(ax)
+    top, n_max = 0.0, 1
     for name, (mean, se) in curves.items():
         mean = np.asarray(mean, dtype=float)
         se = np.full_like(mean, np.nan) if se is None else np.asarray(se, dtype=float)
@@ -56,14 +57,21 @@ def plot_regret(curves: Mapping[str, tuple], *, title: str = "", ylabel: str = "
         (line,) = ax.plot(x, mean, label=name, linewidth=1.8)
         if np.isfinite(se).any():
             ax.fill_between(x, np.maximum(mean - se, 0), mean + se, color=line.get_color(), alpha=0.18, linewidth=0)
+        # the y range: from the first tenth of the run on (the first trials' regret would squash the rest)
+        tail = (mean + np.nan_to_num(se))[len(mean) // 10:]
+        top, n_max = max(top, float(np.nanmax(tail)) if len(tail) else 0.0), max(n_max, len(mean))
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=0.1)
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(bottom=0, top=top * 1.15 if top > 0 else None)
+    ax.set_xlim(1, n_max)
+    ticks = [t for t in (1, 10, 25, 50, 100, 200, 500, 1000) if t < n_max] + [n_max]
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.minorticks_off()
     ax.set_xlabel("architectures evaluated")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(title="mean ± s.e.", fontsize="small")
+    ax.legend(title="mean ± s.e.", fontsize="small", loc="lower left")
     return fig
 
 
