@@ -12,7 +12,7 @@ architectures with their benchmark values; then the proposers look for the archi
   scoring 10,000 random architectures, and against scoring as many random architectures as gradient
   ascent's own time allows.
 
-    python benchmarks/gradient_ascent.py                   # 10 rounds per space
+    python benchmarks/gradient_ascent.py                   # 30 rounds per space
     python benchmarks/gradient_ascent.py --rounds 2 --smoke
 """
 
@@ -97,7 +97,7 @@ def large_round(name: str, seed: int, batch: int, smoke: bool) -> dict:
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--rounds", type=int, default=10, help="rounds (seeds) per space")
+    p.add_argument("--rounds", type=int, default=30, help="rounds (seeds) per space")
     p.add_argument("--n-train", type=int, default=50)
     p.add_argument("--batch", type=int, default=10)
     p.add_argument("--smoke", action="store_true")

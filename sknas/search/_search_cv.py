@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils.validation import check_is_fitted
 
 from ..spaces import ConstrainedSpace, Space
-from ..utils import Instance, Int, Options, validate_params
+from ..utils import Instance, Int, Options, atomic_path, validate_params
 from ._defaults import ROUND_SIZE, default_predictor, default_proposer
 from ._round import fit_and_propose, initial_design, search_seed
 
@@ -66,6 +69,17 @@ class PredictorSearchCV(BaseSearchCV):
         Bounds on costs of the architectures (see
         :class:`~sknas.spaces.Constraint`): no candidate that breaks one is
         cross-validated, the initial random ones included.
+    checkpoint : path-like, default=None
+        A JSON file to which every finished round is written (atomically, the
+        scores and times of each fold, as ``cv_results_`` is built from them).
+        If it exists when :meth:`fit` starts, its rounds are restored instead
+        of cross-validated again and the search continues from them: after an
+        interrupt, a crash or with a larger ``n_iter``, the evaluations made are
+        kept, and with an integer ``random_state`` the continued search is the
+        one an uninterrupted run makes. The file must come from the same
+        estimator, data, space and ``cv`` (the space and the number of folds
+        are checked). A search always evaluates at least one round: rounds that
+        would reach ``n_iter`` are not restored but run again.
     batch_size : int, default="deprecated"
         Deprecated alias of ``round_size``.
 
@@ -89,13 +103,14 @@ class PredictorSearchCV(BaseSearchCV):
 
     _search_constraints = {"space": Instance(Space), "arch_param": Instance(str),
                            "arch_format": [Options(("row", "string")), Instance(Callable)], "n_initial": Int(1),
-                           "n_iter": Int(1), "round_size": Int(1)}
+                           "n_iter": Int(1), "round_size": Int(1),
+                           "checkpoint": Instance((str, os.PathLike), none=True)}
 
     def __init__(self, estimator, space, *, arch_param, arch_format="row", predictor=None, proposer=None,
                  n_initial=8, n_iter=24,
                  round_size=ROUND_SIZE, scoring=None, n_jobs=None, refit=True, cv=None, verbose=0,
                  pre_dispatch="2*n_jobs", random_state=None, error_score=np.nan, return_train_score=False,
-                 constraints=None, batch_size="deprecated"):
+                 constraints=None, checkpoint=None, batch_size="deprecated"):
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit, cv=cv, verbose=verbose,
                          pre_dispatch=pre_dispatch, error_score=error_score, return_train_score=return_train_score)
         self.space = space
@@ -108,6 +123,7 @@ class PredictorSearchCV(BaseSearchCV):
         self.round_size = round_size
         self.random_state = random_state
         self.constraints = constraints
+        self.checkpoint = checkpoint
         self.batch_size = batch_size
 
     def _round_size(self) -> int:
@@ -149,9 +165,14 @@ class PredictorSearchCV(BaseSearchCV):
         round_size = self._round_size()
         self.seed_, rng = search_seed(self.random_state)
         first = initial_design(self._search_space(), min(self.n_initial, self.n_iter), rng)
-        results = evaluate_candidates(self._candidates(first), more_results={
-            "round": [0] * len(first), "predicted_score": [np.nan] * len(first), "arch_row": self._rows(first)})
-        round_ = 0
+        self._restored = self._read_checkpoint()
+        if self._restored["arch_row"]:
+            results = self._format_results([], self.n_splits_, [], {})  # the restored rounds alone
+            round_ = max(self._restored["round"])
+        else:
+            results = evaluate_candidates(self._candidates(first), more_results={
+                "round": [0] * len(first), "predicted_score": [np.nan] * len(first), "arch_row": self._rows(first)})
+            round_ = 0
         while len(results["params"]) < self.n_iter:
             round_ += 1
             k = min(round_size, self.n_iter - len(results["params"]))
@@ -165,6 +186,66 @@ class PredictorSearchCV(BaseSearchCV):
             except BaseException:  # e.g. error_score="raise", or Ctrl-C: keep every round finished so far
                 self.cv_results_ = results
                 raise
+
+    _RESTORED_KEYS = ("round", "predicted_score", "arch_row")
+
+    def _read_checkpoint(self) -> dict:
+        """The whole rounds of the checkpoint below ``n_iter``: their ``more_results`` and per-fold ``out``."""
+        restored = {key: [] for key in (*self._RESTORED_KEYS, "out")}
+        if self.checkpoint is None or not Path(self.checkpoint).is_file():
+            return restored
+        name = str(self.checkpoint)
+        with open(self.checkpoint, encoding="utf-8") as f:
+            saved = json.load(f)  # a file that is not JSON raises ValueError (json.JSONDecodeError)
+        if not isinstance(saved, dict) or saved.get("n_splits") != self.n_splits_ or \
+                saved.get("n_decisions") != self.space.n_decisions:
+            raise ValueError(f"checkpoint {name!r} was not written by a search of this space with "
+                             f"{self.n_splits_} folds; remove it or pass another path")
+        try:
+            candidates = list(saved["candidates"])
+            rows = np.array([c["arch_row"] for c in candidates], dtype=np.int64)
+            rounds = [int(c["round"]) for c in candidates]
+            if any(len(c["out"]) != self.n_splits_ for c in candidates):
+                raise ValueError("a candidate without one result per fold")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"checkpoint {name!r} is damaged ({exc}); remove it or pass another path") from None
+        rows = self.space.check_rows(rows.reshape(len(candidates), self.space.n_decisions), name="checkpoint rows")
+        keep = len(candidates)
+        while keep and keep >= self.n_iter:  # at least one round is evaluated by fit
+            keep = rounds.index(rounds[keep - 1])
+        for c, row in zip(candidates[:keep], rows):
+            restored["round"].append(int(c["round"]))
+            restored["predicted_score"].append(np.nan if c["predicted_score"] is None else float(c["predicted_score"]))
+            restored["arch_row"].append(tuple(int(v) for v in row))
+            restored["out"].extend(c["out"])
+        return restored
+
+    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        """Prepend the restored rounds to those evaluated by this fit, and write the checkpoint."""
+        restored = getattr(self, "_restored", None) or {key: [] for key in (*self._RESTORED_KEYS, "out")}
+        more = {key: restored[key] + list((more_results or {}).get(key, [])) for key in self._RESTORED_KEYS}
+        out = restored["out"] + list(out)
+        candidate_params = self._candidates(more["arch_row"])
+        if self.checkpoint is not None and len(out) > len(restored["out"]):
+            self._write_checkpoint(more, out, n_splits)
+        return super()._format_results(candidate_params, n_splits, out, more)
+
+    def _write_checkpoint(self, more, out, n_splits):
+        def plain(v):
+            if isinstance(v, dict):
+                return {str(k): plain(x) for k, x in v.items()}
+            return None if v is None else v if isinstance(v, str) else float(v)
+
+        keys = ("fit_error", "test_scores", "train_scores", "n_test_samples", "fit_time", "score_time")
+        candidates = [{"round": int(more["round"][i]),
+                       "predicted_score": None if np.isnan(more["predicted_score"][i])
+                       else float(more["predicted_score"][i]),
+                       "arch_row": [int(v) for v in more["arch_row"][i]],
+                       "out": [{k: plain(o[k]) for k in keys if k in o} for o in out[i * n_splits:(i + 1) * n_splits]]}
+                      for i in range(len(more["arch_row"]))]
+        with atomic_path(self.checkpoint) as tmp:
+            tmp.write_text(json.dumps({"n_splits": n_splits, "n_decisions": self.space.n_decisions,
+                                       "candidates": candidates}), encoding="utf-8")
 
     @staticmethod
     def _rows(X) -> list[tuple[int, ...]]:
@@ -184,7 +265,10 @@ class PredictorSearchCV(BaseSearchCV):
 
     def fit(self, X, y=None, **params):
         """Run the search (see :class:`~sklearn.model_selection.GridSearchCV.fit`)."""
-        super().fit(X, y, **params)
+        try:
+            super().fit(X, y, **params)
+        finally:
+            self._restored = None
         self.space_ = self.space
         return self
 

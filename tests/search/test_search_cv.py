@@ -161,3 +161,77 @@ def test_readable_architectures_for_a_skorch_network():
     assert all(p["module__arch"].startswith("|") for p in search.cv_results_["params"])
     assert space.from_string(search.best_params_["module__arch"]).tolist() in [list(r) for r in
                                                                               search.cv_results_["arch_row"]]
+
+
+class _Counted(BaseEstimator):
+    """A tiny estimator that counts its fits (class-wide) and can be told to stop the search at the n-th."""
+
+    fits = 0
+    stop_at = None
+
+    def __init__(self, arch=(0, 0, 0)):
+        self.arch = arch
+
+    def fit(self, X, y):
+        type(self).fits += 1
+        if type(self).fits == type(self).stop_at:
+            raise KeyboardInterrupt  # what a Ctrl-C or a killed job leaves: the round in progress is lost
+        return self
+
+    def score(self, X, y):
+        return float(self.arch[0] * 3 + self.arch[1] - self.arch[2]) / 10
+
+
+def _counted_search(n_iter, checkpoint=None):
+    from sknas.spaces import CategoricalSpace
+
+    space = CategoricalSpace({"a": [0, 1, 2], "b": [0, 1, 2], "c": [0, 1, 2]})
+    return PredictorSearchCV(_Counted(), space, arch_param="arch", predictor=fast_predictor(space), n_initial=4,
+                             n_iter=n_iter, round_size=2, cv=2, random_state=0, checkpoint=checkpoint)
+
+
+def _summary(search):
+    res = search.cv_results_
+    return [tuple(r) for r in res["arch_row"]], list(res["round"]), list(res["mean_test_score"])
+
+
+def test_a_checkpoint_continues_where_an_interrupted_search_stopped(tmp_path):
+    X, y = np.zeros((20, 2)), np.arange(20) % 2
+    _Counted.fits, _Counted.stop_at = 0, None
+    whole = _counted_search(10).fit(X, y)
+    assert _Counted.fits == 10 * 2 + 1  # two folds per candidate, one refit
+
+    ckpt = tmp_path / "search.json"
+    _Counted.fits, _Counted.stop_at = 0, 13  # interrupted in the third round
+    with pytest.raises(KeyboardInterrupt):
+        _counted_search(10, ckpt).fit(X, y)
+    assert len(__import__("json").loads(ckpt.read_text())["candidates"]) == 6  # rounds 0 and 1 kept
+    _Counted.fits, _Counted.stop_at = 0, None
+    resumed = _counted_search(10, ckpt).fit(X, y)
+    assert _Counted.fits == 4 * 2 + 1  # only the four candidates not yet evaluated, and the refit
+    assert _summary(resumed) == _summary(whole)
+    assert resumed.best_params_ == whole.best_params_ and resumed.best_score_ == whole.best_score_
+
+    _Counted.fits = 0
+    longer = _counted_search(12, ckpt).fit(X, y)  # a larger n_iter continues the finished search
+    assert _Counted.fits == 2 * 2 + 1 and _summary(longer)[0][:10] == _summary(whole)[0]
+    _Counted.fits = 0
+    again = _counted_search(12, ckpt).fit(X, y)  # a finished search runs its last round again, nothing else
+    assert _Counted.fits == 2 * 2 + 1 and _summary(again) == _summary(longer)
+
+
+def test_a_checkpoint_from_another_search_is_refused(tmp_path):
+    X, y = np.zeros((20, 2)), np.arange(20) % 2
+    ckpt = tmp_path / "search.json"
+    _counted_search(6, ckpt).fit(X, y)
+    other = _counted_search(8, ckpt).set_params(cv=3)
+    with pytest.raises(ValueError, match="was not written by a search of this space with 3 folds"):
+        other.fit(X, y)
+    ckpt.write_text('{"n_splits": 2, "n_decisions": 3, "candidates": [{"round": 0}]}')
+    with pytest.raises(ValueError, match="is damaged"):
+        _counted_search(8, ckpt).fit(X, y)
+    ckpt.write_text("{not json")
+    with pytest.raises(ValueError):
+        _counted_search(8, ckpt).fit(X, y)
+    with pytest.raises(TypeError, match="checkpoint must be str or PathLike"):
+        _counted_search(8, 3).fit(X, y)
