@@ -142,9 +142,16 @@ def timing(bench, y, repeats: int, n_train: int = 469):
             fitted.predict(bench.X)
             ts.append(time.perf_counter() - t0)
         out[f"predict_all_{len(bench.X)}_{label}_s"] = float(np.median(ts))
-    t0 = time.perf_counter()
-    ArchitectureRegressor(bench.space, random_state=0).fit(X, yt)
-    out["default_fit_s"] = time.perf_counter() - t0
+    from sknas.search import default_predictor
+
+    for label, make in (("default", lambda r: ArchitectureRegressor(bench.space, random_state=r)),
+                        ("search_default", lambda r: default_predictor(bench.space, random_state=r))):
+        ts = []
+        for r in range(repeats):
+            t0 = time.perf_counter()
+            make(r).fit(X, yt)
+            ts.append(time.perf_counter() - t0)
+        out[f"{label}_fit_s"] = float(np.median(ts))
     return out
 
 
@@ -189,6 +196,8 @@ def main(argv=None):
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     parser.add_argument("--timing-repeats", type=int, default=3)
     parser.add_argument("--no-timing", action="store_true")
+    parser.add_argument("--timing-only", action="store_true",
+                        help="only the timing section, written to predictors_timing.json / .md next to --out")
     parser.add_argument("--smoke", action="store_true", help="tiny run (2 configs, 1 size, 1 split, few epochs)")
     parser.add_argument("--out", type=Path, default=RESULTS / "predictors_nb201.json")
     parser.add_argument("--report-only", action="store_true",
@@ -206,6 +215,18 @@ def main(argv=None):
         CONFIGS["mlp-onehot"] = dict(CONFIGS["mlp-onehot"], max_epochs=5)
         CONFIGS["xgboost"] = dict(CONFIGS["xgboost"], model_params={"n_estimators": 20})
     bench, y = _load()
+    if args.timing_only:
+        out = args.out.with_name("predictors_timing.json")
+        timing_out = timing(bench, y, args.timing_repeats)
+        command = " ".join([os.path.basename(sys.argv[0])] + (argv if argv is not None else sys.argv[1:]))
+        out.write_text(json.dumps({"command": command, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                                   "timing": timing_out}, indent=1) + "\n")
+        text = "\n".join(f"| {k} | {v:.3g} |" if isinstance(v, float) else f"| {k} | {v} |"
+                         for k, v in timing_out.items())
+        out.with_suffix(".md").write_text(f"Command: `python benchmarks/{command}` (seconds are medians of "
+                                          f"{args.timing_repeats} runs)\n\n| quantity | value |\n|---|---|\n{text}\n")
+        print(text)
+        return timing_out
     results: dict = {}
     payload = {"benchmark": "NAS-Bench-201 cifar10-valid, target: valid accuracy (200 epochs, seed mean)",
                "protocol": "train on n random cells, test on all other cells; split seed = random_state",
