@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -12,7 +12,7 @@ from optuna.study import Study, StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
 from ..search import initial_design, round_seed
-from ..spaces import ConstrainedSpace, Space
+from ..spaces import ConstrainedSpace, Constraint, Space
 from ..utils import Instance, Int, seed_from, validate_params
 from ._optuna import cached_trials, fresh_trials, set_trial_system_attr, study_key
 
@@ -20,6 +20,8 @@ __all__ = ["ArchitectureSampler"]
 
 #: system attribute of a trial holding the row the sampler gave it
 ROW_ATTR = "sknas:row"
+#: Optuna's system attribute for the values of ``constraints_func`` (``FrozenTrial.constraints`` reads it)
+CONSTRAINTS_ATTR = "constraints"
 _CLAIM_TRIES = 10
 
 
@@ -35,9 +37,10 @@ class ArchitectureSampler(BaseSampler):
     and with many workers sharing one storage. Failed and pruned trials are
     never learned from (nor proposed again); enqueued parameters win.
 
-    A subclass writes one method, ``_propose(X, y, exclude)``: ordered
+    A subclass writes one method, ``_propose(X, y, exclude, learned)``: ordered
     proposals (best first) from the completed rows ``X`` and their values
-    ``y`` (higher is better), none equivalent to a row of ``exclude``.
+    ``y`` (higher is better), none equivalent to a row of ``exclude``, each
+    meeting the ``learned`` constraints (from ``constraints_func``).
     Proposals are computed once per ``round_size`` completed trials and
     handed out to the following trials. A trial takes the first proposal no
     other trial holds, records it on the trial, reads the study again and
@@ -62,6 +65,16 @@ class ArchitectureSampler(BaseSampler):
     constraints : Constraint, list of Constraint or dict, default=None
         Bounds on costs (:class:`~sknas.spaces.Constraint`): the sampler hands
         out only architectures that meet them, the random startup ones included.
+    constraints_func : callable, default=None
+        Optuna's convention for constraints known only after a trial has run
+        (as in ``TPESampler`` and ``GPSampler``): a function of a finished
+        trial returning a sequence of floats, feasible when every value is
+        ``<= 0``; its values are stored on the trial. Values an objective sets
+        with ``trial.set_constraint`` count the same way. From the completed
+        trials' values the sampler learns which architectures are feasible (a
+        random forest per constraint on the one-hot rows) and proposes only
+        architectures predicted to meet every constraint; the random startup
+        trials cannot know them.
     batch_size : int, default=None
         Deprecated alias of ``round_size``.
     """
@@ -71,6 +84,7 @@ class ArchitectureSampler(BaseSampler):
 
     def __init__(self, space: Space, *, n_startup_trials: int = 10, round_size: int = 10,
                  independent_sampler: BaseSampler | None = None, seed: int | None = None, constraints=None,
+                 constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
                  batch_size: int | None = None):
         if batch_size is not None:
             import warnings
@@ -81,7 +95,8 @@ class ArchitectureSampler(BaseSampler):
         self.space, self.n_startup_trials, self.round_size = space, n_startup_trials, round_size
         self.independent_sampler, self.seed = independent_sampler, seed
         validate_params(self, ArchitectureSampler._parameter_constraints)
-        self.constraints = constraints
+        self.constraints, self.constraints_func = constraints, constraints_func
+        validate_params(self, {"constraints_func": Instance(Callable, none=True)})
         self._search_space = space if constraints is None else ConstrainedSpace(space, constraints)
         self._seed = np.random.SeedSequence().entropy % 2**31 if seed is None else int(seed)
         self._independent = independent_sampler or RandomSampler(seed=self._seed)
@@ -119,6 +134,16 @@ class ArchitectureSampler(BaseSampler):
         self._independent.before_trial(study, trial)
 
     def after_trial(self, study: Study, trial: FrozenTrial, state: TrialState, values: Sequence[float] | None) -> None:
+        if self.constraints_func is not None and state in (TrialState.COMPLETE, TrialState.PRUNED):
+            con = self.constraints_func(trial)
+            try:
+                con = tuple(float(c) for c in con)
+            except (TypeError, ValueError):
+                raise TypeError(f"constraints_func must return a sequence of floats; got {type(con).__name__}") \
+                    from None
+            if not all(np.isfinite(con)):
+                raise ValueError(f"constraints_func must return finite values; got {con} for trial {trial.number}")
+            set_trial_system_attr(study, trial, CONSTRAINTS_ATTR, con)
         self._independent.after_trial(study, trial, state, values)
 
     # ------------------------------------------------------------------ helpers
@@ -143,7 +168,7 @@ class ArchitectureSampler(BaseSampler):
     def _history(self, trials: list[FrozenTrial], study: Study, me: int):
         """(rows of completed trials by number, their values as maximisation, rows claimed by other trials)."""
         sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
-        done, values, numbers, claimed = [], [], [], []
+        done, values, numbers, claimed, cons = [], [], [], [], []
         for t in trials:
             if t.number == me:
                 continue
@@ -158,11 +183,14 @@ class ArchitectureSampler(BaseSampler):
                 done.append(row)
                 values.append(sign * float(t.value))
                 numbers.append(t.number)
+                cons.append(t.constraints)
         d = self.space.n_decisions
         order = np.argsort(numbers, kind="stable")
         X = np.asarray(done, dtype=np.int64).reshape(-1, d)[order]
         y = np.asarray(values, dtype=np.float64)[order]
-        return X, y, np.asarray(claimed, dtype=np.int64).reshape(-1, d)
+        C = {k: np.array([c.get(k, np.nan) for c in cons], dtype=np.float64)[order]
+             for k in sorted({k for c in cons for k in c})}
+        return X, y, np.asarray(claimed, dtype=np.int64).reshape(-1, d), C
 
     def _claims(self, study: Study, me: int) -> tuple[np.ndarray, set]:
         """The rows other trials hold, read from the storage now, and their keys."""
@@ -170,7 +198,7 @@ class ArchitectureSampler(BaseSampler):
         return rows, set(self.space.row_keys(rows)) if len(rows) else set()
 
     def _row_for_trial(self, study: Study, trial: FrozenTrial) -> np.ndarray:
-        X, y, claimed = self._history(cached_trials(study), study, trial.number)
+        X, y, claimed, C = self._history(cached_trials(study), study, trial.number)
         if len(X) < self.n_startup_trials:
             cands = initial_design(self._search_space, 8, seed_from(self._seed, "startup", trial.number),
                                    exclude=claimed)
@@ -178,11 +206,43 @@ class ArchitectureSampler(BaseSampler):
             n_fit = self.n_startup_trials + (len(X) - self.n_startup_trials) // self.round_size * self.round_size
             key = (study_key(study), round_seed(self._seed, X[:n_fit], y[:n_fit]))
             if key not in self._cache:
-                self._cache = {key: self._propose(X[:n_fit], y[:n_fit], claimed)}
-            cands = self._cache[key]
+                learned = self._learned_constraints(X[:n_fit], {k: v[:n_fit] for k, v in C.items()}, key[1])
+                self._cache = {key: (learned, self._propose(X[:n_fit], y[:n_fit], claimed, learned))}
+            learned, cands = self._cache[key]
             if not self._unclaimed(cands, self._claims(study, trial.number)[1]):  # all handed out: propose anew
-                cands = self._cache[key] = self._propose(X[:n_fit], y[:n_fit], claimed)
+                cands = self._propose(X[:n_fit], y[:n_fit], claimed, learned)
+                self._cache[key] = (learned, cands)
         return self._claim(study, trial, cands)
+
+    def _learned_constraints(self, X: np.ndarray, C: dict[str, np.ndarray], seed: int) -> list[Constraint]:
+        """Constraints on predicted values, learned from the trials' constraint values (``constraints_func``).
+
+        Costs (parameters, FLOPs, latency) add up over a network's operations, so each constraint's value
+        is modelled as linear in the one-hot rows (Bayesian ridge regression); a row counts as feasible
+        when the mean plus one posterior standard deviation is ``<= 0`` for every constraint (feasible
+        with about 84% probability under the model). None while nothing of a random sample of the space is
+        predicted feasible (the trials so far say too little).
+        """
+        from sklearn.linear_model import BayesianRidge
+
+        def upper(model):
+            def cost(rows):
+                mean, std = model.predict(self.space.onehot(rows), return_std=True)
+                return mean + std
+
+            return cost
+
+        learned = []
+        for name, c in C.items():
+            seen = np.isfinite(c)
+            if seen.sum() < 2:
+                continue
+            model = BayesianRidge().fit(self.space.onehot(X[seen]), c[seen])
+            learned.append(Constraint(upper(model), max_value=0.0, name=f"predicted {name}"))
+        probe = self._search_space.sample(256, seed)
+        if learned and not np.all([c.feasible(self.space, probe) for c in learned], axis=0).any():
+            return []
+        return learned
 
     def _unclaimed(self, cands: np.ndarray, claims: set) -> list[int]:
         return [i for i, k in enumerate(self.space.row_keys(cands) if len(cands) else []) if k not in claims]
@@ -213,8 +273,9 @@ class ArchitectureSampler(BaseSampler):
             tried.append(row)
         return row
 
-    def _propose(self, X: np.ndarray, y: np.ndarray, exclude: np.ndarray) -> np.ndarray:
-        """Ordered proposals (best first) given completed rows ``X`` with values ``y`` (higher is better).
+    def _propose(self, X: np.ndarray, y: np.ndarray, exclude: np.ndarray, learned: list[Constraint]) -> np.ndarray:
+        """Ordered proposals (best first) given completed rows ``X`` with values ``y`` (higher is better), each
+        predicted to meet the ``learned`` constraints (see ``constraints_func``) where possible.
 
         Seeded by ``round_seed(self._seed, X, y)``, the seeding rule of every sknas search front end.
         """

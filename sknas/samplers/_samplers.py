@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 from optuna.samplers import BaseSampler
 
 from ..predictors import ArchitectureRegressor
 from ..proposers import BaseProposer, GradientAscentProposer, RandomRankProposer
 from ..search import ROUND_SIZE, default_predictor, default_proposer, fit_and_propose, round_seed
-from ..spaces import Space
+from ..spaces import Space, check_constraints
 from ..utils import Instance, check_int, validate_params
 from ._base import ArchitectureSampler
 
@@ -28,17 +30,17 @@ class PredictorSampler(ArchitectureSampler):
     proposer : BaseProposer, default=None
         Default :func:`~sknas.search.default_proposer` (the top of 10,000 random
         architectures by predicted value, or of the whole space when it is smaller).
-    n_startup_trials, round_size, independent_sampler, seed, constraints, batch_size
+    n_startup_trials, round_size, independent_sampler, seed, constraints, constraints_func, batch_size
         See :class:`ArchitectureSampler`.
     """
 
     def __init__(self, space: Space, *, predictor=None, proposer: BaseProposer | None = None,
                  n_startup_trials: int = 10, round_size: int = ROUND_SIZE,
                  independent_sampler: BaseSampler | None = None,
-                 seed: int | None = None, constraints=None, batch_size: int | None = None):
+                 seed: int | None = None, constraints=None, constraints_func=None, batch_size: int | None = None):
         super().__init__(space, n_startup_trials=n_startup_trials, round_size=round_size,
                          independent_sampler=independent_sampler, seed=seed, constraints=constraints,
-                         batch_size=batch_size)
+                         constraints_func=constraints_func, batch_size=batch_size)
         self.predictor, self.proposer = predictor, proposer
         validate_params(self, {"proposer": Instance(BaseProposer, none=True)})
 
@@ -48,9 +50,12 @@ class PredictorSampler(ArchitectureSampler):
     def _default_proposer(self) -> BaseProposer:
         return default_proposer()
 
-    def _propose(self, X, y, exclude):
+    def _propose(self, X, y, exclude, learned):
         predictor = self._default_predictor() if self.predictor is None else self.predictor
         proposer = self._default_proposer() if self.proposer is None else self.proposer
+        if learned:
+            proposer = copy.copy(proposer)
+            proposer.constraints = check_constraints(proposer.constraints) + learned
         return fit_and_propose(predictor, proposer, X, y, self.round_size, seed=self._seed, exclude=exclude,
                                space=self._search_space)[1]
 
@@ -87,7 +92,7 @@ class NeuralPredictorSampler(PredictorSampler):
 
     Parameters
     ----------
-    space, predictor, proposer, n_startup_trials, independent_sampler, seed, constraints, batch_size
+    space, predictor, proposer, n_startup_trials, independent_sampler, seed, constraints, constraints_func, batch_size
         See :class:`PredictorSampler`.
     round_size : int, default=10
         See :class:`ArchitectureSampler`.
@@ -95,10 +100,10 @@ class NeuralPredictorSampler(PredictorSampler):
 
     def __init__(self, space: Space, *, predictor=None, proposer: BaseProposer | None = None,
                  n_startup_trials: int = 10, round_size: int = 10, independent_sampler: BaseSampler | None = None,
-                 seed: int | None = None, constraints=None, batch_size: int | None = None):
+                 seed: int | None = None, constraints=None, constraints_func=None, batch_size: int | None = None):
         super().__init__(space, predictor=predictor, proposer=proposer, n_startup_trials=n_startup_trials,
                          round_size=round_size, independent_sampler=independent_sampler, seed=seed,
-                         constraints=constraints, batch_size=batch_size)
+                         constraints=constraints, constraints_func=constraints_func, batch_size=batch_size)
 
     def _default_predictor(self):
         return ArchitectureRegressor(self.space, model="gcn")
@@ -121,24 +126,30 @@ class RegularizedEvolutionSampler(ArchitectureSampler):
         The architecture space.
     population_size : int, default=20
     tournament_size : int, default=5
-    independent_sampler, seed, constraints
+    independent_sampler, seed, constraints, constraints_func
         See :class:`ArchitectureSampler`.
     """
 
     def __init__(self, space: Space, *, population_size: int = 20, tournament_size: int = 5,
-                 independent_sampler: BaseSampler | None = None, seed: int | None = None, constraints=None):
+                 independent_sampler: BaseSampler | None = None, seed: int | None = None, constraints=None,
+                 constraints_func=None):
         self.population_size = check_int(population_size, "population_size")
         self.tournament_size = check_int(tournament_size, "tournament_size (at most population_size)",
                                          high=self.population_size)
         super().__init__(space, n_startup_trials=population_size, round_size=1,
-                         independent_sampler=independent_sampler, seed=seed, constraints=constraints)
+                         independent_sampler=independent_sampler, seed=seed, constraints=constraints,
+                         constraints_func=constraints_func)
 
-    def _propose(self, X, y, exclude):
+    def _propose(self, X, y, exclude, learned):
         rng = np.random.default_rng(round_seed(self._seed, X, y))
         pop_X, pop_y = X[-self.population_size:], y[-self.population_size:]
+        if learned:  # members predicted feasible win their tournaments; children predicted infeasible are dropped
+            pop_y = np.where(np.all([c.feasible(self.space, pop_X) for c in learned], axis=0), pop_y, -np.inf)
         children = []
         for _ in range(8):  # a few tournaments, so that concurrent trials get different children
             pick = rng.choice(len(pop_X), self.tournament_size, replace=False)
             parent = pop_X[pick[np.argmax(pop_y[pick])]]
             children.append(self._search_space.mutate(parent[None, :], rng)[0])
-        return np.asarray(children, dtype=np.int64)
+        children = np.asarray(children, dtype=np.int64)
+        ok = np.all([c.feasible(self.space, children) for c in learned], axis=0) if learned else None
+        return children[ok] if ok is not None and ok.any() else children

@@ -118,3 +118,46 @@ def test_proposers_honour_lower_bounds(bench, kind):
     P = getattr(proposers, kind)(constraints=[Constraint("params", min_value=1.0)]).propose(
         reg, 5, X, bench.query(X), random_state=0)
     assert len(P) == 5 and (bench.space.params(P) >= 1.0).all()
+
+
+@pytest.mark.parametrize("how", ["constraints_func", "set_constraint"])
+@pytest.mark.parametrize("name", ["PredictorSampler", "RegularizedEvolutionSampler"])
+def test_constraints_known_only_after_a_trial_are_learned(bench, name, how):
+    """Optuna's convention: the sampler never sees the bound, only each finished trial's constraint values."""
+    from sknas import samplers
+
+    def constraint(trial):  # > 0: infeasible
+        return (float(bench.space.params([bench.space.params_to_row(trial.params)])[0]) - 0.3,)
+
+    kw = {"constraints_func": constraint} if how == "constraints_func" else {}
+    if name == "RegularizedEvolutionSampler":
+        sampler = samplers.RegularizedEvolutionSampler(bench.space, population_size=10, tournament_size=3, seed=0,
+                                                       **kw)
+    else:
+        sampler = samplers.PredictorSampler(bench.space, predictor=small_gcn(bench.space), n_startup_trials=10,
+                                            seed=0, **kw)
+
+    def objective(trial):
+        row = bench.space.suggest(trial)
+        if how == "set_constraint":
+            trial.set_constraint("params", constraint(trial)[0])
+        return float(bench.query([row])[0])
+
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(objective, n_trials=40)
+    assert all(len(t.constraints) == 1 for t in study.trials)
+    later = np.array([max(t.constraints.values()) > 0 for t in study.trials[10:]])
+    random_share = np.mean(bench.space.params(bench.space.sample(2000, random_state=0)) > 0.3)
+    assert random_share > 0.5 and later.mean() < random_share / 2  # learned: far fewer infeasible proposals
+    assert max(study.best_trial.constraints.values()) <= 0  # Optuna's best trial is a feasible one
+
+
+def test_constraints_func_is_checked(bench):
+    from sknas.samplers import RegularizedEvolutionSampler
+
+    with pytest.raises(TypeError, match="constraints_func"):
+        RegularizedEvolutionSampler(bench.space, constraints_func="params<=0.4")
+    study = optuna.create_study(sampler=RegularizedEvolutionSampler(bench.space, seed=0,
+                                                                    constraints_func=lambda t: (float("nan"),)))
+    with pytest.raises(ValueError, match="constraints_func must return finite values"):
+        study.optimize(lambda t: float(bench.query([bench.space.suggest(t)])[0]), n_trials=1)
