@@ -16,6 +16,7 @@ share of runs that found one, and the share of trials spent on infeasible archit
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import warnings
 
@@ -90,6 +91,7 @@ def main(argv=None):
     p.add_argument("--budget", type=int, default=100)
     p.add_argument("--seeds", type=int, default=30)
     p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--results-dir", default=None, help="where the JSON and markdown go (default benchmarks/results)")
     args = p.parse_args(argv)
     from sknas.datasets import load_nasbench201
 
@@ -110,7 +112,7 @@ def main(argv=None):
                      f"{r[b]['infeasible'][0]:.0%})" for b in budgets]
             lines.append(f"| {dataset} | {m} | " + " | ".join(cells) + f" | {r['wall_s']:.1f} |")
             print(lines[-1], flush=True)
-    command = "python benchmarks/unknown_constraints.py " + " ".join(argv if argv is not None else [])
+    command = "python benchmarks/unknown_constraints.py " + " ".join(argv if argv is not None else sys.argv[1:])
     head = (f"Command: `{command.strip()}`; {args.device} <= its median over the table, known to the samplers only "
             f"as each finished trial's constraint value; {args.seeds} seeds (0-{args.seeds - 1}).\n\n"
             "Each cell: validation regret of the best feasible architecture found (mean ± s.e.) (share of runs "
@@ -118,7 +120,8 @@ def main(argv=None):
             "| dataset | sampler | " + " | ".join(f"@{b}" for b in budgets) + f" | wall s per {args.budget}-trial "
             "study |\n|" + "---|" * (len(budgets) + 3))
     write_results("unknown_constraints", {"args": vars(args), "budgets": budgets, "results": results},
-                  head + "\n" + "\n".join(lines))
+                  head + "\n" + "\n".join(lines), **({"results_dir": args.results_dir} if args.results_dir else {}))
+    return results
 
 
 if __name__ == "__main__":

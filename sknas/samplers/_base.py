@@ -69,8 +69,9 @@ class ArchitectureSampler(BaseSampler):
         Optuna's convention for constraints known only after a trial has run
         (as in ``TPESampler`` and ``GPSampler``): a function of a finished
         trial returning a sequence of floats, feasible when every value is
-        ``<= 0``; its values are stored on the trial. Values an objective sets
-        with ``trial.set_constraint`` count the same way. From the completed
+        ``<= 0``; its values are stored on the trial. Optuna 5 prefers the
+        objective to call ``trial.set_constraint(name, value)``; such values
+        count the same way, with no ``constraints_func``. From the completed
         trials' values the sampler learns which architectures are feasible (a
         random forest per constraint on the one-hot rows) and proposes only
         architectures predicted to meet every constraint; the random startup

@@ -59,3 +59,12 @@ def test_search_cv_smoke(data_home, tmp_path):
     saved = json.loads((tmp_path / "search_cv.json").read_text())
     for method in ("predictor", "random"):
         assert 0.5 < saved["results"]["cancer-mlp"][method]["test"][0] <= 1.0
+
+
+@pytest.mark.slow
+def test_unknown_constraints_smoke(tmp_path):
+    res = load("unknown_constraints").main(["--datasets", "cifar10-valid", "--methods", "rea,random", "--seeds", "2",
+                                            "--budget", "25", "--jobs", "1", "--results-dir", str(tmp_path)])
+    for r in res["cifar10-valid"].values():
+        assert r[25]["regret"][0] >= 0 and 0 <= r[25]["found"] <= 1 and 0 <= r[25]["infeasible"][0] <= 1
+    assert "| cifar10-valid | rea |" in (tmp_path / "unknown_constraints.md").read_text()
