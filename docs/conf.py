@@ -113,10 +113,12 @@ html_show_sourcelink = False
 # -- generated fragments ------------------------------------------------------
 #: results files in page order, with their section titles; any other *.md follows, titled by its name
 RESULT_TITLES = {
-    "compare_samplers": "Optuna samplers: the sknas default, PredNAS, BANANAS, GP, TPE, REA, NSGA-II and random on seven "
+    "compare_samplers": "Optuna samplers: the sknas default, PredNAS, GP, TPE, REA, NSGA-II and random on seven "
                         "benchmarks (one run, 30 seeds)",
+    "unknown_constraints": "Search under a latency bound known only after each trial",
     "predictors_nb201": "Predictors: Kendall's tau on NAS-Bench-201",
     "predictors_other": "Predictors on NAS-Bench-Graph, NB101 and NB301",
+    "predictors_timing": "Predictor fit and predict seconds",
     "gradient_ascent": "Gradient ascent as an acquisition optimiser",
     "workers": "Many workers on one study",
     "main_job": "The main job's wall time",
@@ -128,6 +130,8 @@ RESULT_SOURCES = {
     "compare_samplers": "benchmarks/compare_samplers.py",
     "predictors_nb201": "benchmarks/predictors.py",
     "predictors_other": "benchmarks/predictors_other.py",
+    "predictors_timing": "benchmarks/predictors.py",
+    "unknown_constraints": "benchmarks/unknown_constraints.py",
     "gradient_ascent": "benchmarks/gradient_ascent.py",
     "workers": "benchmarks/workers.py",
     "main_job": "benchmarks/main_job.sh",

@@ -73,9 +73,10 @@ class ArchitectureSampler(BaseSampler):
         objective to call ``trial.set_constraint(name, value)``; such values
         count the same way, with no ``constraints_func``. From the completed
         trials' values the sampler learns which architectures are feasible (a
-        random forest per constraint on the one-hot rows) and proposes only
-        architectures predicted to meet every constraint; the random startup
-        trials cannot know them.
+        Bayesian ridge regression per constraint on the one-hot rows) and
+        proposes only architectures predicted to meet every constraint; the
+        random startup trials, and the random fallback when every proposal is
+        taken, cannot know them.
     batch_size : int, default=None
         Deprecated alias of ``round_size``.
     """
