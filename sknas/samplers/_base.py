@@ -241,10 +241,11 @@ class ArchitectureSampler(BaseSampler):
                 continue
             model = BayesianRidge().fit(self.space.onehot(X[seen]), c[seen])
             learned.append(Constraint(upper(model), max_value=0.0, name=f"predicted {name}"))
-        probe = self._search_space.sample(256, seed)
-        if learned and not np.all([c.feasible(self.space, probe) for c in learned], axis=0).any():
-            return []
-        return learned
+        return learned if learned and self._meets(learned, self._search_space.sample(256, seed)).any() else []
+
+    def _meets(self, learned: list[Constraint], X: np.ndarray) -> np.ndarray:
+        """Whether each row meets every learned constraint."""
+        return ConstrainedSpace(self.space, learned).feasible(X) if learned else np.ones(len(X), dtype=bool)
 
     def _unclaimed(self, cands: np.ndarray, claims: set) -> list[int]:
         return [i for i, k in enumerate(self.space.row_keys(cands) if len(cands) else []) if k not in claims]

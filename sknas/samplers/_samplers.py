@@ -144,12 +144,12 @@ class RegularizedEvolutionSampler(ArchitectureSampler):
         rng = np.random.default_rng(round_seed(self._seed, X, y))
         pop_X, pop_y = X[-self.population_size:], y[-self.population_size:]
         if learned:  # members predicted feasible win their tournaments; children predicted infeasible are dropped
-            pop_y = np.where(np.all([c.feasible(self.space, pop_X) for c in learned], axis=0), pop_y, -np.inf)
+            pop_y = np.where(self._meets(learned, pop_X), pop_y, -np.inf)
         children = []
         for _ in range(8):  # a few tournaments, so that concurrent trials get different children
             pick = rng.choice(len(pop_X), self.tournament_size, replace=False)
             parent = pop_X[pick[np.argmax(pop_y[pick])]]
             children.append(self._search_space.mutate(parent[None, :], rng)[0])
         children = np.asarray(children, dtype=np.int64)
-        ok = np.all([c.feasible(self.space, children) for c in learned], axis=0) if learned else None
-        return children[ok] if ok is not None and ok.any() else children
+        ok = self._meets(learned, children)
+        return children[ok] if ok.any() else children
