@@ -163,6 +163,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     storage = _storage(args, spec)
     print(f"comparing {', '.join(args.methods)} on {spec} ({_source_label(bench)}): {args.budget} trials, "
           f"{args.seeds} seeds, {args.jobs} jobs"
+          + (f", objectives {' and '.join(args.objectives)}" if len(args.objectives) > 1 else "")
           + (f", within {', '.join(args.constraint)}" if args.constraint else "")
           + f"; studies kept in {storage}", file=sys.stderr, flush=True)
     _write_compare(args, bench, [], status="running")  # no earlier run's results may look current
@@ -177,7 +178,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     try:
         runs = compare([spec], args.methods, budget=args.budget, seeds=args.seeds, n_jobs=args.jobs, fast=args.fast,
                        data_home=args.data_home, on_result=finished, storage=storage, worker=args.worker,
-                       constraints=args.constraint)
+                       constraints=args.constraint, objectives=args.objectives)
     except KeyboardInterrupt:
         print(f"\ninterrupted: writing the {len(runs)} studies finished so far; run the same command again to "
               "resume", file=sys.stderr)
@@ -186,7 +187,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         return 130
     table = _write_compare(args, bench, runs, status="complete")
     print(table)
-    print(f"\nwrote {out / 'trials.csv'}, summary.json, summary.md and the regret plot "
+    print(f"\nwrote {out / 'trials.csv'}, summary.json, summary.md and the "
+          f"{'fronts' if len(args.objectives) > 1 else 'regret'} plot "
           f"({time.perf_counter() - t0:.0f} s)")
     return 0
 
@@ -206,8 +208,9 @@ def _storage(args, spec: str):
         names = {s.study_name for s in optuna.get_all_study_summaries(storage)}
         for m in args.methods:
             for seed in range(args.seeds):
-                if study_name(spec, m, seed) in names:
-                    optuna.delete_study(study_name=study_name(spec, m, seed), storage=storage)
+                name = study_name(spec, m, seed, args.constraint, args.objectives)
+                if name in names:
+                    optuna.delete_study(study_name=name, storage=storage)
     return url
 
 
@@ -217,8 +220,10 @@ def _write_compare(args, bench, runs, *, status: str, plot: bool = True) -> str:
     from .utils import atomic_path
 
     spec, out = f"{bench.name}:{bench.dataset}", args.output
+    if len(args.objectives) > 1:
+        return _write_fronts(args, bench, runs, status=status, plot=plot)
     optimum = bench.optimum("valid", search_space(bench, args.constraint) if args.constraint else None)
-    budgets = sorted({b for b in (10, 25, 50, 100, 200, 500) if b < args.budget} | {args.budget})
+    budgets = _budgets(args.budget)
     summary, curves, rows, missing = {}, {}, [], []
     for m in args.methods:
         mine = sorted((r for r in runs if r["method"] == m), key=lambda r: r["seed"])
@@ -247,16 +252,86 @@ def _write_compare(args, bench, runs, *, status: str, plot: bool = True) -> str:
     within = f", within {', '.join(args.constraint)} (regret to the best such architecture)" if args.constraint else ""
     with atomic_path(out / "summary.md") as tmp:
         tmp.write_text(f"{spec}{within}, data: {_source_label(bench)}, status: {status}\n\n{table}\n")
-    png = out / f"regret_{spec.replace(':', '_')}.png"
-    if plot and curves:
+    def figure():
         from .plotting import plot_regret
 
-        fig = plot_regret(curves, title=f"{bench.name} {bench.dataset}: validation regret, mean ± s.e. over "
-                                        f"{args.seeds} seeds\n(data: {_source_label(bench)})")
+        return plot_regret(curves, title=f"{bench.name} {bench.dataset}: validation regret, mean ± s.e. over "
+                                         f"{args.seeds} seeds\n(data: {_source_label(bench)})")
+
+    _save_figure(out / f"regret_{spec.replace(':', '_')}.png", figure if plot and curves else None, runs)
+    return table
+
+
+def _save_figure(png: Path, figure, runs) -> None:
+    """Write ``figure()`` to ``png`` atomically (when given); before any run, remove an earlier run's plot."""
+    from .utils import atomic_path
+
+    if figure is not None:
         with atomic_path(png) as tmp:
-            fig.savefig(tmp, dpi=120, format="png")
+            figure().savefig(tmp, dpi=120, format="png")
     elif not runs:
         png.unlink(missing_ok=True)
+
+
+def _budgets(budget: int) -> list[int]:
+    return sorted({b for b in (10, 25, 50, 100, 200, 500) if b < budget} | {budget})
+
+
+def _front_plot(bench, objectives, front, fronts: dict, title: str):
+    from .plotting import plot_fronts
+
+    return plot_fronts(front, fronts, labels=objectives, maximize=[bench.maximize[m] for m in objectives],
+                       title=title)
+
+
+def _write_fronts(args, bench, runs, *, status: str, plot: bool = True) -> str:
+    """:func:`_write_compare` for two objectives: hypervolume regret per budget and the fronts found."""
+    from .compare import search_space, summarise_fronts, true_front
+    from .metrics import hypervolume_regret, pareto_front
+    from .utils import atomic_path
+
+    spec, out, objectives = f"{bench.name}:{bench.dataset}", args.output, args.objectives
+    front, reference = true_front(bench, objectives,
+                                  search_space(bench, args.constraint) if args.constraint else None)
+    summary, rows, missing, fronts = {}, [], [], {}
+    for m in args.methods:
+        mine = sorted((r for r in runs if r["method"] == m), key=lambda r: r["seed"])
+        if len(mine) < args.seeds:
+            missing.append(f"{m} ({len(mine)} of {args.seeds} seeds)")
+        if mine:
+            summary[m] = summarise_fronts(mine, _budgets(args.budget), front, reference)
+            for b, st in summary[m].items():
+                se = st["regret_se"]
+                rows.append([m, b, f"{st['regret_mean']:.2f} " + (f"± {se:.2f}" if se is not None else "(1 run)"),
+                             f"{st['wall_s']:.1f}"])
+            # the front of the median run (by hypervolume regret after the whole budget)
+            regrets = [hypervolume_regret(r["points"], front, reference) for r in mine]
+            median = mine[int(np.argsort(regrets)[(len(mine) - 1) // 2])]
+            fronts[f"{m} (seed {median['seed']})"] = median["points"][pareto_front(median["points"])]
+    table = _table(["method", "trials", "hypervolume regret, % of the true front's (mean ± s.e.)",
+                    f"wall s per {args.budget}-trial study"], rows)
+    if missing and status != "running":
+        table += "\n\nnot finished: " + ", ".join(missing)
+    if runs:
+        frame = _trials_frame(runs, bench)
+        for j, m in enumerate(objectives):
+            frame[m] = np.concatenate([r["points"][:, j] * (1.0 if bench.maximize[m] else -1.0) for r in runs])
+        with atomic_path(out / "trials.csv") as tmp:
+            frame.to_csv(tmp, index=False)
+    else:
+        (out / "trials.csv").unlink(missing_ok=True)
+    with atomic_path(out / "summary.json") as tmp:
+        tmp.write_text(json.dumps({
+            "benchmark": spec, "data_source": str(bench.source), "sknas_version": __version__, "status": status,
+            "objectives": list(objectives), "true_front_size": len(front), "constraints": args.constraint,
+            "budget": args.budget, "seeds": args.seeds, "methods_requested": args.methods, "unfinished": missing,
+            "methods": summary}, indent=1) + "\n")
+    with atomic_path(out / "summary.md") as tmp:
+        tmp.write_text(f"{spec}, objectives {' and '.join(objectives)}, data: {_source_label(bench)}, "
+                       f"status: {status}\n\n{table}\n")
+    _save_figure(out / f"fronts_{spec.replace(':', '_')}.png",
+                 (lambda: _front_plot(bench, objectives, front, fronts, f"{bench.name} {bench.dataset}: front of "
+                                      f"the median run, {args.budget} trials")) if plot and fronts else None, runs)
     return table
 
 
@@ -283,7 +358,9 @@ def _cmd_search(args: argparse.Namespace) -> int:
     print(f"{args.method} on {spec}: {args.budget} trials, seed {args.seed}"
           + (f"; study kept in {args.storage}" if args.storage else ""), file=sys.stderr)
     run = run_study(spec, args.method, args.seed, args.budget, fast=args.fast, data_home=args.data_home,
-                    storage=args.storage, constraints=args.constraint)
+                    storage=args.storage, constraints=args.constraint, objectives=args.objectives)
+    if len(args.objectives) > 1:
+        return _search_front(args, bench, run)
     best = int(np.argmax(run["valid"]))
     row = run["rows"][best]
     print(f"best architecture (trial {best + 1} of {args.budget}, {run['wall']:.1f} s):")
@@ -297,6 +374,36 @@ def _cmd_search(args: argparse.Namespace) -> int:
     space = search_space(bench, args.constraint) if args.constraint else None
     print(f"  validation regret: {bench.regret(run['valid'][best], space=space):.4f} points "
           f"(optimum {bench.optimum('valid', space):.4f} %{' within the constraints' if space else ''})")
+    return 0
+
+
+def _search_front(args, bench, run) -> int:
+    """The end of ``sknas search`` on two objectives: the Pareto front found, its regret, front.csv and front.png."""
+    import pandas as pd
+
+    from .compare import search_space, true_front
+    from .metrics import hypervolume_regret, pareto_front
+    from .utils import atomic_path
+
+    objectives, P = args.objectives, run["points"]
+    on_front = np.flatnonzero(pareto_front(P))
+    on_front = on_front[np.argsort(-P[on_front, 0])]
+    _, first = np.unique(bench.space.row_keys(run["rows"][on_front]), return_index=True)
+    on_front = on_front[np.sort(first)]  # one entry per architecture
+    frame = pd.DataFrame({"trial": on_front + 1, "arch": bench.space.to_strings(run["rows"][on_front]),
+                          **{m: bench.query(run["rows"][on_front], m) for m in objectives}})
+    print(f"Pareto front found ({len(frame)} architectures of {args.budget} trials, {run['wall']:.1f} s):")
+    print(frame.to_string(index=False))
+    front, reference = true_front(bench, objectives,
+                                  search_space(bench, args.constraint) if args.constraint else None)
+    print(f"hypervolume regret: {hypervolume_regret(P, front, reference):.2f} % of the true front's "
+          f"({len(front)} points in the table)")
+    with atomic_path(args.output / "front.csv") as tmp:
+        frame.to_csv(tmp, index=False)
+    _save_figure(args.output / "front.png", lambda: _front_plot(
+        bench, objectives, front, {f"{args.method} (seed {args.seed})": P[on_front]},
+        f"{bench.name} {bench.dataset}: front found in {args.budget} trials"), [run])
+    print(f"wrote {args.output / 'front.csv'} and front.png", file=sys.stderr)
     return 0
 
 
@@ -389,6 +496,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="a bound no evaluated architecture may break, e.g. params<=0.4 or latency_pixel3<=6 "
                             "(params, flops, or any metric of the benchmark; <= or >=; repeat for several)")
 
+    def objectives_arg(p):
+        p.add_argument("--objectives", default="valid", metavar="METRIC[,COST]",
+                       help="what the studies optimise: one metric, or an accuracy and a cost for a Pareto front, "
+                            "e.g. valid,latency:pixel3 or valid,params (any metric of the benchmark; kind:device "
+                            "is short for kind_device; accuracies are maximised, costs minimised)")
+
     command("benchmarks", _cmd_benchmarks, "list the benchmarks and where their data comes from")
 
     p = command("compare", _cmd_compare, "compare search methods on a benchmark (the main job)",
@@ -397,8 +510,9 @@ def _parser() -> argparse.ArgumentParser:
                 "summary.md and a regret plot to --output. Methods: "
                 + "; ".join(f"{m}: {spec.description}" for m, spec in METHODS.items()))
     bench_args(p)
-    p.add_argument("--methods", type=_choices_list(list(METHODS)), default=default_methods,
-                   help=f"comma-separated, from: {', '.join(METHODS)}")
+    p.add_argument("--methods", type=_choices_list(list(METHODS)), default=None,
+                   help=f"comma-separated, from: {', '.join(METHODS)} (default: {default_methods}; with two "
+                        "objectives those of them that take several)")
     p.add_argument("--budget", type=_positive_int, default=100, help="trials per study")
     p.add_argument("--seeds", type=_positive_int, default=10, help="studies per method (seeds 0, 1, ...)")
     p.add_argument("--jobs", type=_positive_int, default=2, help="studies run in parallel (processes)")
@@ -412,6 +526,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--worker", action="store_true",
                    help="share the comparison with other processes started with the same --storage and options")
     constraint_arg(p)
+    objectives_arg(p)
 
     p = command("search", _cmd_search, "one search run; prints the best architecture")
     bench_args(p)
@@ -421,7 +536,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--fast", action="store_true", help="train predictors for 10 epochs only (smoke runs)")
     p.add_argument("--storage", default=None,
                    help="Optuna storage (RDB URL or journal file) to keep the study in and resume it from")
+    p.add_argument("--output", type=_writable_folder, default="sknas-output",
+                   help="folder for front.csv and front.png (with two objectives)")
     constraint_arg(p)
+    objectives_arg(p)
 
     p = command("predictors", _cmd_predictors, "Kendall tau of predictors against training-set size")
     bench_args(p)
@@ -459,6 +577,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             search_space(_load(args), args.constraint)
         except ValueError as exc:
             args.parser.error(f"argument --constraint: {exc}")
+    if getattr(args, "objectives", None) is not None:
+        from .compare import METHODS, parse_objectives
+
+        try:
+            args.objectives = parse_objectives(args.objectives, _load(args))
+        except ValueError as exc:
+            args.parser.error(f"argument --objectives: {exc}")
+        if hasattr(args, "methods") and args.methods is None:
+            args.methods = [m for m, spec in METHODS.items() if spec.default
+                            and (spec.multi_objective or len(args.objectives) == 1)]
+        chosen = args.methods if hasattr(args, "methods") else [args.method]
+        single = [m for m in chosen if not METHODS[m].multi_objective]
+        if len(args.objectives) > 1 and single:
+            args.parser.error(f"argument --objectives: {', '.join(single)} optimise(s) one objective; drop "
+                              f"{'it' if len(single) == 1 else 'them'} from the methods")
     try:
         return args.func(args)
     except KeyboardInterrupt:

@@ -17,7 +17,8 @@ from .datasets import TabularBenchmark, load_benchmark
 from .utils import check_int, torch_threads
 
 __all__ = ["Method", "METHODS", "load_spec", "make_sampler", "run_study", "study_name", "open_storage",
-           "parse_constraint", "search_space", "summarise",
+           "parse_constraint", "parse_objectives", "search_space", "summarise", "true_front", "front_points",
+           "summarise_fronts",
            "summary_rows", "regret_curve", "curve_to_dict", "compare", "standard_error"]
 
 
@@ -34,11 +35,14 @@ class Method:
         train predictors for fewer epochs.
     default : bool, default=False
         Whether ``sknas compare`` runs it when no ``--methods`` are given.
+    multi_objective : bool, default=True
+        Whether its sampler takes studies of several objectives.
     """
 
     description: str
     make: Callable
     default: bool = False
+    multi_objective: bool = True
 
 
 def _sknas(cls_name: str, predictor=None, proposer=None):
@@ -95,11 +99,13 @@ METHODS: dict[str, Method] = {
                                _sknas("NeuralPredictorSampler")),
     "bananas": Method("BANANAS as NASLib runs it: 3 MLPs on the path encoding, independent Thompson sampling, "
                       "mutation candidates", _sknas("PredictorSampler", _bananas_predictor, _bananas_proposer)),
-    "rea": Method("RegularizedEvolutionSampler (population 20, tournament 5)", _rea, default=True),
-    "gp": Method("Optuna GPSampler (10 startup trials, deterministic objective)",
+    "rea": Method("RegularizedEvolutionSampler (population 20, tournament 5)", _rea, default=True,
+                  multi_objective=False),
+    "gp": Method("Optuna GPSampler (10 startup trials, deterministic objective; log-EHVI on several objectives)",
                  _optuna(lambda s, seed: s.GPSampler(n_startup_trials=10, deterministic_objective=True, seed=seed))),
-    # Optuna 5 changed TPE's defaults: the settings that matter here are written out
-    "tpe": Method("Optuna TPESampler (multivariate, settings pinned)",
+    # Optuna 5 changed TPE's defaults: the settings that matter here are written out; on several objectives
+    # TPESampler is MOTPE
+    "tpe": Method("Optuna TPESampler (multivariate, settings pinned; MOTPE on several objectives)",
                   _optuna(lambda s, seed: s.TPESampler(multivariate=True, group=False, n_startup_trials=10,
                                                        n_ei_candidates=24, constant_liar=False, seed=seed)),
                   default=True),
@@ -138,9 +144,59 @@ def _quiet_optuna():
         optuna.logging.set_verbosity(old)
 
 
-def study_name(spec: str, method: str, seed: int, constraints: Sequence[str] = ()) -> str:
-    """The name of a comparison study in a storage: one per (benchmark, method, seed, constraints)."""
-    return f"{spec}|{method}|seed{seed}" + "".join(f"|{c}" for c in constraints)
+def study_name(spec: str, method: str, seed: int, constraints: Sequence[str] = (),
+               objectives: Sequence[str] = ("valid",)) -> str:
+    """The name of a comparison study in a storage: one per (benchmark, method, seed, constraints, objectives)."""
+    return (f"{spec}|{method}|seed{seed}" + "".join(f"|{c}" for c in constraints)
+            + ("" if tuple(objectives) == ("valid",) else "|objectives=" + ",".join(objectives)))
+
+
+def parse_objectives(texts: Sequence[str] | str, bench: TabularBenchmark) -> tuple[str, ...]:
+    """The benchmark metrics a study optimises, from ``"valid,latency:pixel3"`` or a list of such names.
+
+    Each name is a metric of the benchmark (``valid``, ``params``, ``latency_pixel3``, ...); ``kind:device``
+    is short for ``kind_device``. Accuracies are maximised, costs minimised (the benchmark's
+    ``maximize``). One or two objectives; the first is the one the table and regret report on.
+    """
+    names = [n.strip() for t in ([texts] if isinstance(texts, str) else texts) for n in str(t).split(",")]
+    out = tuple(n.replace(":", "_") for n in names)
+    bad = [n for n in out if n not in bench.metrics]
+    if bad or not out:
+        raise ValueError(f"objectives {','.join(names)!r}: {', '.join(bad) or 'none given'} not a metric of "
+                         f"{bench.name} {bench.dataset}; metrics: {', '.join(bench.metric_names)} "
+                         "(kind:device is short for kind_device, e.g. latency:pixel3)")
+    if len(out) > 2 or len(set(out)) != len(out):
+        raise ValueError(f"objectives {','.join(names)!r}: give one or two distinct metrics")
+    return out
+
+
+def front_points(bench: TabularBenchmark, X, objectives: Sequence[str]) -> np.ndarray:
+    """The objective values of rows ``X``, one column per objective, each turned to maximisation."""
+    return np.stack([bench.query(X, m) * (1.0 if bench.maximize[m] else -1.0) for m in objectives], axis=1)
+
+
+def true_front(bench: TabularBenchmark, objectives: Sequence[str], space=None) -> tuple[np.ndarray, np.ndarray]:
+    """The Pareto front of the whole table (of its rows valid in ``space``, if given), as :func:`front_points`,
+    and the reference point of hypervolumes on it: the worst value of each objective over those rows."""
+    from .metrics import pareto_front
+
+    X = bench.X if space is None else bench.X[space.is_valid(bench.X)]
+    Y = front_points(bench, X, objectives)
+    return np.unique(Y[pareto_front(Y)], axis=0), Y.min(axis=0)
+
+
+def summarise_fronts(runs: Sequence[dict], budgets: Sequence[int], front: np.ndarray, reference: np.ndarray) -> dict:
+    """Per budget: mean ± s.e. of the hypervolume regret (:func:`~sknas.metrics.hypervolume_regret`, in % of
+    the true ``front``'s hypervolume above ``reference``) of the points each run found, and the mean wall time."""
+    from .metrics import hypervolume_regret
+
+    out = {}
+    for b in budgets:
+        regrets = np.array([hypervolume_regret(r["points"][:b], front, reference) for r in runs])
+        se = standard_error(regrets)
+        out[int(b)] = dict(regret_mean=float(regrets.mean()), regret_se=None if se is None else float(se),
+                           n_runs=len(runs), wall_s=float(np.mean([r["wall"] for r in runs])))
+    return out
 
 
 def parse_constraint(text: str, bench: TabularBenchmark):
@@ -212,8 +268,13 @@ def _rdb_storage(url: str, attempts: int = 8):
 
 
 def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = False, data_home=None,
-              storage=None, stale_after: float | None = None, constraints: Sequence[str] = ()) -> dict:
+              storage=None, stale_after: float | None = None, constraints: Sequence[str] = (),
+              objectives: Sequence[str] = ("valid",)) -> dict:
     """One study of ``budget`` trials; the rows tried, their validation and test values, and the wall time.
+
+    With two ``objectives`` (see :func:`parse_objectives`, e.g. ``("valid", "latency_pixel3")``) the
+    study is multi-objective and the run also holds ``points``: every trial's objective values as
+    :func:`front_points` (each maximised).
 
     With a ``storage`` (see :func:`open_storage`) the study is kept there under :func:`study_name` and
     resumed when it exists: its completed trials count towards ``budget``, and trials left running
@@ -231,21 +292,28 @@ def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = Fa
 
     bench = load_spec(spec, data_home)
     space = search_space(bench, constraints)  # the table's rows only, when it samples its space
+    objectives = parse_objectives(objectives, bench)
+    if len(objectives) > 1 and not METHODS[method].multi_objective:
+        raise ValueError(f"method {method!r} optimises one objective; for several use one of "
+                         f"{[m for m, spec in METHODS.items() if spec.multi_objective]}")
+    directions = ["maximize" if bench.maximize[m] else "minimize" for m in objectives]
 
     def objective(trial):
-        return float(bench.query(space.suggest(trial)[None, :])[0])
+        row = space.suggest(trial)[None, :]
+        values = tuple(float(bench.query(row, m)[0]) for m in objectives)
+        return values if len(values) > 1 else values[0]
 
     with torch_threads(1), _quiet_optuna():
         sampler = make_sampler(method, space, seed, fast=fast)
         if storage is None:
-            study = optuna.create_study(direction="maximize", sampler=sampler)
+            study = optuna.create_study(directions=directions, sampler=sampler)
             t0 = time.perf_counter()
             study.optimize(objective, n_trials=budget)
             wall = time.perf_counter() - t0
         else:
             study = optuna.create_study(storage=open_storage(storage),
-                                        study_name=study_name(spec, method, seed, constraints),
-                                        direction="maximize", sampler=sampler, load_if_exists=True)
+                                        study_name=study_name(spec, method, seed, constraints, objectives),
+                                        directions=directions, sampler=sampler, load_if_exists=True)
             fail_stale_trials(study, older_than=stale_after)
             if len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))) < budget:
                 study.optimize(objective, n_trials=None,
@@ -256,8 +324,11 @@ def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = Fa
     if storage is not None:
         wall = float(sum(t.duration.total_seconds() for t in done))
     test = bench.query(X, "test") if "test" in bench.metrics else np.full(len(X), np.nan)
-    return {"spec": spec, "method": method, "seed": seed, "rows": X, "valid": bench.query(X, "valid"),
-            "test": test, "wall": wall}
+    run = {"spec": spec, "method": method, "seed": seed, "rows": X, "valid": bench.query(X, "valid"),
+           "test": test, "wall": wall}
+    if len(objectives) > 1:
+        run.update(objectives=objectives, points=front_points(bench, X, objectives))
+    return run
 
 
 def regret_curve(runs: Sequence[dict], optimum: float):
@@ -344,7 +415,8 @@ def _run_quietly(*args, **kwargs):
 
 def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds: int, n_jobs: int = 1,
             fast: bool = False, data_home=None, on_result: Callable[[dict], None] | None = None, storage=None,
-            worker: bool = False, constraints: Sequence[str] = ()) -> list[dict]:
+            worker: bool = False, constraints: Sequence[str] = (), objectives: Sequence[str] = ("valid",)
+            ) -> list[dict]:
     """Run every (benchmark, method, seed) study, ``n_jobs`` at a time; returns the finished runs.
 
     ``on_result`` is called with each run as it finishes (progress display, incremental saving). A
@@ -353,22 +425,30 @@ def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds:
     second call resumes where the first stopped (see :func:`run_study`). ``worker=True`` says that other
     processes run the same comparison on the same storage: the studies are taken in an order of this
     process's own, a study already being run by another process is shared with it, and only trials
-    running for more than 10 minutes count as left behind by a dead process.
+    running for more than 10 minutes count as left behind by a dead process. Two ``objectives`` make
+    every study multi-objective (see :func:`run_study`).
     """
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise ValueError(f"unknown methods {unknown}; accepted: {list(METHODS)}")
     budget, seeds, n_jobs = (check_int(v, name) for name, v in (("budget", budget), ("seeds", seeds),
                                                                 ("n_jobs", n_jobs)))
-    for spec in specs:
-        search_space(load_spec(spec, data_home), constraints)  # fail early: a bad name, data or constraint
+    for spec in specs:  # fail early: a bad name, data, constraint or objective
+        bench = load_spec(spec, data_home)
+        search_space(bench, constraints)
+        if len(parse_objectives(objectives, bench)) > 1:
+            single = [m for m in methods if not METHODS[m].multi_objective]
+            if single:
+                raise ValueError(f"methods {single} optimise one objective; for several use methods from "
+                                 f"{[m for m, spec in METHODS.items() if spec.multi_objective]}")
     tasks = [(spec, m, s) for spec in specs for m in methods for s in range(seeds)]
     if worker:
         import os
 
         tasks = [tasks[i] for i in np.random.default_rng(os.getpid()).permutation(len(tasks))]
     kw = dict(fast=fast, data_home=data_home, storage=storage, stale_after=600.0 if worker else None,
-              constraints=tuple(constraints))
+              constraints=tuple(constraints), objectives=(objectives,) if isinstance(objectives, str) else
+              tuple(objectives))
     runs: list[dict] = []
     try:
         if n_jobs == 1:

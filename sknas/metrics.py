@@ -12,7 +12,8 @@ import numpy as np
 from scipy import stats
 from sklearn.metrics import make_scorer
 
-__all__ = ["kendall_tau", "spearman", "precision_at_k", "kendall_tau_scorer", "spearman_scorer"]
+__all__ = ["kendall_tau", "spearman", "precision_at_k", "kendall_tau_scorer", "spearman_scorer", "pareto_front",
+           "hypervolume", "hypervolume_regret"]
 
 
 def _check_pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
@@ -93,6 +94,117 @@ def precision_at_k(y_true, y_pred, k: int = 10) -> float:
     top_true = np.argsort(-a, kind="stable")[:k]
     top_pred = np.argsort(-b, kind="stable")[:k]
     return len(np.intersect1d(top_true, top_pred)) / k
+
+
+def _check_points(Y, name="Y") -> np.ndarray:
+    Y = np.asarray(Y, dtype=np.float64)
+    if Y.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (one row per point, one column per objective); got {Y.ndim}-D")
+    if not np.all(np.isfinite(Y)):
+        raise ValueError(f"{name} must be finite (no NaN or infinity)")
+    return Y
+
+
+def pareto_front(Y) -> np.ndarray:
+    """Which points are Pareto-optimal when every objective is maximised.
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_points, n_objectives)
+        Objective values, larger is better in every column (negate costs).
+
+    Returns
+    -------
+    mask : ndarray of bool, shape (n_points,)
+        True for the points no other point dominates (at least as good in every
+        objective and better in one). Duplicates of a Pareto-optimal point are all kept.
+
+    Examples
+    --------
+    >>> pareto_front([[1, 0], [0, 1], [0, 0]]).tolist()
+    [True, True, False]
+    """
+    Y = _check_points(Y)
+    # in descending lexicographic order a point's dominators all come before it, and a dominated
+    # dominator's own dominator dominates the point too: checking against the front so far suffices
+    order = np.lexsort(Y.T[::-1] * -1)
+    mask = np.zeros(len(Y), dtype=bool)
+    front = np.empty((0, Y.shape[1]))
+    for i in order:
+        y = Y[i]
+        if not ((front >= y).all(axis=1) & (front > y).any(axis=1)).any():
+            mask[i] = True
+            front = np.vstack([front, y])
+    return mask
+
+
+def hypervolume(Y, reference) -> float:
+    """Area dominated by two maximised objectives' points and bounded by ``reference``.
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_points, 2)
+        Objective values, larger is better in both columns (negate costs).
+    reference : array-like of shape (2,)
+        The reference point (worse than every point of interest); points that
+        do not exceed it in both objectives add nothing.
+
+    Returns
+    -------
+    volume : float
+        The area of the union of the boxes between ``reference`` and each point.
+
+    Examples
+    --------
+    >>> hypervolume([[1, 2], [2, 1]], reference=[0, 0])
+    3.0
+    """
+    Y = _check_points(Y)
+    ref = np.asarray(reference, dtype=np.float64).reshape(-1)
+    if Y.shape[1] != 2 or ref.shape != (2,):
+        raise ValueError(f"hypervolume takes two objectives (Y of shape (n, 2), reference of shape (2,)); got Y of "
+                         f"shape {Y.shape} and reference of shape {ref.shape}")
+    Y = Y[(Y > ref).all(axis=1)]
+    if len(Y) == 0:
+        return 0.0
+    Y = Y[np.lexsort((-Y[:, 1], -Y[:, 0]))]  # first objective descending; the second rises along the front
+    volume, top = 0.0, ref[1]
+    for a, b in Y:
+        if b > top:
+            volume += (a - ref[0]) * (b - top)
+            top = b
+    return float(volume)
+
+
+def hypervolume_regret(Y, front, reference) -> float:
+    """Share (%) of the true front's hypervolume that the points ``Y`` miss (two maximised objectives).
+
+    Each objective is scaled to [0, 1] between ``reference`` (0) and the front's best value (1), so
+    that both count alike whatever their units; the regret is 0 when ``Y`` reaches the whole front and
+    100 when it dominates nothing beyond the reference point.
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_points, 2)
+        The points found (larger is better in both columns).
+    front : array-like of shape (n_front, 2)
+        The true Pareto front (e.g. of a whole benchmark table).
+    reference : array-like of shape (2,)
+        The reference point, e.g. the worst value of each objective over the table.
+
+    Returns
+    -------
+    regret : float
+        In [0, 100] for points of the same table.
+    """
+    F, Y = _check_points(front, "front"), _check_points(Y)
+    ref = np.asarray(reference, dtype=np.float64).reshape(-1)
+    span = F.max(axis=0) - ref
+    if ref.shape != (2,) or F.shape[1] != 2 or not (span > 0).all():
+        raise ValueError("hypervolume_regret takes two objectives and a reference point below the front's best "
+                         f"values; got front of shape {F.shape} and reference {ref.tolist()}")
+    best = hypervolume((F - ref) / span, np.zeros(2))
+    return float(100.0 * (best - hypervolume((Y - ref) / span, np.zeros(2))) / best)
 
 
 #: scikit-learn scorer for :func:`kendall_tau` (greater is better)

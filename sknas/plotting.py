@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["plot_regret", "plot_kendall_tau", "plot_predicted_vs_true"]
+__all__ = ["plot_regret", "plot_fronts", "plot_kendall_tau", "plot_predicted_vs_true"]
 
 
 def _pyplot():
@@ -72,6 +72,59 @@ def plot_regret(curves: Mapping[str, tuple], *, title: str = "", ylabel: str = "
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(title="mean ± s.e.", fontsize="small", loc="lower left")
+    return fig
+
+
+def plot_fronts(true_front, fronts: Mapping[str, np.ndarray], *, labels=("objective 1", "objective 2"),
+                maximize=(True, True), title: str = "", ax=None):
+    """Pareto fronts found by several methods against the true front (two objectives).
+
+    Parameters
+    ----------
+    true_front : array-like of shape (n, 2)
+        The true front as maximised values (costs negated, as
+        :func:`~sknas.compare.front_points` gives them), drawn as a grey staircase.
+    fronts : mapping of str to array-like of shape (m, 2)
+        Per method, the Pareto-optimal points it found, as maximised values.
+    labels : pair of str
+        Names of the objectives.
+    maximize : pair of bool, default=(True, True)
+        Whether each objective is maximised; minimised ones are drawn with their
+        natural sign, and an accuracy against a cost puts the cost on the x axis.
+    title : str
+    ax : matplotlib Axes, default=None
+
+    Returns
+    -------
+    fig : matplotlib Figure
+        The y axis starts at the 5th percentile of the values drawn, so that a few
+        degenerate networks (accuracy at chance level) do not squash the front.
+    """
+    fig, ax = _axes(ax, figsize=(6.4, 4.6))
+    sign = np.where(np.asarray(maximize, dtype=bool), 1.0, -1.0)
+    order = [1, 0] if maximize[0] and not maximize[1] else [0, 1]
+
+    def natural(P):
+        return (np.asarray(P, dtype=float).reshape(-1, 2) * sign)[:, order]
+
+    def staircase(P, **kw):
+        P = P[np.argsort(P[:, 0])]
+        return ax.step(P[:, 0], P[:, 1], where="post", **kw)
+
+    drawn = [natural(true_front)]
+    staircase(drawn[0], color="grey", linewidth=2.5, alpha=0.6, label="true front")
+    for name, P in fronts.items():
+        drawn.append(natural(P))
+        (line,) = staircase(drawn[-1], linewidth=1.2, label=name)
+        ax.scatter(drawn[-1][:, 0], drawn[-1][:, 1], s=14, color=line.get_color())
+    y = np.concatenate([P[:, 1] for P in drawn])
+    lo, hi = float(np.quantile(y, 0.05)), float(y.max())
+    ax.set_ylim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo) + 1e-12)
+    ax.set_xlabel(labels[order[0]])
+    ax.set_ylabel(labels[order[1]])
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small")
     return fig
 
 

@@ -25,10 +25,10 @@ ALLOWED = {
     "hypernet": {"spaces", "networks", "utils"},
     "predictors": {"spaces", "encodings", "metrics", "utils"},
     "proposers": {"spaces", "utils"},  # it knows predictors only through the Predictor protocol
-    "search": {"spaces", "encodings", "predictors", "proposers", "utils"},
+    "search": {"spaces", "encodings", "metrics", "predictors", "proposers", "utils"},
     "samplers": {"spaces", "predictors", "proposers", "search", "utils"},
     "plotting": {"metrics", "utils"},
-    "compare": {"datasets", "spaces", "predictors", "proposers", "search", "samplers", "utils", "__init__"},
+    "compare": {"datasets", "spaces", "metrics", "predictors", "proposers", "search", "samplers", "utils", "__init__"},
     "cli": {"datasets", "compare", "metrics", "plotting", "predictors", "search", "utils", "__init__"},
     "__init__": {"predictors", "search"},
 }

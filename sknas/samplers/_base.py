@@ -39,7 +39,8 @@ class ArchitectureSampler(BaseSampler):
 
     A subclass writes one method, ``_propose(X, y, exclude, learned)``: ordered
     proposals (best first) from the completed rows ``X`` and their values
-    ``y`` (higher is better), none equivalent to a row of ``exclude``, each
+    ``y`` (higher is better; in a multi-objective study one column per
+    objective, each turned to maximisation), none equivalent to a row of ``exclude``, each
     meeting the ``learned`` constraints (from ``constraints_func``).
     Proposals are computed once per ``round_size`` completed trials and
     handed out to the following trials. A trial takes the first proposal no
@@ -81,6 +82,8 @@ class ArchitectureSampler(BaseSampler):
         Deprecated alias of ``round_size``.
     """
 
+    #: whether ``_propose`` takes several objectives (``y`` with one column per objective)
+    _multi_objective = False
     _parameter_constraints = {"space": Instance(Space), "n_startup_trials": Int(1), "round_size": Int(1),
                               "independent_sampler": Instance(BaseSampler, none=True), "seed": Int(0, none=True)}
 
@@ -117,7 +120,7 @@ class ArchitectureSampler(BaseSampler):
 
     def sample_relative(self, study: Study, trial: FrozenTrial,
                         search_space: dict[str, BaseDistribution]) -> dict[str, Any]:
-        self._check_single_objective(study)
+        self._check_objectives(study)
         out: dict[str, Any] = {}
         ours = all(search_space.get(n) == d for n, d in self._distributions.items())
         if ours and not trial.system_attrs.get("fixed_params"):
@@ -129,7 +132,7 @@ class ArchitectureSampler(BaseSampler):
 
     def sample_independent(self, study: Study, trial: FrozenTrial, param_name: str,
                            param_distribution: BaseDistribution) -> Any:
-        self._check_single_objective(study)
+        self._check_objectives(study)
         return self._independent.sample_independent(study, trial, param_name, param_distribution)
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
@@ -149,11 +152,10 @@ class ArchitectureSampler(BaseSampler):
         self._independent.after_trial(study, trial, state, values)
 
     # ------------------------------------------------------------------ helpers
-    @staticmethod
-    def _check_single_objective(study: Study) -> None:
-        if len(study.directions) > 1:
-            raise ValueError("sknas samplers optimise a single objective; this study has "
-                             f"{len(study.directions)} directions")
+    def _check_objectives(self, study: Study) -> None:
+        if len(study.directions) > 1 and not self._multi_objective:
+            raise ValueError(f"{type(self).__name__} optimises a single objective; this study has "
+                             f"{len(study.directions)} directions (PredictorSampler and its subclasses take several)")
 
     def _trial_row(self, t: FrozenTrial) -> np.ndarray | None:
         """The architecture of a trial, or None when it has not (validly) sampled one (memoised: params are final)."""
@@ -168,8 +170,9 @@ class ArchitectureSampler(BaseSampler):
         return self._rows[key]
 
     def _history(self, trials: list[FrozenTrial], study: Study, me: int):
-        """(rows of completed trials by number, their values as maximisation, rows claimed by other trials)."""
-        sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
+        """(rows of completed trials by number, their values as maximisation (one column per objective when
+        there are several), rows claimed by other trials, constraint values by name)."""
+        sign = np.array([1.0 if d == StudyDirection.MAXIMIZE else -1.0 for d in study.directions])
         done, values, numbers, claimed, cons = [], [], [], [], []
         for t in trials:
             if t.number == me:
@@ -181,15 +184,16 @@ class ArchitectureSampler(BaseSampler):
                     claimed.append(np.asarray(attr, dtype=np.int64))
                 continue
             claimed.append(row)
-            if t.state == TrialState.COMPLETE and t.value is not None and np.isfinite(t.value):
+            if t.state == TrialState.COMPLETE and t.values is not None and np.all(np.isfinite(t.values)):
                 done.append(row)
-                values.append(sign * float(t.value))
+                values.append(sign * np.asarray(t.values, dtype=np.float64))
                 numbers.append(t.number)
                 cons.append(t.constraints)
         d = self.space.n_decisions
         order = np.argsort(numbers, kind="stable")
         X = np.asarray(done, dtype=np.int64).reshape(-1, d)[order]
-        y = np.asarray(values, dtype=np.float64)[order]
+        y = np.asarray(values, dtype=np.float64).reshape(-1, len(sign))[order]
+        y = y[:, 0] if len(sign) == 1 else y
         C = {k: np.array([c.get(k, np.nan) for c in cons], dtype=np.float64)[order]
              for k in sorted({k for c in cons for k in c})}
         return X, y, np.asarray(claimed, dtype=np.int64).reshape(-1, d), C

@@ -20,6 +20,12 @@ __all__ = ["PredictorSampler", "PredNASSampler", "NeuralPredictorSampler", "Regu
 class PredictorSampler(ArchitectureSampler):
     """Predictor-based sampling: fit ``predictor`` on the completed trials, take ``proposer``'s batch.
 
+    Multi-objective studies (``optuna.create_study(directions=[...])``, e.g.
+    accuracy against latency) are searched the ParEGO way: every round
+    scalarises the trials' values with a new random weight vector
+    (:func:`~sknas.search.scalarise`), fits the predictor on that and
+    proposes its best; ``study.best_trials`` is the Pareto front found.
+
     Parameters
     ----------
     space : Space
@@ -33,6 +39,8 @@ class PredictorSampler(ArchitectureSampler):
     n_startup_trials, round_size, independent_sampler, seed, constraints, constraints_func, batch_size
         See :class:`ArchitectureSampler`.
     """
+
+    _multi_objective = True
 
     def __init__(self, space: Space, *, predictor=None, proposer: BaseProposer | None = None,
                  n_startup_trials: int = 10, round_size: int = ROUND_SIZE,

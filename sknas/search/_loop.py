@@ -21,12 +21,16 @@ _COLUMNS = ["round", "row", "arch", "value", "predicted", "elapsed"]
 
 
 def _objective(objective, space, metric):
-    """``(space, f)``: a benchmark's maximised metric, or a callable on rows with its space."""
+    """``(space, f)``: a benchmark's maximised metric(s), or a callable on rows with its space."""
     if hasattr(objective, "objective") and isinstance(getattr(objective, "space", None), Space):
         if space is not None and space != objective.space:
             raise ValueError("space differs from the benchmark's space; leave space=None")
         # a sample table (e.g. of NAS-Bench-101) is searched within its rows
-        return getattr(objective, "search_space", objective.space), objective.objective(metric)
+        search_space = getattr(objective, "search_space", objective.space)
+        if isinstance(metric, str):
+            return search_space, objective.objective(metric)
+        fs = [objective.objective(m) for m in metric]
+        return search_space, lambda X: np.stack([f(X) for f in fs], axis=1)
     if not callable(objective):
         raise TypeError(f"objective must be a benchmark (with .space and .objective(metric)) or a callable on rows; "
                         f"got {type(objective).__name__}")
@@ -47,8 +51,12 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         A benchmark such as :class:`~sknas.datasets.TabularBenchmark` (its
         ``objective(metric)`` is maximised: minimised metrics are negated), or a
         function taking a 2-D array of rows and returning one value per row
-        (higher is better). A NaN value records a failed evaluation: it counts
-        against the budget, is never learned from, and is not proposed again.
+        (higher is better), or an array of shape ``(n_rows, k)`` for ``k``
+        objectives (each maximised: negate costs), whose Pareto front the
+        search approximates (each round scalarises the values with new random
+        weights, :func:`~sknas.search.scalarise`). A NaN value records a failed
+        evaluation: it counts against the budget, is never learned from, and is
+        not proposed again.
     space : Space, default=None
         The space of the rows; needed with a callable objective.
     budget : int
@@ -63,8 +71,9 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         Random architectures (distinct up to equivalence) evaluated before the first fit.
     round_size : int, default=3
         Architectures proposed and evaluated per round (:data:`~sknas.search.ROUND_SIZE`).
-    metric : str, default="valid"
-        Benchmark metric used as objective.
+    metric : str or sequence of str, default="valid"
+        Benchmark metric used as objective; several (e.g. ``["valid",
+        "latency_pixel3"]``) for a multi-objective search.
     random_state : int, Generator or None
         Seeds the initial design and, through
         :func:`~sknas.search.round_seed`, every round.
@@ -95,7 +104,10 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         ``row`` (tuple of choice indices), ``arch`` (native form), ``value``
         (NaN for a failed evaluation), ``predicted`` (the predictor's value
         when proposed; NaN in round 0), ``elapsed`` (seconds since the start)
-        and ``best`` (best value so far).
+        and ``best`` (best value so far). With ``k`` objectives, ``value_1``
+        ... ``value_k`` replace ``value`` (as maximised), ``predicted`` is the
+        round's scalarised value, and ``pareto`` (whether the evaluation is on
+        the Pareto front of all of them) replaces ``best``.
 
     Raises
     ------
@@ -131,14 +143,18 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
     t0 = time.perf_counter() - (records[-1]["elapsed"] if records else 0.0)
 
     def evaluate(X, predicted, round_):
-        y = np.asarray(f(X), dtype=np.float64).reshape(-1)
-        if y.shape != (len(X),):
+        y = np.asarray(f(X), dtype=np.float64)
+        y = y.reshape(len(y), -1) if y.ndim == 2 else y.reshape(-1, 1)
+        k = len(records[0]["value"]) if records else y.shape[1]
+        if y.shape[0] != len(X):
             raise ValueError(f"the objective returned {y.shape[0]} values for {len(X)} architectures")
-        y[~np.isfinite(y)] = np.nan  # a failed evaluation
+        if y.shape[1] != k:
+            raise ValueError(f"the objective returned {y.shape[1]} objectives per architecture; earlier, {k}")
+        y[~np.isfinite(y).all(axis=1)] = np.nan  # a failed evaluation
         now = time.perf_counter() - t0
         for r, v, p in zip(X, y, predicted):
-            records.append(dict(round=round_, row=tuple(int(c) for c in r), arch=space.to_string(r), value=float(v),
-                                predicted=float(p), elapsed=now))
+            records.append(dict(round=round_, row=tuple(int(c) for c in r), arch=space.to_string(r),
+                                value=tuple(float(c) for c in v), predicted=float(p), elapsed=now))
         if checkpoint is not None:
             with atomic_path(checkpoint) as tmp:
                 _frame(records).to_csv(tmp, index=False)
@@ -149,7 +165,8 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
     while len(records) < budget:
         X_all = np.array([r["row"] for r in records], dtype=np.int64)
         y_all = np.array([r["value"] for r in records])
-        ok = np.isfinite(y_all)
+        y_all = y_all[:, 0] if y_all.shape[1] == 1 else y_all
+        ok = np.isfinite(y_all) if y_all.ndim == 1 else np.isfinite(y_all).all(axis=1)
         if ok.sum() < 2:  # nothing to learn from yet: more random architectures
             X_new = initial_design(space, min(round_size, budget - len(records)), rng, exclude=X_all)
             if len(X_new) == 0:
@@ -166,8 +183,8 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         fit_time = time.perf_counter() - t_fit
         evaluate(X_new, model.predict(X_new), round_)
         if verbose:
-            best = np.nanmax([r["value"] for r in records])
-            print(f"[sknas] round {round_}: {len(records)}/{budget} evaluated, best {best:.4f}, "
+            best = ", ".join(f"{b:.4f}" for b in np.nanmax([r["value"] for r in records], axis=0))
+            print(f"[sknas] round {round_}: {len(records)}/{budget} evaluated, best {best}, "
                   f"fit + propose {fit_time:.2f} s", file=sys.stderr)
     return _frame(records)
 
@@ -176,7 +193,9 @@ def _records(history, space: Space) -> list[dict]:
     """The evaluations of an earlier history (a DataFrame, e.g. read back from a checkpoint CSV)."""
     if history is None:
         return []
-    missing = [c for c in ("round", "row", "value") if c not in getattr(history, "columns", ())]
+    columns = list(getattr(history, "columns", ()))
+    values = ["value"] if "value" in columns else [c for c in columns if c.startswith("value_")]
+    missing = [c for c in ("round", "row") if c not in columns] + ([] if values else ["value"])
     if missing:
         raise ValueError(f"history lacks the columns {missing}; pass a DataFrame returned by run_search")
     rows = [_parse_row(r) for r in history["row"]]
@@ -184,7 +203,7 @@ def _records(history, space: Space) -> list[dict]:
     out = []
     for i, r in enumerate(X):
         out.append(dict(round=int(history["round"].iloc[i]), row=tuple(int(c) for c in r),
-                        arch=space.to_string(r), value=float(history["value"].iloc[i]),
+                        arch=space.to_string(r), value=tuple(float(history[c].iloc[i]) for c in values),
                         predicted=float(history["predicted"].iloc[i]) if "predicted" in history else np.nan,
                         elapsed=float(history["elapsed"].iloc[i]) if "elapsed" in history else 0.0))
     return out
@@ -204,6 +223,20 @@ def _parse_row(value) -> tuple[int, ...]:
 def _frame(records):
     import pandas as pd
 
+    from ..metrics import pareto_front
+
     frame = pd.DataFrame.from_records(records, columns=_COLUMNS)
-    frame["best"] = frame["value"].cummax().ffill()
+    Y = np.array([r["value"] for r in records], dtype=np.float64).reshape(len(records), -1)
+    if Y.shape[1] == 1:
+        frame["value"] = Y[:, 0]
+        frame["best"] = frame["value"].cummax().ffill()
+        return frame
+    frame = frame.drop(columns="value")
+    at = frame.columns.get_loc("predicted")
+    for j in range(Y.shape[1]):
+        frame.insert(at + j, f"value_{j + 1}", Y[:, j])
+    ok = np.isfinite(Y).all(axis=1)
+    on_front = np.zeros(len(Y), dtype=bool)
+    on_front[np.flatnonzero(ok)[pareto_front(Y[ok])]] = True
+    frame["pareto"] = on_front
     return frame

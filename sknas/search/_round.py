@@ -18,7 +18,7 @@ from sklearn.base import clone
 from ..spaces import Space
 from ..utils import rng_from, seed_from
 
-__all__ = ["search_seed", "initial_design", "round_seed", "fit_predictor", "fit_and_propose"]
+__all__ = ["search_seed", "initial_design", "round_seed", "scalarise", "fit_predictor", "fit_and_propose"]
 
 
 def search_seed(random_state) -> tuple[int, np.random.Generator]:
@@ -67,6 +67,36 @@ def round_seed(seed: int, X: np.ndarray, y: np.ndarray) -> int:
     return seed_from(int(seed), (len(X), hashlib.sha256(X.tobytes() + y.tobytes()).hexdigest()))
 
 
+def scalarise(Y: np.ndarray, random_state=None) -> np.ndarray:
+    """ParEGO's scalarisation (Knowles 2006) of several maximised objectives, with a random weight vector.
+
+    Each objective is scaled to [0, 1] over the rows given (1 = the best value seen); with weights ``w``
+    drawn uniformly from the simplex, a row's value is ``-(max_i w_i d_i + 0.05 sum_i w_i d_i)``, where
+    ``d_i = 1 - scaled objective i`` (an augmented Chebyshev distance from the ideal point). Its
+    maxima are Pareto-optimal, and every Pareto-optimal row is the maximum for some ``w``: a search that
+    draws a new ``w`` every round covers the whole front, with a single-objective predictor and proposer.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n, n_objectives)
+        Objective values, larger is better in every column.
+    random_state : int, Generator or None
+        Draws the weights.
+
+    Returns
+    -------
+    y : ndarray of shape (n,)
+        Larger is better.
+    """
+    Y = np.asarray(Y, dtype=np.float64)
+    if Y.ndim != 2 or Y.shape[1] < 2:
+        raise ValueError(f"Y must have one column per objective (at least two); got shape {Y.shape}")
+    w = rng_from(random_state).dirichlet(np.ones(Y.shape[1]))
+    lo, hi = Y.min(axis=0), Y.max(axis=0)
+    d = w * (hi - Y) / np.where(hi > lo, hi - lo, 1.0)
+    return -(d.max(axis=1) + 0.05 * d.sum(axis=1))
+
+
 def fit_predictor(predictor, X: np.ndarray, y: np.ndarray, seed: int):
     """A fresh clone of ``predictor``, seeded with ``seed`` (when it has ``random_state``), fitted on ``X, y``."""
     model = clone(predictor)
@@ -85,7 +115,8 @@ def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *
         Cloned, seeded and fitted (:func:`fit_predictor`); see :class:`~sknas.proposers.Predictor`.
     proposer : BaseProposer
     X, y : ndarray
-        Evaluated rows and their values (finite, higher is better).
+        Evaluated rows and their values (finite, higher is better); ``y`` of shape ``(len(X), k)`` holds
+        ``k`` objectives, which the round turns into one with :func:`scalarise` (seeded by the round).
     n : int
         Number of proposals.
     seed : int
@@ -103,6 +134,8 @@ def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *
         Best first; see :meth:`~sknas.proposers.BaseProposer.propose`.
     """
     s = round_seed(seed, X, y)
+    if np.ndim(y) == 2:
+        y = scalarise(y, seed_from(s, "weights"))
     model = fit_predictor(predictor, X, y, s)
     return model, proposer.propose(model, n, X, y, exclude=exclude, random_state=s,
                                    **({} if space is None else {"space": space}))

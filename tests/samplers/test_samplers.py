@@ -5,7 +5,12 @@ import textwrap
 import numpy as np
 import optuna
 import pytest
-from optuna.testing.pytest_samplers import BasicSamplerTestCase, RelativeSamplerTestCase, SingleOnlySamplerTestCase
+from optuna.testing.pytest_samplers import (
+    BasicSamplerTestCase,
+    MultiObjectiveSamplerTestCase,
+    RelativeSamplerTestCase,
+    SingleOnlySamplerTestCase,
+)
 
 from sknas import ArchitectureRegressor
 from sknas.datasets import load_nasbench201
@@ -38,10 +43,26 @@ def factory(request):
     return FACTORIES[request.param]
 
 
-class TestOptunaContracts(BasicSamplerTestCase, RelativeSamplerTestCase, SingleOnlySamplerTestCase):
+class TestOptunaContracts(BasicSamplerTestCase, RelativeSamplerTestCase):
     @pytest.fixture
     def sampler(self, factory):
         return factory
+
+
+class TestOptunaMultiObjectiveContracts(MultiObjectiveSamplerTestCase):
+    """The predictor samplers take several objectives (ParEGO rounds)."""
+
+    @pytest.fixture(params=["prednas", "neural-predictor"])
+    def sampler(self, request):
+        return FACTORIES[request.param]
+
+
+class TestOptunaSingleOnlyContracts(SingleOnlySamplerTestCase):
+    """Regularized evolution ranks by one value."""
+
+    @pytest.fixture
+    def sampler(self):
+        return FACTORIES["rea"]
 
 
 @pytest.fixture(scope="module")
@@ -102,10 +123,15 @@ def test_minimize_failed_pruned_and_enqueued(factory, bench):
     assert study.best_value == min(done)
 
 
-def test_multi_objective_is_refused(factory):
+def test_multi_objective_is_refused_by_evolution_only(factory):
     study = optuna.create_study(directions=["maximize", "minimize"], sampler=factory())
-    with pytest.raises(ValueError, match="single objective"):
-        study.optimize(lambda t: (float(SPACE.suggest(t).sum()), 0.0), n_trials=1)
+    objective = lambda t: (float(SPACE.suggest(t).sum()), float(SPACE.params(SPACE.suggest(t)[None, :])[0]))  # noqa: E731
+    if factory is FACTORIES["rea"]:
+        with pytest.raises(ValueError, match="single objective"):
+            study.optimize(objective, n_trials=1)
+    else:
+        study.optimize(objective, n_trials=8)
+        assert len(study.best_trials) >= 1
 
 
 def test_bad_arguments():

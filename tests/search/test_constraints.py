@@ -11,11 +11,6 @@ from sknas.spaces import ConstrainedSpace, Constraint, check_space
 
 
 @pytest.fixture(scope="module")
-def bench():
-    return load_nasbench201("cifar10-valid")
-
-
-@pytest.fixture(scope="module")
 def bounds(bench):
     # small networks that are not too fast on a phone: an upper bound on params, a lower one on a latency
     return [Constraint("params", max_value=0.4), Constraint(bench.cost("latency_pixel3"), min_value=2.0)]

@@ -2,14 +2,8 @@ import numpy as np
 import pytest
 
 from sknas import ArchitectureRegressor
-from sknas.datasets import load_nasbench201
 from sknas.proposers import EvolutionProposer, RandomRankProposer
 from sknas.spaces import CategoricalSpace
-
-
-@pytest.fixture(scope="module")
-def bench(data_home):
-    return load_nasbench201("cifar10-valid")
 
 
 def fast_predictor(space):

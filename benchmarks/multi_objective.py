@@ -1,0 +1,158 @@
+"""Accuracy against a cost: how close each sampler's front gets to the true Pareto front of the table.
+
+Each study has two objectives, validation accuracy (maximised) and a cost (minimised): NAS-Bench-201's
+parameter count or a device latency of its table, NAS-Bench-Graph's parameter count. The samplers see
+only the trials' values (as Optuna's do): the sknas default ``PredictorSampler`` (ParEGO rounds), Optuna's
+``GPSampler`` (log-EHVI), multi-objective TPE, NSGA-II and random search, all through
+:func:`sknas.compare.run_study`, one run, the same seeds. Reported per budget: the hypervolume regret
+(:func:`sknas.metrics.hypervolume_regret`: the share of the true front's hypervolume the trials so far
+miss, each objective scaled between its worst and its best value in the table), mean ± s.e.; one PNG per problem
+shows the front of each method's median run against the true front.
+
+Every finished study is appended to a cache file at once, so an interrupted run loses nothing and
+``--resume`` continues it; the tables are rewritten from the cache after every problem.
+
+    python benchmarks/multi_objective.py                      # every problem, 30 seeds, 100 trials
+    python benchmarks/multi_objective.py --problems nasbench201:cifar10-valid:latency_pixel3 --seeds 3 --budget 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+try:
+    from _common import RESULTS, markdown_table, mean_se, one_thread, write_results
+except ImportError:  # imported as benchmarks.multi_objective
+    from ._common import RESULTS, markdown_table, mean_se, one_thread, write_results
+
+NB201 = ("cifar10-valid", "cifar100", "ImageNet16-120")
+#: a mobile phone, an embedded CPU and an FPGA: three kinds of device from NAS-Bench-201's latency columns
+DEVICES = ("latency_pixel3", "latency_raspi4", "latency_fpga")
+GRAPH = ("cora", "citeseer", "pubmed", "arxiv")
+PROBLEMS = ([f"nasbench201:{d}:{c}" for d in NB201 for c in ("params",) + DEVICES]
+            + [f"nasbench_graph:{d}:params" for d in GRAPH])
+METHODS = ("sknas", "prednas", "gp", "tpe", "nsga2", "random")
+
+
+def split(problem: str) -> tuple[str, tuple[str, str]]:
+    """``"bench:dataset:cost"`` -> (``"bench:dataset"``, (``"valid"``, cost))."""
+    bench, dataset, cost = problem.split(":")
+    return f"{bench}:{dataset}", ("valid", cost)
+
+
+def run_one(problem: str, method: str, seed: int, budget: int) -> dict:
+    import optuna
+
+    from sknas.compare import run_study
+
+    one_thread()
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    spec, objectives = split(problem)
+    run = run_study(spec, method, seed, budget, objectives=objectives)
+    return {"problem": problem, "method": method, "seed": seed, "budget": budget, "wall": run["wall"],
+            "points": run["points"].tolist()}
+
+
+def report(problem: str, runs: list[dict], methods, budgets, seeds: int, results_dir: Path, png: bool) -> tuple:
+    """(JSON of the problem, markdown rows) from its cached runs; the fronts PNG when ``png``."""
+    from sknas.compare import load_spec, true_front
+    from sknas.metrics import hypervolume_regret, pareto_front
+    from sknas.plotting import plot_fronts
+
+    spec, objectives = split(problem)
+    bench = load_spec(spec)
+    front, reference = true_front(bench, objectives)
+    out, rows, fronts = {"true_front_size": len(front)}, [], {}
+    for m in methods:
+        mine = sorted((r for r in runs if r["method"] == m), key=lambda r: r["seed"])[:seeds]
+        if not mine:
+            continue
+        cells, per_budget = [], {}
+        for b in budgets:
+            regrets = [hypervolume_regret(np.asarray(r["points"])[:b], front, reference) for r in mine]
+            per_budget[b] = mean_se(regrets)
+            cells.append(f"{per_budget[b][0]:.2f} ± {per_budget[b][1]:.2f}")
+        wall = float(np.mean([r["wall"] for r in mine]))
+        out[m] = {"n_runs": len(mine), "regret": per_budget, "wall_s": wall}
+        rows.append([problem, m, len(mine), *cells, f"{wall:.1f}"])
+        final = [hypervolume_regret(np.asarray(r["points"]), front, reference) for r in mine]
+        median = mine[int(np.argsort(final)[(len(mine) - 1) // 2])]
+        P = np.asarray(median["points"])
+        fronts[f"{m} (seed {median['seed']})"] = P[pareto_front(P)]
+    if png and fronts:
+        fig = plot_fronts(front, fronts, labels=objectives, maximize=[bench.maximize[o] for o in objectives],
+                          title=f"{spec} vs {objectives[1]}: median run of {len(mine)}, {max(budgets)} trials")
+        fig.savefig(results_dir / f"multi_objective_{problem.replace(':', '_')}.png", dpi=110)
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    return out, rows
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--problems", default=",".join(PROBLEMS), help="comma-separated benchmark:dataset:cost")
+    p.add_argument("--methods", default="sknas,gp,tpe,nsga2,random", help=f"comma-separated, from {METHODS}")
+    p.add_argument("--budget", type=int, default=100)
+    p.add_argument("--seeds", type=int, default=30)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--results-dir", default=str(RESULTS), help="where the JSON, markdown and PNGs go")
+    p.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "sknas_multi_objective.jsonl"),
+                   help="file every finished study is appended to (read back with --resume)")
+    p.add_argument("--resume", action="store_true", help="keep the studies already in --cache")
+    p.add_argument("--report-only", action="store_true", help="write the tables from --cache, run nothing")
+    args = p.parse_args(argv)
+    problems, methods = args.problems.split(","), args.methods.split(",")
+    budgets = [b for b in (50, 100) if b < args.budget] + [args.budget]
+    results_dir, cache = Path(args.results_dir), Path(args.cache)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    if not (args.resume or args.report_only):
+        cache.unlink(missing_ok=True)
+    done = [json.loads(line) for line in cache.read_text().splitlines()] if cache.is_file() else []
+    done = [r for r in done if r["budget"] == args.budget]
+    have = {(r["problem"], r["method"], r["seed"]) for r in done}
+
+    for problem in problems:
+        # seed-major order: an interrupted problem still has every method at (nearly) the same seeds
+        tasks = [(problem, m, s, args.budget) for s in range(args.seeds) for m in methods
+                 if (problem, m, s) not in have]
+        if tasks and not args.report_only:
+            from joblib import Parallel, delayed
+
+            with cache.open("a") as f:
+                for run in Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
+                        delayed(run_one)(*t) for t in tasks):
+                    f.write(json.dumps(run) + "\n")
+                    f.flush()
+                    done.append(run)
+        # the tables cover every problem and method in the cache (a resumed run may add methods or problems)
+        results, table = {}, []
+        shown = [m for m in METHODS if any(r["method"] == m for r in done)]
+        for q in [q for q in PROBLEMS if q not in problems] + problems:
+            mine = [r for r in done if r["problem"] == q]
+            if mine:
+                results[q], rows = report(q, mine, shown, budgets, args.seeds, results_dir, png=q == problem)
+                table += rows
+        print("\n".join(" | ".join(map(str, r)) for r in table if r[0] == problem), flush=True)
+        command = "python benchmarks/multi_objective.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        head = (f"Command: `{command.strip()}`; {args.seeds} seeds (0-{args.seeds - 1}), {args.budget} trials "
+                "(smaller budgets are prefixes).\n\nHypervolume regret, % of the true front's hypervolume "
+                "(each objective scaled between its worst value in the table, the reference point, and its best), "
+                "mean ± s.e. over seeds; lower is better. Problems: benchmark:dataset:cost, each against "
+                "validation accuracy.\n\n")
+        write_results("multi_objective", {"args": vars(args), "budgets": budgets, "results": results},
+                      head + markdown_table(["problem", "method", "runs", *[f"@{b}" for b in budgets],
+                                             f"wall s per {args.budget}-trial study"], table),
+                      results_dir=results_dir)
+    return results if problems else {}
+
+
+if __name__ == "__main__":
+    main()
