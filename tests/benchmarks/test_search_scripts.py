@@ -68,3 +68,17 @@ def test_unknown_constraints_smoke(tmp_path):
     for r in res["cifar10-valid"].values():
         assert r[25]["regret"][0] >= 0 and 0 <= r[25]["found"] <= 1 and 0 <= r[25]["infeasible"][0] <= 1
     assert "| cifar10-valid | rea |" in (tmp_path / "unknown_constraints.md").read_text()
+
+
+def test_multi_objective_smoke_and_resume(tmp_path):
+    mo = load("multi_objective")
+    kw = ["--problems", "nasbench201:cifar10-valid:latency_pixel3", "--seeds", "2", "--budget", "20", "--jobs", "1",
+          "--results-dir", str(tmp_path), "--cache", str(tmp_path / "runs.jsonl")]
+    res = mo.main(kw + ["--methods", "nsga2,random"])
+    cell = res["nasbench201:cifar10-valid:latency_pixel3"]
+    assert set(cell) == {"true_front_size", "nsga2", "random"} and 0 < cell["random"]["regret"][20][0] < 100
+    res = mo.main(kw + ["--methods", "tpe", "--resume"])  # adds a method, keeps the cached studies
+    assert set(res["nasbench201:cifar10-valid:latency_pixel3"]) == {"true_front_size", "nsga2", "tpe", "random"}
+    assert len((tmp_path / "runs.jsonl").read_text().splitlines()) == 6
+    assert "| nasbench201:cifar10-valid:latency_pixel3 | tpe | 2 |" in (tmp_path / "multi_objective.md").read_text()
+    assert (tmp_path / "multi_objective_nasbench201_cifar10-valid_latency_pixel3.png").stat().st_size > 10_000
