@@ -6,6 +6,7 @@ everything specific to a model lives in its backend (:mod:`._backends`).
 
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar
 
 import numpy as np
@@ -30,7 +31,8 @@ ENCODINGS = (*FLAT_VIEWS, "raw")
 #: accepted losses
 LOSSES = ("mse", "pairwise", "mse+pairwise")
 
-_ENCODERS = {"onehot": OneHotEncoder, "path": PathEncoder, "graph": GraphEncoder, "renas": ReNASEncoder}
+_ENCODERS = {"onehot": OneHotEncoder, "path": PathEncoder, "graph": GraphEncoder, "renas": ReNASEncoder,
+             "renas-compact": functools.partial(ReNASEncoder, layout="compact")}
 
 
 def _check_model(name: str, value):
