@@ -68,3 +68,12 @@ def test_unknown_constraints_smoke(tmp_path):
     for r in res["cifar10-valid"].values():
         assert r[25]["regret"][0] >= 0 and 0 <= r[25]["found"] <= 1 and 0 <= r[25]["infeasible"][0] <= 1
     assert "| cifar10-valid | rea |" in (tmp_path / "unknown_constraints.md").read_text()
+
+
+@pytest.mark.slow
+def test_renas_tensor_smoke(data_home, tmp_path):
+    res = load("renas_tensor").main(["--splits", "2", "--smoke", "--jobs", "1", "--results-dir", str(tmp_path)])
+    for name in ("nasbench201:cifar10-valid", "nasbench101"):
+        r = res[name][20]
+        assert all(-1 <= r[layout][0] <= 1 for layout in ("published", "compact")) and len(r["taus"]["compact"]) == 2
+    assert "| nasbench101 | 20 | 100 |" in (tmp_path / "renas_tensor.md").read_text()
