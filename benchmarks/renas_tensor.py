@@ -31,7 +31,7 @@ LAYOUTS = {"published": "renas", "compact": "renas-compact"}
 SETTINGS = {"nasbench201:cifar10-valid": ((100, 424), 5000), "nasbench101": ((100,), None)}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(name: str):
     from sknas.datasets import load_nasbench101_sample, load_nasbench201
 

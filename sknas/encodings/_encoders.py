@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import Options, validate_params
 
-__all__ = ["OneHotEncoder", "PathEncoder", "GraphEncoder", "ReNASEncoder", "renas_tensor_torch", "RENAS_LAYOUTS"]
+__all__ = ["OneHotEncoder", "PathEncoder", "GraphEncoder", "ReNASEncoder", "renas_tensor_torch"]
 
 
 class _SpaceEncoder(TransformerMixin, BaseEstimator):
