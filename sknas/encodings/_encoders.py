@@ -6,6 +6,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..utils import Options, validate_params
+
 __all__ = ["OneHotEncoder", "PathEncoder", "GraphEncoder", "ReNASEncoder", "renas_tensor_torch"]
 
 
@@ -142,66 +144,139 @@ class GraphEncoder(_SpaceEncoder):
         return np.concatenate([A.reshape(len(rows), -1), F.reshape(len(rows), -1)], axis=1).astype(np.float32)
 
 
-def renas_tensor_torch(A, F, costs=None):
+#: layouts of the ReNAS feature tensor
+RENAS_LAYOUTS = ("published", "compact")
+
+
+def renas_tensor_torch(A, F, costs=None, type_costs=None, *, layout="published"):
     """ReNAS feature tensor from (possibly relaxed) graph views, as a torch tensor.
+
+    Every channel is an ``N x N`` matrix: the adjacency with each edge ``i -> j`` carrying a
+    feature of the receiving node ``j`` (0 where there is no edge).
 
     Parameters
     ----------
     A : torch.Tensor of shape (n, N, N)
         Adjacency (``A[k, i, j] = 1`` when node ``i`` feeds node ``j``).
     F : torch.Tensor of shape (n, N, T)
-        Node-type one-hots (or their relaxation).
+        Node-type one-hots over the space's ``node_types`` (or their relaxation).
     costs : torch.Tensor of shape (n, c) or None
-        Scaled network costs (FLOPs, params), one column per cost.
+        Scaled network costs, one column per cost; used when ``type_costs`` is None.
+    type_costs : torch.Tensor of shape (n, C, N, T) or None
+        Scaled per-node costs under every node type, one slice per cost channel
+        (see :meth:`sknas.spaces.Space.node_type_costs`); a node's cost is its
+        expectation under ``F`` (its own type's entry for one-hot ``F``).
+    layout : {"published", "compact"}, default="published"
+        ``"published"``: channel 0 is ``A`` times the receiving node's type code
+        (type ``t`` of ``T`` coded ``(t + 1) / T``, in ``node_types`` order; for
+        relaxed ``F`` the expected code), then one channel per cost. ``"compact"``:
+        channel 0 is ``A``, channel ``1 + t`` is ``A`` masked by "the receiving
+        node has type ``t``", then one channel per cost.
 
     Returns
     -------
-    tensor : torch.Tensor of shape (n, 1 + T + c, N, N)
-        Channel 0 is ``A``; channel ``1 + t`` is ``A`` masked by "the receiving
-        node has type ``t``"; the last ``c`` channels are ``A`` times each cost.
+    tensor : torch.Tensor of shape (n, channels, N, N)
+        ``1 + C`` (or ``1 + c``) channels for ``"published"``, ``1 + T + C`` (or
+        ``1 + T + c``) for ``"compact"``. A cost channel is ``A`` times the
+        receiving node's cost (``type_costs``) or the network's (``costs``, the
+        same value on every edge).
     """
     import torch
 
-    chans = [A.unsqueeze(1), A.unsqueeze(1) * F.permute(0, 2, 1).unsqueeze(2)]
-    if costs is not None and costs.shape[1] > 0:
+    T = F.shape[2]
+    if layout == "published":
+        codes = torch.arange(1, T + 1, dtype=F.dtype, device=F.device) / T
+        chans = [A.unsqueeze(1) * (F @ codes)[:, None, None, :]]
+    else:
+        chans = [A.unsqueeze(1), A.unsqueeze(1) * F.permute(0, 2, 1).unsqueeze(2)]
+    if type_costs is not None:
+        node = torch.einsum("kvt,kcvt->kcv", F, type_costs)
+        chans.append(A.unsqueeze(1) * node.unsqueeze(2))
+    elif costs is not None and costs.shape[1] > 0:
         chans.append(A.unsqueeze(1) * costs[:, :, None, None])
     return torch.cat(chans, dim=1)
 
 
 class ReNASEncoder(_SpaceEncoder):
-    """ReNAS feature tensor (Xu et al. 2021), flattened: op types and costs masked by the adjacency.
+    """ReNAS feature tensor (Xu et al. 2021), flattened: op types and per-node costs masked by the adjacency.
 
-    Channels (each an ``N x N`` matrix of the space's graph view): the
-    adjacency; one copy of the adjacency per node type, masked to the edges
-    entering nodes of that type; and, for spaces with cost models
-    (:meth:`~sknas.spaces.Space.flops`, :meth:`~sknas.spaces.Space.params`),
-    the adjacency scaled by the network's FLOPs and by its parameter count
-    (divided by their maxima over the fit rows).
+    Every channel is an ``N x N`` matrix over the space's graph view
+    (:meth:`~sknas.spaces.Space.graph`), nonzero on its edges only, an edge
+    ``i -> j`` carrying a feature of the receiving node ``j``.
+
+    With ``layout="published"`` (the paper's layout), channel 0 is the op-type
+    matrix: the adjacency times the node's type code, type ``t`` of the
+    space's ``T`` :attr:`~sknas.spaces.Space.node_types` coded ``(t + 1) / T``
+    (NAS-Bench-101: input 0.2, output 0.4, conv3x3 0.6, conv1x1 0.8, maxpool
+    1.0). Then, for spaces with per-node costs
+    (:meth:`~sknas.spaces.Space.node_type_costs`), one channel per group of
+    cells with the nodes' FLOPs, then one per group with their parameters:
+    NAS-Bench-101's 9 cells give the paper's ``1 + 9 + 9 = 19`` channels of
+    ``7 x 7``; NAS-Bench-201's 3 stages give ``1 + 3 + 3 = 7`` channels of
+    ``8 x 8`` (its graph view has the ops as nodes). Spaces with network
+    costs only (:meth:`~sknas.spaces.Space.flops`,
+    :meth:`~sknas.spaces.Space.params`) get the network's FLOPs and parameters
+    on every edge instead, spaces without costs the type channel only.
+
+    ``layout="compact"`` is the layout of earlier sknas versions: the
+    adjacency, one copy of it per node type masked to the edges entering
+    nodes of that type, and the network's FLOPs and parameters on every edge.
+
+    Every cost channel is divided by its maximum over the fit rows.
 
     Parameters
     ----------
     space : Space or None, default=None
         Search space whose rows are encoded. ``None`` passes numeric ``X``
         through unchanged.
+    layout : {"published", "compact"}, default="published"
+        Layout of the tensor (see above).
 
     Attributes
     ----------
     n_features_in_ : int
         Number of decisions seen in :meth:`fit`.
+    node_costs_ : bool
+        Whether the cost channels hold per-node costs (else network costs, or none).
     cost_kinds_ : tuple of str
-        The cost channels used (``()`` when the space has no cost model).
-    cost_scale_ : ndarray of shape (n_cost_kinds,)
-        Divisors of the costs (maximum over the fit rows), one per entry of ``cost_kinds_``.
+        The kinds of cost channels, in channel order (``()`` when the space has no cost model).
+    cost_scale_ : ndarray of shape (n_cost_channels,)
+        Divisor of each cost channel (its maximum over the fit rows): with
+        per-node costs, the FLOPs of every group of cells, then their parameters.
 
     Notes
     -----
-    ReNAS puts per-node FLOPs and parameters on the edges. The ``Space`` API
-    gives costs per network only, so the cost channels here carry the network
-    totals on every edge; spaces without a cost model get the op-type channels
-    only.
+    On relaxed rows (:meth:`tensor_torch`), a node's type code and costs are
+    their expectations under its relaxed type distribution; the costs of each
+    type (for NAS-Bench-101, through the vertex channels) are those of the
+    projected rows, held constant.
     """
 
+    _parameter_constraints = {"layout": Options(RENAS_LAYOUTS)}
+
+    def __init__(self, space=None, layout="published"):
+        super().__init__(space)
+        self.layout = layout
+
+    def fit(self, X, y=None):
+        validate_params(self)
+        return super().fit(X, y)
+
     def _fit_rows(self, rows):
+        self.node_costs_ = False
+        if self.layout == "published":
+            try:
+                tc = self._type_costs(rows)
+            except (ValueError, NotImplementedError):
+                tc = None
+            if tc is not None:
+                _, F = self.space.graph(rows)
+                node = np.einsum("kvt,kcvt->kcv", F.astype(np.float64), tc)
+                m = node.max(axis=(0, 2)) if len(rows) else np.ones(tc.shape[1])
+                self.node_costs_ = True
+                self.cost_kinds_ = ("flops", "params")
+                self.cost_scale_ = np.where(m > 0, m, 1.0)
+                return
         kinds, scales = [], []
         for kind in ("flops", "params"):
             try:
@@ -214,20 +289,50 @@ class ReNASEncoder(_SpaceEncoder):
         self.cost_kinds_ = tuple(kinds)
         self.cost_scale_ = np.asarray(scales, dtype=np.float64)
 
-    def _costs(self, rows) -> np.ndarray:
+    def _type_costs(self, rows) -> np.ndarray:
+        """Unscaled per-node costs under every type, one slice per channel: shape (n, 2 * n_groups, N, T)."""
+        tc = self.space.node_type_costs(rows)
+        return np.concatenate([tc[..., 1], tc[..., 0]], axis=1)
+
+    def _cost_inputs(self, rows) -> dict[str, np.ndarray]:
+        """The scaled cost arguments of :func:`renas_tensor_torch` for validated rows."""
+        if self.node_costs_:
+            return {"type_costs": (self._type_costs(rows) / self.cost_scale_[None, :, None, None]).astype(np.float32)}
         cols = [np.asarray(self.space.cost(rows, k), dtype=np.float64) / s
                 for k, s in zip(self.cost_kinds_, self.cost_scale_)]
-        return np.stack(cols, axis=1).astype(np.float32) if cols else np.zeros((len(rows), 0), np.float32)
+        costs = np.stack(cols, axis=1) if cols else np.zeros((len(rows), 0))
+        return {"costs": costs.astype(np.float32)}
+
+    def tensor_torch(self, Z):
+        """The feature tensor of relaxed rows ``Z`` (see :meth:`~sknas.spaces.Space.relax`), differentiable in ``Z``.
+
+        Parameters
+        ----------
+        Z : torch.Tensor of shape (n, n_features_onehot)
+
+        Returns
+        -------
+        tensor : torch.Tensor of shape (n, channels, N, N), of ``Z``'s dtype
+            Equal to :meth:`tensor` for one-hot ``Z``.
+        """
+        import torch
+
+        check_is_fitted(self, "cost_kinds_")
+        A, F = self.space.graph_torch(Z)
+        rows = self.space.project(Z.detach().cpu().numpy())
+        extra = {k: torch.as_tensor(v, dtype=Z.dtype, device=Z.device) for k, v in self._cost_inputs(rows).items()}
+        return renas_tensor_torch(A.to(Z.dtype), F.to(Z.dtype), layout=self.layout, **extra)
 
     def tensor(self, X) -> np.ndarray:
-        """The unflattened feature tensor of shape (n, channels, N, N)."""
+        """The unflattened feature tensor of shape (n, channels, N, N), float32."""
         import torch
 
         check_is_fitted(self, "cost_kinds_")
         rows = self.space.check_rows(X)
         A, F = self.space.graph(rows)
+        extra = {k: torch.as_tensor(v) for k, v in self._cost_inputs(rows).items()}
         with torch.no_grad():
-            T = renas_tensor_torch(torch.as_tensor(A), torch.as_tensor(F), torch.as_tensor(self._costs(rows)))
+            T = renas_tensor_torch(torch.as_tensor(A), torch.as_tensor(F), layout=self.layout, **extra)
         return T.numpy()
 
     def _encode(self, rows):

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from sklearn.base import clone
 
-from ..encodings import renas_tensor_torch
 from ..utils import torch_threads
 
 if TYPE_CHECKING:
@@ -30,7 +29,7 @@ __all__ = ["Backend", "TorchBackend", "GCNBackend", "MLPBackend", "ReNASBackend"
            "BACKENDS", "FLAT_VIEWS"]
 
 #: views every flat model takes (flattened)
-FLAT_VIEWS = ("onehot", "path", "graph", "renas")
+FLAT_VIEWS = ("onehot", "path", "graph", "renas", "renas-compact")
 _PREDICT_CHUNK = 512  # small chunks stay in cache: 2-3x faster GCN predictions than 8192
 _MIN_EPOCHS, _MAX_EPOCHS = 30, 300
 _XGB_DEFAULTS = dict(n_estimators=400, max_depth=6, learning_rate=0.05, subsample=0.9, colsample_bytree=0.9,
@@ -238,7 +237,7 @@ class ReNASBackend(TorchBackend):
 
     name = "renas"
     encoding = "renas"
-    encodings = relaxed_encodings = ("renas",)
+    encodings = relaxed_encodings = ("renas", "renas-compact")
     raw_fallback = "mlp"
     defaults = dict(TorchBackend.defaults, hidden_size=32, lr=2e-3)
 
@@ -251,13 +250,7 @@ class ReNASBackend(TorchBackend):
         return ReNASNet, dict(n_channels=X.shape[1], n_nodes=X.shape[2], hidden_size=self.params["hidden_size"])
 
     def relaxed_inputs(self, Z, encoder):
-        import torch
-
-        A, F = encoder.space.graph_torch(Z)
-        with torch.no_grad():
-            rows = encoder.space.project(Z.detach().cpu().numpy())
-        costs = torch.as_tensor(encoder._costs(rows), dtype=Z.dtype)
-        return {"X": renas_tensor_torch(A.to(Z.dtype), F.to(Z.dtype), costs)}
+        return {"X": encoder.tensor_torch(Z)}
 
 
 class XGBoostBackend(Backend):

@@ -6,6 +6,7 @@ everything specific to a model lives in its backend (:mod:`._backends`).
 
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar
 
 import numpy as np
@@ -30,7 +31,8 @@ ENCODINGS = (*FLAT_VIEWS, "raw")
 #: accepted losses
 LOSSES = ("mse", "pairwise", "mse+pairwise")
 
-_ENCODERS = {"onehot": OneHotEncoder, "path": PathEncoder, "graph": GraphEncoder, "renas": ReNASEncoder}
+_ENCODERS = {"onehot": OneHotEncoder, "path": PathEncoder, "graph": GraphEncoder, "renas": ReNASEncoder,
+             "renas-compact": functools.partial(ReNASEncoder, layout="compact")}
 
 
 def _check_model(name: str, value):
@@ -76,11 +78,13 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         2021) on its feature tensor (:class:`~sknas.encodings.ReNASEncoder`).
         ``"xgboost"``: ``xgboost.XGBRegressor``. A regressor instance is
         cloned and fit on the chosen encoding.
-    encoding : {"onehot", "path", "graph", "renas", "raw"} or None, default=None
+    encoding : {"onehot", "path", "graph", "renas", "renas-compact", "raw"} or None, default=None
         Feature view fed to the model. ``None`` picks the model's natural view:
         graph for GCN, ReNAS tensor for ReNAS, path for ``"auto"``, one-hot for
-        the MLP, XGBoost and scikit-learn models. The GCN needs ``"graph"``,
-        ReNAS ``"renas"``; the MLP, XGBoost and scikit-learn models take the
+        the MLP, XGBoost and scikit-learn models. ``"renas"`` is the ReNAS
+        tensor as published, ``"renas-compact"`` the earlier layout
+        (:class:`~sknas.encodings.ReNASEncoder`'s ``layout``). The GCN needs
+        ``"graph"``, ReNAS one of the two ReNAS tensors; the MLP, XGBoost and scikit-learn models take the
         flattened form of any view. :meth:`predict_relaxed` needs the GCN,
         ReNAS, or the MLP on ``"onehot"``.
     loss : {"mse", "pairwise", "mse+pairwise"} or None, default=None

@@ -83,7 +83,9 @@ class Space:
       node per decision, output.
     * ``paths(X)``: the path encoding (default: the one-hot view).
     * Costs: ``params(X)`` and ``flops(X)``, in millions, finite and
-      non-negative (default: ``ValueError``, no cost model).
+      non-negative (default: ``ValueError``, no cost model); ``node_type_costs(X)``,
+      the per-node costs of the graph view behind the ReNAS feature tensor
+      (default: ``ValueError``).
 
     *Derived: do not override*
 
@@ -94,7 +96,7 @@ class Space:
     :meth:`mutate`, :meth:`to_strings`, :meth:`from_strings`, the Optuna
     bridge (:meth:`distributions`, :meth:`row_to_params`,
     :meth:`params_to_row`, :meth:`label_index`, :meth:`suggest`), :meth:`onehot`, :meth:`relax`,
-    :meth:`project`, :meth:`cost` and :meth:`has_cost` are written once here in terms of the
+    :meth:`project`, :meth:`cost`, :meth:`node_costs` and :meth:`has_cost` are written once here in terms of the
     members above, so that every space behaves alike.
 
     The guide (:ref:`spaces`) writes a space step by step.
@@ -289,6 +291,31 @@ class Space:
     def flops(self, X) -> np.ndarray:
         """FLOPs (millions of multiply-adds) of each row's network, where computable."""
         raise ValueError(f"{self!r} has no FLOPs model; pass costs from a benchmark column instead")
+
+    def node_type_costs(self, X) -> np.ndarray:
+        """Cost of every node of the graph view under every node type, per group of cells, where computable.
+
+        ``out[k, g, v, t]`` is ``(params, FLOPs)`` (millions; FLOPs are multiply-adds) of what node
+        ``v`` of :meth:`graph` would compute in one cell of group ``g`` of row ``k``'s network if it
+        had type ``t`` of :attr:`node_types`, the rest of the row unchanged. A group is a set of
+        cells that cost the same (a cell, or a stage of identical cells; see the space's own
+        docstring). :meth:`node_costs` takes the entries of the actual types; a relaxed op
+        distribution takes their expectation (the ReNAS tensor on relaxed rows).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_decisions)
+
+        Returns
+        -------
+        costs : ndarray of shape (n_samples, n_groups, n_nodes, n_node_types, 2), float64
+
+        Raises
+        ------
+        ValueError
+            When the space has no per-node cost model (the default).
+        """
+        raise ValueError(f"{self!r} has no per-node cost model")
 
     # ========================================================================
     # DERIVED: written once in terms of the members above; do not override
@@ -623,6 +650,28 @@ class Space:
         if fn is None:
             raise ValueError(f"cost kind={kind!r} is not supported; accepted values: ['params', 'flops']")
         return fn(X)
+
+    def node_costs(self, X) -> np.ndarray:
+        """Per-node ``(params, FLOPs)`` of each group of cells: :meth:`node_type_costs` at the nodes' types.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_decisions)
+
+        Returns
+        -------
+        costs : ndarray of shape (n_samples, n_groups, n_nodes, 2), float64
+            ``costs[k, g, v]`` is the cost of node ``v`` of :meth:`graph` in one cell of group ``g``.
+
+        Raises
+        ------
+        ValueError
+            When the space has no per-node cost model.
+        """
+        X = self.check_rows(X, require_valid=False)
+        T = self.node_type_costs(X)
+        _, F = self.graph(X)
+        return np.einsum("kvt,kgvtc->kgvc", F.astype(np.float64), T)
 
     def has_cost(self, kind: str) -> bool:
         """Whether the space computes the cost ``kind`` (``"params"`` or ``"flops"``): it overrides that method."""

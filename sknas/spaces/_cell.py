@@ -10,6 +10,7 @@ import numpy as np
 
 from ..utils import check_int
 from ._base import Space
+from ._costs import conv_bn_costs, pool_flops
 
 __all__ = ["CellSpace", "NASBench201Space", "NB201_OPS"]
 
@@ -287,41 +288,59 @@ class NASBench201Space(CellSpace):
     def __repr__(self) -> str:
         return "NASBench201Space()"
 
+    def _stages(self) -> list[tuple[int, int]]:
+        """``(channels, feature-map side)`` of the three stages."""
+        return [(self.C * 2**s, self.input_size // 2**s) for s in range(3)]
+
     def _network_costs(self, X) -> tuple[np.ndarray, np.ndarray]:
         """Analytic (params, multiply-adds) of the NB201 macro network for each row."""
         X = self.check_rows(X, require_valid=False)
-        n_cells = np.zeros(len(X))
-        n_conv1 = (X == 2).sum(axis=1)
-        n_conv3 = (X == 3).sum(axis=1)
-        del n_cells
-        C, N, H, K = self.C, self.N, self.input_size, self.n_classes
-
-        def relu_conv_bn(cin, cout, k, h_out):
-            return cin * cout * k * k + 2 * cout, cin * cout * k * k * h_out * h_out
-
-        params = np.zeros(len(X))
-        flops = np.zeros(len(X))
-        p, f = relu_conv_bn(3, C, 3, H)  # stem: conv3x3 + BN
-        params += p
-        flops += f
-        h = H
-        for stage, c in enumerate((C, 2 * C, 4 * C)):
-            if stage > 0:  # ResNet basic block with stride 2
+        n_conv1 = (X == NB201_OPS.index("nor_conv_1x1")).sum(axis=1)
+        n_conv3 = (X == NB201_OPS.index("nor_conv_3x3")).sum(axis=1)
+        params, flops = (np.zeros(len(X)) + v for v in conv_bn_costs(3, self.C, 3, self.input_size))  # stem
+        for stage, (c, h) in enumerate(self._stages()):
+            if stage > 0:  # ResNet basic block with stride 2: two ReLU-conv3x3-BN and a 1x1 shortcut conv
                 cin = c // 2
-                h = h // 2
-                pa, fa = relu_conv_bn(cin, c, 3, h)
-                pb, fb = relu_conv_bn(c, c, 3, h)
-                pd, fd = cin * c, cin * c * h * h
-                params += pa + pb + pd
-                flops += fa + fb + fd
-            p1, f1 = relu_conv_bn(c, c, 1, h)
-            p3, f3 = relu_conv_bn(c, c, 3, h)
-            params += N * (n_conv1 * p1 + n_conv3 * p3)
-            flops += N * (n_conv1 * f1 + n_conv3 * f3)
-        last = 4 * C
+                pa, fa = conv_bn_costs(cin, c, 3, h)
+                pb, fb = conv_bn_costs(c, c, 3, h)
+                params += pa + pb + cin * c
+                flops += fa + fb + cin * c * h * h
+            p1, f1 = conv_bn_costs(c, c, 1, h)
+            p3, f3 = conv_bn_costs(c, c, 3, h)
+            params += self.N * (n_conv1 * p1 + n_conv3 * p3)
+            flops += self.N * (n_conv1 * f1 + n_conv3 * f3)
+        last, K = 4 * self.C, self.n_classes
         params += 2 * last + last * K + K  # final BN, classifier
         flops += last * K
         return params / 1e6, flops / 1e6
+
+    def node_type_costs(self, X) -> np.ndarray:
+        """Per-node ``(params, FLOPs)`` of one cell of each of the three stages, under every node type.
+
+        The groups are the stages (``C``, ``2C``, ``4C`` channels on feature maps of side
+        ``input_size``, its half and its quarter; the ``N`` cells of a stage cost the same). The op
+        nodes of :meth:`graph` cost: ``nor_conv_3x3`` and ``nor_conv_1x1`` (ReLU-conv-BN, ``c -> c``)
+        their weights plus the batch norm's ``2c`` and ``k*k*c*c*side*side`` multiply-adds;
+        ``avg_pool_3x3`` no parameters and ``9*c*side*side`` operations; ``skip_connect``, ``none``,
+        the input and the output nothing. Summed over the nodes, times ``N``, over the stages, plus the
+        stem, the reduction blocks and the head, the parameters are :meth:`params`; the FLOPs are
+        :meth:`flops` plus the pooling operations (which :meth:`flops` does not count).
+
+        Returns
+        -------
+        costs : ndarray of shape (n_samples, 3, 8, 7, 2), float64
+            See :meth:`Space.node_type_costs`.
+        """
+        X = self.check_rows(X, require_valid=False)
+        types = self.node_types
+        per_type = np.zeros((3, len(types), 2))
+        for g, (c, h) in enumerate(self._stages()):
+            per_type[g, types.index("nor_conv_1x1")] = conv_bn_costs(c, c, 1, h)
+            per_type[g, types.index("nor_conv_3x3")] = conv_bn_costs(c, c, 3, h)
+            per_type[g, types.index("avg_pool_3x3"), 1] = pool_flops(c, 3, h)
+        out = np.zeros((len(X), 3, self.n_decisions + 2, len(types), 2))
+        out[:, :, 1:-1] = per_type[None, :, None] / 1e6  # the op nodes; input and output cost nothing
+        return out
 
     def params(self, X) -> np.ndarray:
         """Parameters (millions) of the NB201 network (C, N, n_classes of this space)."""

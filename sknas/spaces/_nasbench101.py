@@ -9,8 +9,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._base import Space
+from ._costs import conv_bn_costs
 
-__all__ = ["NASBench101Space", "NB101_OPS", "nasbench_graph_hash"]
+__all__ = ["NASBench101Space", "NB101_OPS", "nasbench_graph_hash", "vertex_channels"]
 
 #: the intermediate-node operations, in NAS-Bench-101's ``available_ops`` order
 NB101_OPS = ("conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3")
@@ -25,6 +26,54 @@ _SHORT = ("c3", "c1", "mp")
 #: NASLib's op codes: 0 = input, 1 = output, 2 = maxpool3x3, 3 = conv1x1-bn-relu, 4 = conv3x3-bn-relu
 _NASLIB_CODE = {"input": 0, "output": 1, "maxpool3x3": 2, "conv1x1-bn-relu": 3, "conv3x3-bn-relu": 4}
 _NASLIB_OP = {v: k for k, v in _NASLIB_CODE.items()}
+#: the network of NAS-Bench-101: a conv3x3-bn-relu stem to 128 channels on 32x32 images, then 3 stacks of 3 cells,
+#: each stack after the first halving the side (2x2 max-pool) and doubling the channels
+_STEM, _N_STACKS, _CELLS_PER_STACK, _IMAGE_SIDE = 128, 3, 3, 32
+
+
+def _cell_shapes() -> list[tuple[int, int, int]]:
+    """``(input channels, output channels, feature-map side)`` of the 9 cells of the network, in order."""
+    shapes, cin = [], _STEM
+    for stack in range(_N_STACKS):
+        cout, side = _STEM * 2**stack, _IMAGE_SIDE // 2**stack
+        for _ in range(_CELLS_PER_STACK):
+            shapes.append((cin, cout, side))
+            cin = cout
+    return shapes
+
+
+def vertex_channels(A: np.ndarray, cin: int, cout: int) -> np.ndarray:
+    """Channels of every vertex of a batch of pruned cells, by NAS-Bench-101's rule.
+
+    The vertices that feed the output share its ``cout`` channels (they are concatenated): each
+    gets ``cout // k`` (``k`` of them), and the first ``cout % k`` of them, in vertex order, one
+    more. Every other live intermediate vertex gets the largest channel count among the
+    intermediate vertices it feeds (their inputs are truncated to it). The input has ``cin``
+    channels, the output ``cout``; pruned vertices 0.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n, 7, 7), bool
+        Adjacency with the vertices off every input->output path removed (all their edges zero).
+    cin, cout : int
+        Channels of the cell's input and output.
+
+    Returns
+    -------
+    channels : ndarray of shape (n, 7), int64
+    """
+    n = len(A)
+    feeds = A[:, 1:-1, -1]  # intermediate vertices feeding the output
+    k = feeds.sum(axis=1)
+    share, extra = cout // np.maximum(k, 1), cout % np.maximum(k, 1)
+    rank = np.cumsum(feeds, axis=1) - 1
+    ch = np.zeros((n, _N), dtype=np.int64)
+    ch[:, 0], ch[:, -1] = cin, cout
+    ch[:, 1:-1] = np.where(feeds, share[:, None] + (rank < extra[:, None]), 0)
+    for v in range(_N - 3, 0, -1):  # the last intermediate vertex (5) either feeds the output or is pruned
+        widest = np.max(A[:, v, v + 1:-1] * ch[:, v + 1:-1], axis=1)
+        ch[:, v] = np.where(feeds[:, v - 1], ch[:, v], widest)
+    return ch
 
 
 def _md5(text: str) -> str:
@@ -498,6 +547,40 @@ class NASBench101Space(Space):
         F[:, -1, 1] = 1.0
         F[:, 1:-1, 2:] = ops
         return A, F
+
+    def node_type_costs(self, X) -> np.ndarray:
+        """Per-node ``(params, FLOPs)`` of each of the network's 9 cells, under every node type.
+
+        The network is NAS-Bench-101's: a conv3x3-bn-relu stem to 128 channels on 32x32 images,
+        then 3 stacks of 3 cells with 128, 256 and 512 output channels on 32x32, 16x16 and 8x8
+        maps (a 2x2 max-pool before the second and third stacks; the first cell of a stack reads
+        the previous stack's channels). In the pruned cell, vertex ``v`` has the channels of
+        :func:`vertex_channels`; as ``conv3x3-bn-relu`` or ``conv1x1-bn-relu`` (``c -> c``) it
+        costs its weights plus the batch norm's ``2c`` and ``k*k*c*c*side*side`` multiply-adds,
+        as ``maxpool3x3`` (or the input and output types) nothing. A vertex fed by the cell input,
+        the output included, also carries the conv1x1-bn-relu projection of the input to its
+        channels. Pruned vertices cost nothing. Summed over the nodes and the cells, plus the stem
+        and the classifier, the parameters are the network's trainable parameters.
+
+        Returns
+        -------
+        costs : ndarray of shape (n_samples, 9, 7, 5, 2), float64
+            See :meth:`Space.node_type_costs`; node types :attr:`node_types`.
+        """
+        X = self.check_rows(X, require_valid=False)
+        A, live, _ = self._pruned_edges(X)
+        A = A & live[:, :, None] & live[:, None, :]
+        types = self.node_types
+        shapes = _cell_shapes()
+        out = np.zeros((len(X), len(shapes), _N, len(types), 2))
+        for g, (cin, cout, side) in enumerate(shapes):
+            ch = vertex_channels(A, cin, cout)
+            mid = ch[:, 1:-1]  # the ops of the intermediate vertices; the input and output vertices have none
+            for op, k in (("conv3x3-bn-relu", 3), ("conv1x1-bn-relu", 1)):
+                out[:, g, 1:-1, types.index(op)] = np.stack(conv_bn_costs(mid, mid, k, side), axis=-1)
+            proj = np.stack(conv_bn_costs(cin, ch, 1, side), axis=-1) * A[:, 0, :, None]  # (n, 7, 2); 0 at input
+            out[:, g] += proj[:, :, None, :]
+        return out / 1e6
 
     @property
     def n_features_paths(self) -> int:

@@ -60,3 +60,6 @@ class SubSpace(Space):
 
     def flops(self, X) -> np.ndarray:
         return self.base.flops(X)
+
+    def node_type_costs(self, X) -> np.ndarray:
+        return self.base.node_type_costs(X)

@@ -82,3 +82,12 @@ def test_multi_objective_smoke_and_resume(tmp_path):
     assert len((tmp_path / "runs.jsonl").read_text().splitlines()) == 6
     assert "| nasbench201:cifar10-valid:latency_pixel3 | tpe | 2 |" in (tmp_path / "multi_objective.md").read_text()
     assert (tmp_path / "multi_objective_nasbench201_cifar10-valid_latency_pixel3.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_renas_tensor_smoke(data_home, tmp_path):
+    res = load("renas_tensor").main(["--splits", "2", "--smoke", "--jobs", "1", "--results-dir", str(tmp_path)])
+    for name in ("nasbench201:cifar10-valid", "nasbench101"):
+        r = res[name][20]
+        assert all(-1 <= r[layout][0] <= 1 for layout in ("published", "compact")) and len(r["taus"]["compact"]) == 2
+    assert "| nasbench101 | 20 | 100 |" in (tmp_path / "renas_tensor.md").read_text()

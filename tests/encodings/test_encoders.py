@@ -35,10 +35,10 @@ def test_views_match_the_space(bench):
     np.testing.assert_array_equal(G[:, : A[0].size], A.reshape(50, -1))
 
 
-def test_renas_tensor(bench):
+def test_renas_compact_tensor(bench):
     space, X = bench.space, bench.X[:40]
-    enc = ReNASEncoder(space).fit(X)
-    assert enc.cost_kinds_ == ("flops", "params")
+    enc = ReNASEncoder(space, layout="compact").fit(X)
+    assert enc.cost_kinds_ == ("flops", "params") and not enc.node_costs_
     T = enc.tensor(X)
     A, F = space.graph(X)
     n_types = F.shape[2]
@@ -51,14 +51,51 @@ def test_renas_tensor(bench):
     assert enc.transform(X).shape == (40, T[0].size)
 
 
+def test_renas_published_tensor_nb201(bench):
+    """1 type-code channel + FLOPs of the 3 stages + their params, each on the edges entering the node."""
+    space, X = bench.space, bench.X[:40]
+    enc = ReNASEncoder(space).fit(X)
+    assert enc.layout == "published" and enc.node_costs_ and enc.cost_scale_.shape == (6,)
+    T = enc.tensor(X)
+    A, F = space.graph(X)
+    assert T.shape == (40, 7, 8, 8)
+    codes = (F.argmax(axis=2) + 1) / F.shape[2]  # input 1/7, output 2/7, none 3/7, ..., avg_pool 7/7
+    np.testing.assert_allclose(T[:, 0], A * codes[:, None, :], rtol=1e-6)
+    nc = space.node_costs(X)  # (n, 3, 8, [params, flops])
+    for g in range(3):
+        flops, params = nc[:, g, :, 1], nc[:, g, :, 0]
+        np.testing.assert_allclose(T[:, 1 + g], A * (flops / flops.max())[:, None, :], rtol=1e-5)
+        np.testing.assert_allclose(T[:, 4 + g], A * (params / params.max())[:, None, :], rtol=1e-5)
+    assert enc.transform(X).shape == (40, 7 * 64)
+
+
+def test_renas_published_tensor_nb101(data_home):
+    from sknas.datasets import load_nasbench101_sample
+
+    b = load_nasbench101_sample()
+    enc = ReNASEncoder(b.space).fit(b.X)
+    T = enc.tensor(b.X[:10])
+    assert T.shape == (10, 19, 7, 7)  # the paper's 1 + 9 + 9 channels
+    A, _ = b.space.graph(b.X[:10])
+    assert np.all((T != 0) <= (A[:, None] != 0)) and T[:, 1:].max() <= 1.0
+    nc = b.space.node_costs(b.X)
+    np.testing.assert_allclose(enc.cost_scale_[:9], nc[..., 1].max(axis=(0, 2)))  # FLOPs of the 9 cells
+
+
+def test_renas_layout_is_checked():
+    with pytest.raises(ValueError, match="layout"):
+        ReNASEncoder(NASBench201Space(), layout="paper").fit([[0, 1, 2, 3, 4, 0]])
+
+
 def test_renas_without_cost_model():
     from sknas.spaces import CellSpace
 
     space = CellSpace(n_nodes=3)
     X = space.sample(10, random_state=0)
+    assert ReNASEncoder(space, layout="compact").fit(X).tensor(X).shape[1] == 1 + len(space.node_types)
     enc = ReNASEncoder(space).fit(X)
-    assert enc.cost_kinds_ == ()
-    assert enc.tensor(X).shape[1] == 1 + len(space.node_types)
+    assert enc.cost_kinds_ == () and not enc.node_costs_
+    assert enc.tensor(X).shape[1] == 1  # the type-code channel only
 
 
 @pytest.mark.parametrize("cls", ENCODERS)

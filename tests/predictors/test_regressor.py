@@ -291,7 +291,7 @@ def test_backend_takes_defaults_and_overrides(bench, split):
     assert (reg.backend_.params["lr"], reg.backend_.params["hidden_size"]) == (1e-2, 8)
     assert reg.estimators_[0].module_.hidden_size == 8
     assert MODELS == ("auto", "gcn", "mlp", "renas", "xgboost") and LOSSES == ("mse", "pairwise", "mse+pairwise")
-    assert ENCODINGS == ("onehot", "path", "graph", "renas", "raw")
+    assert ENCODINGS == ("onehot", "path", "graph", "renas", "renas-compact", "raw")
 
 
 @pytest.mark.parametrize("model", ["mlp", "xgboost", Ridge()], ids=str)
