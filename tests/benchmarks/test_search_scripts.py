@@ -70,6 +70,7 @@ def test_unknown_constraints_smoke(tmp_path):
     assert "| cifar10-valid | rea |" in (tmp_path / "unknown_constraints.md").read_text()
 
 
+@pytest.mark.slow
 def test_multi_objective_smoke_and_resume(tmp_path):
     mo = load("multi_objective")
     kw = ["--problems", "nasbench201:cifar10-valid:latency_pixel3", "--seeds", "2", "--budget", "20", "--jobs", "1",
