@@ -116,6 +116,7 @@ RESULT_TITLES = {
     "compare_samplers": "Optuna samplers: the sknas default, PredNAS, GP, TPE, REA, NSGA-II and random on seven "
                         "benchmarks (one run, 30 seeds)",
     "unknown_constraints": "Search under a latency bound known only after each trial",
+    "multi_objective": "Accuracy against a cost: hypervolume regret of the fronts found (two objectives)",
     "predictors_nb201": "Predictors: Kendall's tau on NAS-Bench-201",
     "predictors_other": "Predictors on NAS-Bench-Graph, NB101 and NB301",
     "predictors_timing": "Predictor fit and predict seconds",
@@ -134,6 +135,7 @@ RESULT_SOURCES = {
     "predictors_timing": "benchmarks/predictors.py",
     "renas_tensor": "benchmarks/renas_tensor.py",
     "unknown_constraints": "benchmarks/unknown_constraints.py",
+    "multi_objective": "benchmarks/multi_objective.py",
     "gradient_ascent": "benchmarks/gradient_ascent.py",
     "workers": "benchmarks/workers.py",
     "main_job": "benchmarks/main_job.sh",
