@@ -18,7 +18,7 @@ from sklearn.base import clone
 from ..spaces import Space
 from ..utils import rng_from, seed_from
 
-__all__ = ["search_seed", "initial_design", "round_seed", "scalarise", "spread_weights", "Scalarised", "fit_predictor",
+__all__ = ["search_seed", "initial_design", "round_seed", "scalarise", "Scalarised", "fit_predictor",
            "fit_and_propose"]
 
 
@@ -68,11 +68,11 @@ def round_seed(seed: int, X: np.ndarray, y: np.ndarray) -> int:
     return seed_from(int(seed), (len(X), hashlib.sha256(X.tobytes() + y.tobytes()).hexdigest()))
 
 
-def scalarise(Y: np.ndarray, random_state=None, *, bounds=None, weights=None) -> np.ndarray:
+def scalarise(Y: np.ndarray, random_state=None, *, bounds=None) -> np.ndarray:
     """ParEGO's scalarisation (Knowles 2006) of several maximised objectives, with a random weight vector.
 
     Each objective is scaled to [0, 1] between ``bounds`` (default: its worst and best value in ``Y``);
-    with weights ``w`` (default: drawn uniformly from the simplex), a row's value is
+    with weights ``w`` drawn uniformly from the simplex, a row's value is
     ``-(max_i w_i d_i + 0.05 sum_i w_i d_i)``, where ``d_i = 1 - scaled objective i`` (an augmented
     Chebyshev distance from the ideal point). Its maxima are Pareto-optimal, and every Pareto-optimal
     row is the maximum for some ``w``.
@@ -86,8 +86,6 @@ def scalarise(Y: np.ndarray, random_state=None, *, bounds=None, weights=None) ->
     bounds : pair of arrays of shape (n_objectives,), default=None
         The values scaled to 0 and to 1 (e.g. the worst and best evaluated so far, when ``Y`` holds
         predictions).
-    weights : array-like of shape (n_objectives,), default=None
-        Given weights (non-negative, summing to 1) instead of random ones.
 
     Returns
     -------
@@ -97,37 +95,18 @@ def scalarise(Y: np.ndarray, random_state=None, *, bounds=None, weights=None) ->
     Y = np.asarray(Y, dtype=np.float64)
     if Y.ndim != 2 or Y.shape[1] < 2:
         raise ValueError(f"Y must have one column per objective (at least two); got shape {Y.shape}")
-    w = rng_from(random_state).dirichlet(np.ones(Y.shape[1])) if weights is None else np.asarray(weights, float)
+    w = rng_from(random_state).dirichlet(np.ones(Y.shape[1]))
     lo, hi = (Y.min(axis=0), Y.max(axis=0)) if bounds is None else (np.asarray(b, dtype=np.float64) for b in bounds)
     d = w * (hi - Y) / np.where(hi > lo, hi - lo, 1.0)
     return -(d.max(axis=1) + 0.05 * d.sum(axis=1))
 
 
-def spread_weights(n: int, k: int, random_state=None) -> np.ndarray:
-    """``n`` weight vectors for ``k`` objectives that spread over the simplex: one per proposal of a round.
-
-    For two objectives, the first weights are a randomly shifted grid, ``(i + u) / n`` for a uniform
-    ``u`` (so each of ``n`` equal strata gets one, the extremes included in every round of three or
-    more); for more objectives, independent uniform draws from the simplex.
-
-    Returns
-    -------
-    weights : ndarray of shape (n, k)
-        Rows non-negative, summing to 1.
-    """
-    rng = rng_from(random_state)
-    if k != 2:
-        return rng.dirichlet(np.ones(k), size=n)
-    first = (np.arange(n) + rng.random()) / n
-    return np.column_stack([first, 1.0 - first])[rng.permutation(n)]
-
-
 class Scalarised:
-    """Predictors of several objectives, scalarised (:func:`scalarise`) with given weights.
+    """Predictors of several objectives, scalarised (:func:`scalarise`) with one seed's weights.
 
     What a multi-objective round hands the proposer: a :class:`~sknas.proposers.Predictor` whose
     ``predict`` is the scalarisation of the objectives' predictions, scaled between the worst and
-    the best values evaluated so far.
+    the best values evaluated so far. With ``seed=None`` the weights are equal.
 
     Parameters
     ----------
@@ -135,13 +114,11 @@ class Scalarised:
         One per objective, on rows of the same space.
     Y : ndarray of shape (n, n_objectives)
         The evaluated values (the scaling bounds).
-    weights : array-like of shape (n_objectives,), default=None
-        Default: equal weights.
+    seed : int or None
     """
 
-    def __init__(self, models, Y: np.ndarray, weights=None):
-        self.models = models
-        self.weights = np.full(len(models), 1.0 / len(models)) if weights is None else np.asarray(weights, float)
+    def __init__(self, models, Y: np.ndarray, seed):
+        self.models, self.seed = models, seed
         self.bounds = (Y.min(axis=0), Y.max(axis=0))
         self.space = getattr(models[0], "space_", None) or getattr(models[0], "space", None)
 
@@ -151,7 +128,11 @@ class Scalarised:
 
     def scalarise(self, Y) -> np.ndarray:
         """Values of shape (n, n_objectives) scalarised with this predictor's weights and bounds."""
-        return scalarise(Y, bounds=self.bounds, weights=self.weights)
+        if self.seed is None:
+            lo, hi = self.bounds
+            d = (hi - np.asarray(Y, dtype=np.float64)) / np.where(hi > lo, hi - lo, 1.0) / len(self.models)
+            return -(d.max(axis=1) + 0.05 * d.sum(axis=1))
+        return scalarise(Y, self.seed, bounds=self.bounds)
 
     def predict(self, X) -> np.ndarray:
         return self.scalarise(self.predict_objectives(X))
@@ -177,9 +158,8 @@ def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *
     X, y : ndarray
         Evaluated rows and their values (finite, higher is better). ``y`` of shape ``(len(X), k)``
         holds ``k`` objectives: the round then fits a clone of ``predictor`` per objective, and each
-        proposal is the proposer's best under its own scalarisation of the predictions
-        (:class:`Scalarised`), with weights that spread over the simplex (:func:`spread_weights`,
-        seeded by the round), so that one round's proposals spread along the front.
+        proposal is the proposer's best under its own random scalarisation of the predictions
+        (:class:`Scalarised`, seeded by the round), so that one round's proposals spread along the front.
     n : int
         Number of proposals.
     seed : int
@@ -205,9 +185,9 @@ def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *
     models = [fit_predictor(predictor, X, y[:, j], seed_from(s, "objective", j)) for j in range(y.shape[1])]
     picks = np.empty((0, X.shape[1]), dtype=np.int64)
     exclude = picks if exclude is None or len(exclude) == 0 else np.asarray(exclude, dtype=np.int64)
-    for slot, w in enumerate(spread_weights(n, y.shape[1], seed_from(s, "weights"))):
-        model = Scalarised(models, y, w)
+    for slot in range(n):
+        model = Scalarised(models, y, seed_from(s, "weights", slot))
         new = proposer.propose(model, 1, X, model.scalarise(y), exclude=np.concatenate([exclude, picks]),
                                random_state=seed_from(s, "slot", slot), **where)
         picks = np.concatenate([picks, new])
-    return Scalarised(models, y), picks
+    return Scalarised(models, y, None), picks
