@@ -21,11 +21,10 @@ class PredictorSampler(ArchitectureSampler):
     """Predictor-based sampling: fit ``predictor`` on the completed trials, take ``proposer``'s batch.
 
     Multi-objective studies (``optuna.create_study(directions=[...])``, e.g.
-    accuracy against latency) are searched by random scalarisations: every
-    round fits the predictor per objective, and each proposal is the best
-    under its own random weighting of the predictions
-    (:func:`~sknas.search.fit_and_propose`); ``study.best_trials`` is the
-    Pareto front found.
+    accuracy against latency) are searched the ParEGO way: every round
+    scalarises the trials' values with a new random weight vector
+    (:func:`~sknas.search.scalarise`), fits the predictor on that and
+    proposes its best; ``study.best_trials`` is the Pareto front found.
 
     Parameters
     ----------

@@ -53,9 +53,8 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         function taking a 2-D array of rows and returning one value per row
         (higher is better), or an array of shape ``(n_rows, k)`` for ``k``
         objectives (each maximised: negate costs), whose Pareto front the
-        search approximates (each round fits the predictor per objective and
-        proposes under random scalarisations, see
-        :func:`~sknas.search.fit_and_propose`). A NaN value records a failed
+        search approximates (each round scalarises the values with new random
+        weights, :func:`~sknas.search.scalarise`). A NaN value records a failed
         evaluation: it counts against the budget, is never learned from, and is
         not proposed again.
     space : Space, default=None
@@ -107,9 +106,8 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         when proposed; NaN in round 0), ``elapsed`` (seconds since the start)
         and ``best`` (best value so far). With ``k`` objectives, ``value_1``
         ... ``value_k`` replace ``value`` (as maximised), ``predicted`` is the
-        equal-weight scalarisation of the predicted objectives (see
-        :class:`~sknas.search.Scalarised`), and ``pareto`` (whether the
-        evaluation is on the Pareto front of all of them) replaces ``best``.
+        round's scalarised value, and ``pareto`` (whether the evaluation is on
+        the Pareto front of all of them) replaces ``best``.
 
     Raises
     ------

@@ -18,8 +18,7 @@ from sklearn.base import clone
 from ..spaces import Space
 from ..utils import rng_from, seed_from
 
-__all__ = ["search_seed", "initial_design", "round_seed", "scalarise", "Scalarised", "fit_predictor",
-           "fit_and_propose"]
+__all__ = ["search_seed", "initial_design", "round_seed", "scalarise", "fit_predictor", "fit_and_propose"]
 
 
 def search_seed(random_state) -> tuple[int, np.random.Generator]:
@@ -68,24 +67,21 @@ def round_seed(seed: int, X: np.ndarray, y: np.ndarray) -> int:
     return seed_from(int(seed), (len(X), hashlib.sha256(X.tobytes() + y.tobytes()).hexdigest()))
 
 
-def scalarise(Y: np.ndarray, random_state=None, *, bounds=None) -> np.ndarray:
+def scalarise(Y: np.ndarray, random_state=None) -> np.ndarray:
     """ParEGO's scalarisation (Knowles 2006) of several maximised objectives, with a random weight vector.
 
-    Each objective is scaled to [0, 1] between ``bounds`` (default: its worst and best value in ``Y``);
-    with weights ``w`` drawn uniformly from the simplex, a row's value is
-    ``-(max_i w_i d_i + 0.05 sum_i w_i d_i)``, where ``d_i = 1 - scaled objective i`` (an augmented
-    Chebyshev distance from the ideal point). Its maxima are Pareto-optimal, and every Pareto-optimal
-    row is the maximum for some ``w``.
+    Each objective is scaled to [0, 1] over the rows given (1 = the best value seen); with weights ``w``
+    drawn uniformly from the simplex, a row's value is ``-(max_i w_i d_i + 0.05 sum_i w_i d_i)``, where
+    ``d_i = 1 - scaled objective i`` (an augmented Chebyshev distance from the ideal point). Its
+    maxima are Pareto-optimal, and every Pareto-optimal row is the maximum for some ``w``: a search that
+    draws a new ``w`` every round covers the whole front, with a single-objective predictor and proposer.
 
     Parameters
     ----------
     Y : ndarray of shape (n, n_objectives)
         Objective values, larger is better in every column.
     random_state : int, Generator or None
-        Draws the weights: the same seed gives the same weights.
-    bounds : pair of arrays of shape (n_objectives,), default=None
-        The values scaled to 0 and to 1 (e.g. the worst and best evaluated so far, when ``Y`` holds
-        predictions).
+        Draws the weights.
 
     Returns
     -------
@@ -96,46 +92,9 @@ def scalarise(Y: np.ndarray, random_state=None, *, bounds=None) -> np.ndarray:
     if Y.ndim != 2 or Y.shape[1] < 2:
         raise ValueError(f"Y must have one column per objective (at least two); got shape {Y.shape}")
     w = rng_from(random_state).dirichlet(np.ones(Y.shape[1]))
-    lo, hi = (Y.min(axis=0), Y.max(axis=0)) if bounds is None else (np.asarray(b, dtype=np.float64) for b in bounds)
+    lo, hi = Y.min(axis=0), Y.max(axis=0)
     d = w * (hi - Y) / np.where(hi > lo, hi - lo, 1.0)
     return -(d.max(axis=1) + 0.05 * d.sum(axis=1))
-
-
-class Scalarised:
-    """Predictors of several objectives, scalarised (:func:`scalarise`) with one seed's weights.
-
-    What a multi-objective round hands the proposer: a :class:`~sknas.proposers.Predictor` whose
-    ``predict`` is the scalarisation of the objectives' predictions, scaled between the worst and
-    the best values evaluated so far. With ``seed=None`` the weights are equal.
-
-    Parameters
-    ----------
-    models : list of fitted predictors
-        One per objective, on rows of the same space.
-    Y : ndarray of shape (n, n_objectives)
-        The evaluated values (the scaling bounds).
-    seed : int or None
-    """
-
-    def __init__(self, models, Y: np.ndarray, seed):
-        self.models, self.seed = models, seed
-        self.bounds = (Y.min(axis=0), Y.max(axis=0))
-        self.space = getattr(models[0], "space_", None) or getattr(models[0], "space", None)
-
-    def predict_objectives(self, X) -> np.ndarray:
-        """The predictions of each objective, shape (n, n_objectives)."""
-        return np.stack([np.asarray(m.predict(X), dtype=np.float64) for m in self.models], axis=1)
-
-    def scalarise(self, Y) -> np.ndarray:
-        """Values of shape (n, n_objectives) scalarised with this predictor's weights and bounds."""
-        if self.seed is None:
-            lo, hi = self.bounds
-            d = (hi - np.asarray(Y, dtype=np.float64)) / np.where(hi > lo, hi - lo, 1.0) / len(self.models)
-            return -(d.max(axis=1) + 0.05 * d.sum(axis=1))
-        return scalarise(Y, self.seed, bounds=self.bounds)
-
-    def predict(self, X) -> np.ndarray:
-        return self.scalarise(self.predict_objectives(X))
 
 
 def fit_predictor(predictor, X: np.ndarray, y: np.ndarray, seed: int):
@@ -156,10 +115,8 @@ def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *
         Cloned, seeded and fitted (:func:`fit_predictor`); see :class:`~sknas.proposers.Predictor`.
     proposer : BaseProposer
     X, y : ndarray
-        Evaluated rows and their values (finite, higher is better). ``y`` of shape ``(len(X), k)``
-        holds ``k`` objectives: the round then fits a clone of ``predictor`` per objective, and each
-        proposal is the proposer's best under its own random scalarisation of the predictions
-        (:class:`Scalarised`, seeded by the round), so that one round's proposals spread along the front.
+        Evaluated rows and their values (finite, higher is better); ``y`` of shape ``(len(X), k)`` holds
+        ``k`` objectives, which the round turns into one with :func:`scalarise` (seeded by the round).
     n : int
         Number of proposals.
     seed : int
@@ -173,21 +130,12 @@ def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *
     Returns
     -------
     model : fitted estimator
-        With several objectives, a :class:`Scalarised` of the fitted models with equal weights.
     X_new : ndarray of shape (n_proposed, n_decisions)
         Best first; see :meth:`~sknas.proposers.BaseProposer.propose`.
     """
     s = round_seed(seed, X, y)
-    where = {} if space is None else {"space": space}
-    if np.ndim(y) == 1:
-        model = fit_predictor(predictor, X, y, s)
-        return model, proposer.propose(model, n, X, y, exclude=exclude, random_state=s, **where)
-    models = [fit_predictor(predictor, X, y[:, j], seed_from(s, "objective", j)) for j in range(y.shape[1])]
-    picks = np.empty((0, X.shape[1]), dtype=np.int64)
-    exclude = picks if exclude is None or len(exclude) == 0 else np.asarray(exclude, dtype=np.int64)
-    for slot in range(n):
-        model = Scalarised(models, y, seed_from(s, "weights", slot))
-        new = proposer.propose(model, 1, X, model.scalarise(y), exclude=np.concatenate([exclude, picks]),
-                               random_state=seed_from(s, "slot", slot), **where)
-        picks = np.concatenate([picks, new])
-    return Scalarised(models, y, None), picks
+    if np.ndim(y) == 2:
+        y = scalarise(y, seed_from(s, "weights"))
+    model = fit_predictor(predictor, X, y, s)
+    return model, proposer.propose(model, n, X, y, exclude=exclude, random_state=s,
+                                   **({} if space is None else {"space": space}))
