@@ -109,7 +109,7 @@ def test_objective_run_search(fitted, digits):
 
     _, _, Xv, yv = digits
     f = fitted.objective(Xv, yv)
-    hist = run_search(f, SPACE, budget=6, n_initial=3, batch_size=3, random_state=0,
+    hist = run_search(f, SPACE, budget=6, n_initial=3, round_size=3, random_state=0,
                       predictor=default_predictor(SPACE).set_params(max_epochs=10))
     assert len(hist) == 6
     np.testing.assert_allclose(hist["value"].to_numpy(), f(np.array(hist["row"].tolist())))
@@ -127,7 +127,7 @@ def test_objective_optuna(fitted, digits, which):
     f = fitted.objective(Xv, yv)
     if which == "prednas":
         sampler = PredNASSampler(SPACE, predictor=default_predictor(SPACE).set_params(max_epochs=10),
-                                 n_startup_trials=3, batch_size=2, seed=0)
+                                 n_startup_trials=3, round_size=2, seed=0)
     else:
         sampler = RegularizedEvolutionSampler(SPACE, population_size=3, tournament_size=2, seed=0)
     study = optuna.create_study(direction="maximize", sampler=sampler)
