@@ -386,6 +386,7 @@ def _search_front(args, bench, run) -> int:
     from .utils import atomic_path
 
     objectives, P = args.objectives, run["points"]
+    out = args.output if args.output is not None else _writable_folder("sknas-output")
     on_front = np.flatnonzero(pareto_front(P))
     on_front = on_front[np.argsort(-P[on_front, 0])]
     _, first = np.unique(bench.space.row_keys(run["rows"][on_front]), return_index=True)
@@ -398,12 +399,12 @@ def _search_front(args, bench, run) -> int:
                                   search_space(bench, args.constraint) if args.constraint else None)
     print(f"hypervolume regret: {hypervolume_regret(P, front, reference):.2f} % of the true front's "
           f"({len(front)} points in the table)")
-    with atomic_path(args.output / "front.csv") as tmp:
+    with atomic_path(out / "front.csv") as tmp:
         frame.to_csv(tmp, index=False)
-    _save_figure(args.output / "front.png", lambda: _front_plot(
+    _save_figure(out / "front.png", lambda: _front_plot(
         bench, objectives, front, {f"{args.method} (seed {args.seed})": P[on_front]},
         f"{bench.name} {bench.dataset}: front found in {args.budget} trials"), [run])
-    print(f"wrote {args.output / 'front.csv'} and front.png", file=sys.stderr)
+    print(f"wrote {out / 'front.csv'} and front.png", file=sys.stderr)
     return 0
 
 
@@ -536,8 +537,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--fast", action="store_true", help="train predictors for 10 epochs only (smoke runs)")
     p.add_argument("--storage", default=None,
                    help="Optuna storage (RDB URL or journal file) to keep the study in and resume it from")
-    p.add_argument("--output", type=_writable_folder, default="sknas-output",
-                   help="folder for front.csv and front.png (with two objectives)")
+    p.add_argument("--output", type=_writable_folder, default=None,
+                   help="folder for front.csv and front.png, with two objectives (default: sknas-output)")
     constraint_arg(p)
     objectives_arg(p)
 

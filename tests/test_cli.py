@@ -84,8 +84,10 @@ def test_one_seed_has_no_standard_error_and_strict_json(data_home, tmp_path, cap
     assert "s.e." not in capsys.readouterr().out
 
 
-def test_search_prints_the_best_architecture(data_home, capsys):
+def test_search_prints_the_best_architecture(data_home, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     assert main(["search", "--method", "rea", "--budget", "25", "--seed", "1"]) == 0
+    assert not (tmp_path / "sknas-output").exists()  # one objective writes no files
     out = capsys.readouterr().out
     assert "best architecture" in out and "|+|" in out and "validation regret" in out
 
