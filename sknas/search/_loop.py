@@ -226,7 +226,8 @@ def _frame(records):
     from ..metrics import pareto_front
 
     frame = pd.DataFrame.from_records(records, columns=_COLUMNS)
-    Y = np.array([r["value"] for r in records], dtype=np.float64).reshape(len(records), -1)
+    Y = np.array([r["value"] for r in records], dtype=np.float64).reshape(len(records), -1) if records else \
+        np.empty((0, 1))
     if Y.shape[1] == 1:
         frame["value"] = Y[:, 0]
         frame["best"] = frame["value"].cummax().ffill()
