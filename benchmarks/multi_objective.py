@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 
 try:
-    from _common import RESULTS, markdown_table, mean_se, one_thread, write_results
+    from _common import RESULTS, markdown_table, one_thread, write_results
 except ImportError:  # imported as benchmarks.multi_objective
-    from ._common import RESULTS, markdown_table, mean_se, one_thread, write_results
+    from ._common import RESULTS, markdown_table, one_thread, write_results
 
 NB201 = ("cifar10-valid", "cifar100", "ImageNet16-120")
 #: a mobile phone, an embedded CPU and an FPGA: three kinds of device from NAS-Bench-201's latency columns
@@ -62,8 +62,7 @@ def run_one(problem: str, method: str, seed: int, budget: int) -> dict:
 
 def report(problem: str, runs: list[dict], methods, budgets, seeds: int, results_dir: Path, png: bool) -> tuple:
     """(JSON of the problem, markdown rows) from its cached runs; the fronts PNG when ``png``."""
-    from sknas.compare import load_spec, true_front
-    from sknas.metrics import hypervolume_regret, pareto_front
+    from sknas.compare import load_spec, median_front, summarise_fronts, true_front
     from sknas.plotting import plot_fronts
 
     spec, objectives = split(problem)
@@ -71,21 +70,18 @@ def report(problem: str, runs: list[dict], methods, budgets, seeds: int, results
     front, reference = true_front(bench, objectives)
     out, rows, fronts = {"true_front_size": len(front)}, [], {}
     for m in methods:
-        mine = sorted((r for r in runs if r["method"] == m), key=lambda r: r["seed"])[:seeds]
+        mine = [dict(r, points=np.asarray(r["points"]))
+                for r in sorted((r for r in runs if r["method"] == m), key=lambda r: r["seed"])[:seeds]]
         if not mine:
             continue
-        cells, per_budget = [], {}
-        for b in budgets:
-            regrets = [hypervolume_regret(np.asarray(r["points"])[:b], front, reference) for r in mine]
-            per_budget[b] = mean_se(regrets)
-            cells.append(f"{per_budget[b][0]:.2f} ± {per_budget[b][1]:.2f}")
-        wall = float(np.mean([r["wall"] for r in mine]))
+        summary = summarise_fronts(mine, budgets, front, reference)
+        per_budget = {b: (s["regret_mean"], s["regret_se"]) for b, s in summary.items()}
+        wall = summary[budgets[-1]]["wall_s"]
         out[m] = {"n_runs": len(mine), "regret": per_budget, "wall_s": wall}
-        rows.append([problem, m, len(mine), *cells, f"{wall:.1f}"])
-        final = [hypervolume_regret(np.asarray(r["points"]), front, reference) for r in mine]
-        median = mine[int(np.argsort(final)[(len(mine) - 1) // 2])]
-        P = np.asarray(median["points"])
-        fronts[f"{m} (seed {median['seed']})"] = P[pareto_front(P)]
+        rows.append([problem, m, len(mine), *[f"{mu:.2f} ± {se:.2f}" if se is not None else f"{mu:.2f} (1 run)"
+                                               for mu, se in per_budget.values()], f"{wall:.1f}"])
+        median, points = median_front(mine, front, reference)
+        fronts[f"{m} (seed {median['seed']})"] = points
     if png and fronts:
         fig = plot_fronts(front, fronts, labels=objectives, maximize=[bench.maximize[o] for o in objectives],
                           title=f"{spec} vs {objectives[1]}: median run of {len(mine)}, {max(budgets)} trials")
@@ -135,7 +131,7 @@ def main(argv=None):
         # the tables cover every problem and method in the cache (a resumed run may add methods or problems)
         results, table = {}, []
         shown = [m for m in METHODS if any(r["method"] == m for r in done)]
-        for q in [q for q in PROBLEMS if q not in problems] + problems:
+        for q in PROBLEMS + [q for q in problems if q not in PROBLEMS]:
             mine = [r for r in done if r["problem"] == q]
             if mine:
                 results[q], rows = report(q, mine, shown, budgets, args.seeds, results_dir, png=q == problem)

@@ -286,8 +286,7 @@ def _front_plot(bench, objectives, front, fronts: dict, title: str):
 
 def _write_fronts(args, bench, runs, *, status: str, plot: bool = True) -> str:
     """:func:`_write_compare` for two objectives: hypervolume regret per budget and the fronts found."""
-    from .compare import search_space, summarise_fronts, true_front
-    from .metrics import hypervolume_regret, pareto_front
+    from .compare import median_front, search_space, summarise_fronts, true_front
     from .utils import atomic_path
 
     spec, out, objectives = f"{bench.name}:{bench.dataset}", args.output, args.objectives
@@ -304,10 +303,8 @@ def _write_fronts(args, bench, runs, *, status: str, plot: bool = True) -> str:
                 se = st["regret_se"]
                 rows.append([m, b, f"{st['regret_mean']:.2f} " + (f"± {se:.2f}" if se is not None else "(1 run)"),
                              f"{st['wall_s']:.1f}"])
-            # the front of the median run (by hypervolume regret after the whole budget)
-            regrets = [hypervolume_regret(r["points"], front, reference) for r in mine]
-            median = mine[int(np.argsort(regrets)[(len(mine) - 1) // 2])]
-            fronts[f"{m} (seed {median['seed']})"] = median["points"][pareto_front(median["points"])]
+            median, points = median_front(mine, front, reference)
+            fronts[f"{m} (seed {median['seed']})"] = points
     table = _table(["method", "trials", "hypervolume regret, % of the true front's (mean ± s.e.)",
                     f"wall s per {args.budget}-trial study"], rows)
     if missing and status != "running":

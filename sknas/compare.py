@@ -199,6 +199,16 @@ def summarise_fronts(runs: Sequence[dict], budgets: Sequence[int], front: np.nda
     return out
 
 
+def median_front(runs: Sequence[dict], front: np.ndarray, reference: np.ndarray) -> tuple[dict, np.ndarray]:
+    """The run of median hypervolume regret after its whole budget (the lower median for an even count) and
+    the Pareto front of its points: what a typical run of a method finds, for plots against the true front."""
+    from .metrics import hypervolume_regret, pareto_front
+
+    regrets = [hypervolume_regret(r["points"], front, reference) for r in runs]
+    run = runs[int(np.argsort(regrets, kind="stable")[(len(runs) - 1) // 2])]
+    return run, run["points"][pareto_front(run["points"])]
+
+
 def parse_constraint(text: str, bench: TabularBenchmark):
     """A :class:`~sknas.spaces.Constraint` from ``"cost<=value"`` or ``"cost>=value"``.
 

@@ -9,7 +9,7 @@ import pytest
 
 from sknas import ArchitectureRegressor
 from sknas.cli import main
-from sknas.compare import parse_objectives, run_study, summarise_fronts, true_front
+from sknas.compare import median_front, parse_objectives, run_study, summarise_fronts, true_front
 from sknas.metrics import hypervolume, hypervolume_regret, pareto_front
 from sknas.samplers import PredictorSampler, RegularizedEvolutionSampler
 from sknas.search import run_search, scalarise
@@ -126,6 +126,10 @@ def test_run_study_and_summary_on_two_objectives(bench):
     np.testing.assert_allclose(reference, Y.min(axis=0))
     summary = summarise_fronts([run], [10, 30], front, reference)
     assert 0 < summary[30]["regret_mean"] <= summary[10]["regret_mean"] < 100
+    runs = [dict(run, seed=s, points=run["points"][:n]) for s, n in enumerate((5, 30, 15))]
+    median, points = median_front(runs, front, reference)  # regret falls with the trials: 15 is the median
+    assert median["seed"] == 2 and len(points) >= 1
+    np.testing.assert_array_equal(points, runs[2]["points"][pareto_front(runs[2]["points"])])
     with pytest.raises(ValueError, match="optimises one objective"):
         run_study("nasbench201:cifar10-valid", "rea", 0, 5, objectives=OBJECTIVES)
     with pytest.raises(ValueError, match="latency_mars not a metric"):
