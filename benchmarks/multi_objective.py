@@ -92,6 +92,27 @@ def report(problem: str, runs: list[dict], methods, budgets, seeds: int, results
     return out, rows
 
 
+def pivot(results: dict, methods, budgets, seeds: int) -> str:
+    """One row per problem and budget, one column per method, the lowest mean in bold; ``—`` where a method did
+    not run, the number of runs where it ran on fewer than ``seeds``."""
+    rows = []
+    for problem, cell in results.items():
+        for k, b in enumerate(budgets):
+            ran = [m for m in methods if m in cell]
+            best = min(ran, key=lambda m: cell[m]["regret"][b][0])
+            row = [problem if k == 0 else "", b]
+            for m in methods:
+                if m not in cell:
+                    row.append("—")
+                    continue
+                mu, se = cell[m]["regret"][b]
+                text = f"{mu:.2f} ± {se:.2f}" if se is not None else f"{mu:.2f}"
+                text = f"**{text}**" if m == best else text
+                row.append(text + (f" ({cell[m]['n_runs']} runs)" if cell[m]["n_runs"] < seeds else ""))
+            rows.append(row)
+    return markdown_table(["problem", "trials", *methods], rows)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--problems", default=",".join(PROBLEMS), help="comma-separated benchmark:dataset:cost")
@@ -144,8 +165,10 @@ def main(argv=None):
                 "mean ± s.e. over seeds; lower is better. Problems: benchmark:dataset:cost, each against "
                 "validation accuracy.\n\n")
         write_results("multi_objective", {"args": vars(args), "budgets": budgets, "results": results},
-                      head + markdown_table(["problem", "method", "runs", *[f"@{b}" for b in budgets],
-                                             f"wall s per {args.budget}-trial study"], table),
+                      head + pivot(results, shown, budgets, args.seeds) + "\n\nPer method, with the runs and the mean "
+                      "wall time of a study:\n\n"
+                      + markdown_table(["problem", "method", "runs", *[f"@{b}" for b in budgets],
+                                        f"wall s per {args.budget}-trial study"], table),
                       results_dir=results_dir)
     return results if problems else {}
 

@@ -81,7 +81,9 @@ def test_multi_objective_smoke_and_resume(tmp_path):
     res = mo.main(kw + ["--methods", "tpe", "--resume"])  # adds a method, keeps the cached studies
     assert set(res["nasbench201:cifar10-valid:latency_pixel3"]) == {"true_front_size", "nsga2", "tpe", "random"}
     assert len((tmp_path / "runs.jsonl").read_text().splitlines()) == 6
-    assert "| nasbench201:cifar10-valid:latency_pixel3 | tpe | 2 |" in (tmp_path / "multi_objective.md").read_text()
+    md = (tmp_path / "multi_objective.md").read_text()
+    assert "| nasbench201:cifar10-valid:latency_pixel3 | tpe | 2 |" in md
+    assert "| problem | trials | tpe | nsga2 | random |" in md and md.count("**") == 2  # the lowest at the one budget
     assert (tmp_path / "multi_objective_nasbench201_cifar10-valid_latency_pixel3.png").stat().st_size > 10_000
 
 
