@@ -9,8 +9,10 @@ only the trials' values (as Optuna's do): the sknas default ``PredictorSampler``
 miss, each objective scaled between its worst and its best value in the table), mean ± s.e.; one PNG per problem
 shows the front of each method's median run against the true front.
 
-Every finished study is appended to a cache file at once, so an interrupted run loses nothing and
-``--resume`` continues it; the tables are rewritten from the cache after every problem.
+Every finished study is appended at once to a cache of runs kept with the results
+(``multi_objective_runs.jsonl.gz``, the values of every trial), so an interrupted run loses nothing,
+``--resume`` continues it or adds methods and problems, and ``--report-only`` rewrites the tables and
+plots from it; the tables are rewritten from the cache after every problem.
 
     python benchmarks/multi_objective.py                      # every problem, 30 seeds, 100 trials
     python benchmarks/multi_objective.py --problems nasbench201:cifar10-valid:latency_pixel3 --seeds 3 --budget 30
@@ -19,9 +21,9 @@ Every finished study is appended to a cache file at once, so an interrupted run 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -121,18 +123,20 @@ def main(argv=None):
     p.add_argument("--seeds", type=int, default=30)
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--results-dir", default=str(RESULTS), help="where the JSON, markdown and PNGs go")
-    p.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "sknas_multi_objective.jsonl"),
-                   help="file every finished study is appended to (read back with --resume)")
+    p.add_argument("--cache", default=None, help="file every finished study is appended to, read back with "
+                   "--resume (default: multi_objective_runs.jsonl.gz in --results-dir; gzipped if it ends in .gz)")
     p.add_argument("--resume", action="store_true", help="keep the studies already in --cache")
     p.add_argument("--report-only", action="store_true", help="write the tables from --cache, run nothing")
     args = p.parse_args(argv)
     problems, methods = args.problems.split(","), args.methods.split(",")
     budgets = [b for b in (50, 100) if b < args.budget] + [args.budget]
-    results_dir, cache = Path(args.results_dir), Path(args.cache)
+    results_dir = Path(args.results_dir)
+    cache = Path(args.cache) if args.cache else results_dir / "multi_objective_runs.jsonl.gz"
+    opener = gzip.open if cache.suffix == ".gz" else open
     results_dir.mkdir(parents=True, exist_ok=True)
     if not (args.resume or args.report_only):
         cache.unlink(missing_ok=True)
-    done = [json.loads(line) for line in cache.read_text().splitlines()] if cache.is_file() else []
+    done = [json.loads(line) for line in opener(cache, "rt").read().splitlines()] if cache.is_file() else []
     done = [r for r in done if r["budget"] == args.budget]
     have = {(r["problem"], r["method"], r["seed"]) for r in done}
 
@@ -143,12 +147,10 @@ def main(argv=None):
         if tasks and not args.report_only:
             from joblib import Parallel, delayed
 
-            with cache.open("a") as f:
-                for run in Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
-                        delayed(run_one)(*t) for t in tasks):
+            for run in Parallel(n_jobs=args.jobs, return_as="generator_unordered")(delayed(run_one)(*t) for t in tasks):
+                with opener(cache, "at") as f:  # one closed gzip member per study: a kill loses at most the study
                     f.write(json.dumps(run) + "\n")
-                    f.flush()
-                    done.append(run)
+                done.append(run)
         # the tables cover every problem and method in the cache (a resumed run may add methods or problems)
         results, table = {}, []
         shown = [m for m in METHODS if any(r["method"] == m for r in done)]

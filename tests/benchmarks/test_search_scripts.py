@@ -1,5 +1,6 @@
 """The search benchmark scripts in their tiny smoke mode (real studies, real benchmark)."""
 
+import gzip
 import importlib.util
 import json
 import sys
@@ -74,13 +75,14 @@ def test_unknown_constraints_smoke(tmp_path):
 def test_multi_objective_smoke_and_resume(tmp_path):
     mo = load("multi_objective")
     kw = ["--problems", "nasbench201:cifar10-valid:latency_pixel3", "--seeds", "2", "--budget", "20", "--jobs", "1",
-          "--results-dir", str(tmp_path), "--cache", str(tmp_path / "runs.jsonl")]
+          "--results-dir", str(tmp_path)]
     res = mo.main(kw + ["--methods", "nsga2,random"])
     cell = res["nasbench201:cifar10-valid:latency_pixel3"]
     assert set(cell) == {"true_front_size", "nsga2", "random"} and 0 < cell["random"]["regret"][20][0] < 100
     res = mo.main(kw + ["--methods", "tpe", "--resume"])  # adds a method, keeps the cached studies
     assert set(res["nasbench201:cifar10-valid:latency_pixel3"]) == {"true_front_size", "nsga2", "tpe", "random"}
-    assert len((tmp_path / "runs.jsonl").read_text().splitlines()) == 6
+    with gzip.open(tmp_path / "multi_objective_runs.jsonl.gz", "rt") as f:  # the runs are kept with the results
+        assert len(f.read().splitlines()) == 6
     md = (tmp_path / "multi_objective.md").read_text()
     assert "| nasbench201:cifar10-valid:latency_pixel3 | tpe | 2 |" in md
     assert "| problem | trials | tpe | nsga2 | random |" in md and md.count("**") == 2  # the lowest at the one budget
