@@ -15,7 +15,6 @@ import hashlib
 import numpy as np
 from sklearn.base import clone
 
-from ..metrics import pareto_front
 from ..spaces import Space
 from ..utils import rng_from, seed_from
 
@@ -71,14 +70,11 @@ def round_seed(seed: int, X: np.ndarray, y: np.ndarray) -> int:
 def scalarise(Y: np.ndarray, random_state=None) -> np.ndarray:
     """ParEGO's scalarisation (Knowles 2006) of several maximised objectives, with a random weight vector.
 
-    Each objective is scaled between its worst and its best value on the Pareto front of the rows given
-    (the front's nadir and ideal points: 0 and 1), so that a few failed networks far below the front (a
-    NAS-Bench-201 cell that trains to 10% accuracy) do not squash the differences that matter. With
-    weights ``w`` drawn uniformly from the simplex, a row's value is ``-(max_i w_i d_i + 0.05 sum_i w_i
-    d_i)``, where ``d_i = 1 - scaled objective i`` (an augmented Chebyshev distance from the ideal
-    point; above 1 for rows worse than the front's worst). Its maxima are Pareto-optimal, and every
-    Pareto-optimal row is the maximum for some ``w``: a search that draws a new ``w`` every round covers
-    the whole front, with a single-objective predictor and proposer.
+    Each objective is scaled to [0, 1] over the rows given (1 = the best value seen); with weights ``w``
+    drawn uniformly from the simplex, a row's value is ``-(max_i w_i d_i + 0.05 sum_i w_i d_i)``, where
+    ``d_i = 1 - scaled objective i`` (an augmented Chebyshev distance from the ideal point). Its
+    maxima are Pareto-optimal, and every Pareto-optimal row is the maximum for some ``w``: a search that
+    draws a new ``w`` every round covers the whole front, with a single-objective predictor and proposer.
 
     Parameters
     ----------
@@ -96,8 +92,7 @@ def scalarise(Y: np.ndarray, random_state=None) -> np.ndarray:
     if Y.ndim != 2 or Y.shape[1] < 2:
         raise ValueError(f"Y must have one column per objective (at least two); got shape {Y.shape}")
     w = rng_from(random_state).dirichlet(np.ones(Y.shape[1]))
-    front = Y[pareto_front(Y)]
-    lo, hi = front.min(axis=0), front.max(axis=0)
+    lo, hi = Y.min(axis=0), Y.max(axis=0)
     d = w * (hi - Y) / np.where(hi > lo, hi - lo, 1.0)
     return -(d.max(axis=1) + 0.05 * d.sum(axis=1))
 
