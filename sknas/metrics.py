@@ -13,7 +13,7 @@ from scipy import stats
 from sklearn.metrics import make_scorer
 
 __all__ = ["kendall_tau", "spearman", "precision_at_k", "kendall_tau_scorer", "spearman_scorer", "pareto_front",
-           "hypervolume", "hypervolume_regret"]
+           "hypervolume", "hypervolume_improvement", "hypervolume_regret"]
 
 
 def _check_pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
@@ -174,6 +174,45 @@ def hypervolume(Y, reference) -> float:
             volume += (a - ref[0]) * (b - top)
             top = b
     return float(volume)
+
+
+def hypervolume_improvement(Y, front, reference) -> np.ndarray:
+    """The area each point of ``Y`` alone would add to the hypervolume of ``front`` (two maximised objectives).
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_points, 2)
+        Candidate points, larger is better in both columns.
+    front : array-like of shape (n_front, 2)
+        The points so far (dominated ones add nothing; may be empty).
+    reference : array-like of shape (2,)
+        The reference point, as in :func:`hypervolume`.
+
+    Returns
+    -------
+    improvement : ndarray of shape (n_points,)
+        ``hypervolume(front + [y]) - hypervolume(front)`` for each ``y``; 0 for a dominated point.
+
+    Examples
+    --------
+    >>> hypervolume_improvement([[2, 2], [1, 1]], front=[[1, 2], [2, 1]], reference=[0, 0]).tolist()
+    [1.0, 0.0]
+    """
+    Y = _check_points(Y)
+    F = _check_points(np.asarray(front, dtype=np.float64).reshape(-1, 2), "front")
+    ref = np.asarray(reference, dtype=np.float64).reshape(-1)
+    if Y.shape[1] != 2 or ref.shape != (2,):
+        raise ValueError(f"hypervolume_improvement takes two objectives (Y of shape (n, 2), reference of shape (2,)); "
+                         f"got Y of shape {Y.shape} and reference of shape {ref.shape}")
+    F = np.maximum(F[pareto_front(F)] if len(F) else F, ref)
+    F = F[np.argsort(F[:, 0], kind="stable")]  # first objective rising, so the second falls
+    # the region the front leaves free is a staircase of columns: column j spans x in (lo_j, hi_j] above height h_j
+    lo = np.concatenate([[ref[0]], F[:, 0]])
+    hi = np.concatenate([F[:, 0], [np.inf]])
+    h = np.concatenate([F[:, 1], [ref[1]]])
+    width = np.clip(np.minimum(Y[:, [0]], hi) - lo, 0.0, None)
+    height = np.clip(Y[:, [1]] - h, 0.0, None)
+    return (width * height).sum(axis=1)
 
 
 def hypervolume_regret(Y, front, reference) -> float:
