@@ -45,14 +45,15 @@ class Method:
     multi_objective: bool = True
 
 
-def _sknas(cls_name: str, predictor=None, proposer=None):
-    """A factory of the sknas sampler ``cls_name`` with its defaults, or with ``predictor(space)`` / ``proposer()``."""
+def _sknas(cls_name: str, predictor=None, proposer=None, **params):
+    """A factory of the sknas sampler ``cls_name`` with its defaults, or with ``predictor(space)`` / ``proposer()``
+    and ``params``."""
 
     def make(space, seed, fast):
         from . import samplers
         from .search import default_predictor
 
-        kw = {} if proposer is None else {"proposer": proposer()}
+        kw = dict(params) if proposer is None else {"proposer": proposer(), **params}
         if predictor is not None or fast:
             kw["predictor"] = (default_predictor if predictor is None else predictor)(space)
             if fast:
@@ -93,6 +94,8 @@ def _optuna(factory):
 METHODS: dict[str, Method] = {
     "sknas": Method("PredictorSampler: the sknas defaults (GCN 64 wide, 60 epochs, top-K, rounds of 3)",
                     _sknas("PredictorSampler"), default=True),
+    "sknas-parego": Method("PredictorSampler, ParEGO rounds only on several objectives (the earlier default)",
+                           _sknas("PredictorSampler", multi_objective="parego")),
     "prednas": Method("PredNASSampler: gradient ascent on a GCN predictor",
                       _sknas("PredNASSampler")),
     "neural-predictor": Method("NeuralPredictorSampler: GCN at the paper's training length, top-K of random archs",

@@ -114,6 +114,8 @@ class BaseProposer:
     """
 
     _parameter_constraints: dict = {"acquisition": Options(ACQUISITIONS), "kappa": Real(0.0)}
+    #: whether the proposer needs a :class:`DifferentiablePredictor` (``predict_relaxed``)
+    needs_differentiable: bool = False
 
     def __init__(self, *, acquisition: str = "mean", kappa: float = 1.0, constraints=None):
         self.acquisition = acquisition

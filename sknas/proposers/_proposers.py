@@ -127,6 +127,7 @@ class GradientAscentProposer(BaseProposer):
                               "step_size": Real(0.0, closed="neither"), "temperature": Real(0.0, closed="neither"),
                               "init_scale": Real(0.0, closed="neither"), "project_every": Int(1),
                               "penalty": Real(0.0)}
+    needs_differentiable = True
 
     def __init__(self, n_starts: int = 16, n_random_starts: int = 16, n_steps: int = 40, step_size: float = 0.2,
                  temperature: float = 1.0, init_scale: float = 2.0, project_every: int = 2, penalty: float = 10.0,
@@ -218,6 +219,10 @@ class MixtureProposer(BaseProposer):
         super().__init__()
         self.proposers = proposers
         self.weights = weights
+
+    @property
+    def needs_differentiable(self) -> bool:
+        return any(getattr(p, "needs_differentiable", False) for p in self.proposers)
 
     def propose(self, predictor, n: int, X=None, y=None, *, exclude=None, random_state=None,
                 space=None) -> np.ndarray:

@@ -9,9 +9,9 @@ from optuna.samplers import BaseSampler
 
 from ..predictors import ArchitectureRegressor
 from ..proposers import BaseProposer, GradientAscentProposer, RandomRankProposer
-from ..search import ROUND_SIZE, default_predictor, default_proposer, fit_and_propose, round_seed
+from ..search import MULTI_OBJECTIVE, ROUND_SIZE, default_predictor, default_proposer, fit_and_propose, round_seed
 from ..spaces import Space, check_constraints
-from ..utils import Instance, check_int, validate_params
+from ..utils import Instance, Options, check_int, validate_params
 from ._base import ArchitectureSampler
 
 __all__ = ["PredictorSampler", "PredNASSampler", "NeuralPredictorSampler", "RegularizedEvolutionSampler"]
@@ -21,10 +21,10 @@ class PredictorSampler(ArchitectureSampler):
     """Predictor-based sampling: fit ``predictor`` on the completed trials, take ``proposer``'s batch.
 
     Multi-objective studies (``optuna.create_study(directions=[...])``, e.g.
-    accuracy against latency) are searched the ParEGO way: every round
-    scalarises the trials' values with a new random weight vector
-    (:func:`~sknas.search.scalarise`), fits the predictor on that and
-    proposes its best; ``study.best_trials`` is the Pareto front found.
+    accuracy against latency) are searched by rounds that either scalarise
+    the trials' values with new random weights (ParEGO) or rank by the
+    hypervolume improvement a predictor per objective predicts (see
+    ``multi_objective``); ``study.best_trials`` is the Pareto front found.
 
     Parameters
     ----------
@@ -38,6 +38,11 @@ class PredictorSampler(ArchitectureSampler):
         architectures by predicted value, or of the whole space when it is smaller).
     n_startup_trials, round_size, independent_sampler, seed, constraints, constraints_func, batch_size
         See :class:`ArchitectureSampler`.
+    multi_objective : {"mixed", "parego", "hvi"}, default="mixed"
+        How rounds of a study with several objectives propose: each round a
+        ParEGO scalarisation or the predicted hypervolume improvement, drawn
+        evenly (``"mixed"``), or always one of them; see
+        :func:`~sknas.search.fit_and_propose`. Ignored with one objective.
     """
 
     _multi_objective = True
@@ -45,12 +50,14 @@ class PredictorSampler(ArchitectureSampler):
     def __init__(self, space: Space, *, predictor=None, proposer: BaseProposer | None = None,
                  n_startup_trials: int = 10, round_size: int = ROUND_SIZE,
                  independent_sampler: BaseSampler | None = None,
-                 seed: int | None = None, constraints=None, constraints_func=None, batch_size: int | None = None):
+                 seed: int | None = None, constraints=None, constraints_func=None, batch_size: int | None = None,
+                 multi_objective: str = "mixed"):
         super().__init__(space, n_startup_trials=n_startup_trials, round_size=round_size,
                          independent_sampler=independent_sampler, seed=seed, constraints=constraints,
                          constraints_func=constraints_func, batch_size=batch_size)
-        self.predictor, self.proposer = predictor, proposer
-        validate_params(self, {"proposer": Instance(BaseProposer, none=True)})
+        self.predictor, self.proposer, self.multi_objective = predictor, proposer, multi_objective
+        validate_params(self, {"proposer": Instance(BaseProposer, none=True),
+                               "multi_objective": Options(MULTI_OBJECTIVE)})
 
     def _default_predictor(self):
         return default_predictor(self.space)
@@ -65,7 +72,7 @@ class PredictorSampler(ArchitectureSampler):
             proposer = copy.copy(proposer)
             proposer.constraints = check_constraints(proposer.constraints) + learned
         return fit_and_propose(predictor, proposer, X, y, self.round_size, seed=self._seed, exclude=exclude,
-                               space=self._search_space)[1]
+                               space=self._search_space, multi_objective=self.multi_objective)[1]
 
 
 class PredNASSampler(PredictorSampler):
@@ -100,7 +107,9 @@ class NeuralPredictorSampler(PredictorSampler):
 
     Parameters
     ----------
-    space, predictor, proposer, n_startup_trials, independent_sampler, seed, constraints, constraints_func, batch_size
+    space, predictor, proposer, n_startup_trials, independent_sampler, seed, constraints, constraints_func
+        See :class:`PredictorSampler`.
+    batch_size, multi_objective
         See :class:`PredictorSampler`.
     round_size : int, default=10
         See :class:`ArchitectureSampler`.
@@ -108,10 +117,12 @@ class NeuralPredictorSampler(PredictorSampler):
 
     def __init__(self, space: Space, *, predictor=None, proposer: BaseProposer | None = None,
                  n_startup_trials: int = 10, round_size: int = 10, independent_sampler: BaseSampler | None = None,
-                 seed: int | None = None, constraints=None, constraints_func=None, batch_size: int | None = None):
+                 seed: int | None = None, constraints=None, constraints_func=None, batch_size: int | None = None,
+                 multi_objective: str = "mixed"):
         super().__init__(space, predictor=predictor, proposer=proposer, n_startup_trials=n_startup_trials,
                          round_size=round_size, independent_sampler=independent_sampler, seed=seed,
-                         constraints=constraints, constraints_func=constraints_func, batch_size=batch_size)
+                         constraints=constraints, constraints_func=constraints_func, batch_size=batch_size,
+                         multi_objective=multi_objective)
 
     def _default_predictor(self):
         return ArchitectureRegressor(self.space, model="gcn")

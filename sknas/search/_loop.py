@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from ..spaces import ConstrainedSpace, Space
-from ..utils import atomic_path, check_int
+from ..utils import Options, atomic_path, check_int
 from ._defaults import ROUND_SIZE, default_predictor, default_proposer
-from ._round import fit_and_propose, initial_design, search_seed
+from ._round import MULTI_OBJECTIVE, fit_and_propose, initial_design, search_seed
 
 __all__ = ["run_search"]
 
@@ -42,7 +42,7 @@ def _objective(objective, space, metric):
 def run_search(objective, space: Space | None = None, *, budget: int, predictor=None, proposer=None,
                n_initial: int = 10, round_size: int = ROUND_SIZE, metric: str = "valid", random_state=None,
                history=None, checkpoint: str | os.PathLike | None = None, constraints=None, verbose: int = 0,
-               batch_size: int | None = None):
+               batch_size: int | None = None, multi_objective: str = "mixed"):
     """Search architectures: random ones first, then rounds of fit -> propose -> evaluate.
 
     Parameters
@@ -53,8 +53,7 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         function taking a 2-D array of rows and returning one value per row
         (higher is better), or an array of shape ``(n_rows, k)`` for ``k``
         objectives (each maximised: negate costs), whose Pareto front the
-        search approximates (each round scalarises the values with new random
-        weights, :func:`~sknas.search.scalarise`). A NaN value records a failed
+        search approximates (see ``multi_objective``). A NaN value records a failed
         evaluation: it counts against the budget, is never learned from, and is
         not proposed again.
     space : Space, default=None
@@ -96,6 +95,11 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         1 prints one line per round to stderr.
     batch_size : int, default=None
         Deprecated alias of ``round_size``.
+    multi_objective : {"mixed", "parego", "hvi"}, default="mixed"
+        How a round of a search with several objectives proposes: a ParEGO
+        scalarisation with random weights, the hypervolume improvement a
+        predictor per objective predicts, or either, drawn evenly per round
+        (see :func:`~sknas.search.fit_and_propose`). Ignored with one objective.
 
     Returns
     -------
@@ -106,7 +110,8 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         when proposed; NaN in round 0), ``elapsed`` (seconds since the start)
         and ``best`` (best value so far). With ``k`` objectives, ``value_1``
         ... ``value_k`` replace ``value`` (as maximised), ``predicted`` is the
-        round's scalarised value, and ``pareto`` (whether the evaluation is on
+        round's acquisition value (the scalarised value, or the predicted
+        hypervolume improvement), and ``pareto`` (whether the evaluation is on
         the Pareto front of all of them) replaces ``best``.
 
     Raises
@@ -127,6 +132,7 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         space = ConstrainedSpace(space, constraints)
     budget, n_initial, round_size = (check_int(v, name) for name, v in
                                      (("budget", budget), ("n_initial", n_initial), ("round_size", round_size)))
+    Options(MULTI_OBJECTIVE)("multi_objective", multi_objective)
     predictor = default_predictor(space) if predictor is None else predictor
     proposer = default_proposer() if proposer is None else proposer
     if not callable(getattr(proposer, "propose", None)):
@@ -177,7 +183,7 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         t_fit = time.perf_counter()
         k = min(round_size, budget - len(records))
         model, X_new = fit_and_propose(predictor, proposer, X_all[ok], y_all[ok], k, seed=seed, exclude=X_all[~ok],
-                                       space=space)
+                                       space=space, multi_objective=multi_objective)
         if len(X_new) == 0:
             break
         fit_time = time.perf_counter() - t_fit

@@ -15,10 +15,15 @@ import hashlib
 import numpy as np
 from sklearn.base import clone
 
+from ..metrics import hypervolume_improvement, pareto_front
 from ..spaces import Space
-from ..utils import rng_from, seed_from
+from ..utils import Options, rng_from, seed_from
 
-__all__ = ["search_seed", "initial_design", "round_seed", "scalarise", "fit_predictor", "fit_and_propose"]
+__all__ = ["search_seed", "initial_design", "round_seed", "scalarise", "PredictedImprovement", "fit_predictor",
+           "fit_and_propose", "MULTI_OBJECTIVE"]
+
+#: how a round treats several objectives (see :func:`fit_and_propose`)
+MULTI_OBJECTIVE = ("mixed", "parego", "hvi")
 
 
 def search_seed(random_state) -> tuple[int, np.random.Generator]:
@@ -97,6 +102,76 @@ def scalarise(Y: np.ndarray, random_state=None) -> np.ndarray:
     return -(d.max(axis=1) + 0.05 * d.sum(axis=1))
 
 
+class PredictedImprovement:
+    """A predictor of the hypervolume an architecture would add to the evaluations' front (two objectives).
+
+    One clone of ``predictor`` per objective is fitted (:func:`fit_predictor`); each one's predictions are
+    mapped to its objective's scale by matching their mean and spread over the evaluated rows (a ranking
+    loss predicts an order, not values; matching the spread, unlike a least-squares fit, does not shrink
+    the best candidates' predictions below the best value seen). Both objectives are then scaled by
+    their range over the evaluations, and :meth:`predict` is an architecture's
+    :func:`~sknas.metrics.hypervolume_improvement` over the evaluated front, with the reference point a
+    tenth of the range below the worst values; a candidate predicted dominated scores minus its
+    distance (additive epsilon) from the front instead, so the nearest come first when nothing improves.
+    Any proposer that ranks by ``predict`` ranks by it; :meth:`greedy` orders a batch.
+
+    Parameters
+    ----------
+    predictor : estimator
+        Cloned once per objective.
+    X, Y : ndarray
+        Evaluated rows and their values, shape ``(n, 2)``, larger is better in both columns.
+    seed : int
+        Seeds the clones.
+    """
+
+    def __init__(self, predictor, X: np.ndarray, Y: np.ndarray, seed: int):
+        Y = np.asarray(Y, dtype=np.float64)
+        if Y.ndim != 2 or Y.shape[1] != 2:
+            raise ValueError(f"the hypervolume rounds take two objectives; got values of shape {Y.shape}")
+        self.models_ = [fit_predictor(predictor, X, Y[:, k], seed_from(seed, ("objective", k))) for k in range(2)]
+        self.space = getattr(self.models_[0], "space_", None) or getattr(self.models_[0], "space", None)
+        lo, hi = Y.min(axis=0), Y.max(axis=0)
+        self.offset_, self.scale_ = lo, np.where(hi > lo, hi - lo, 1.0)
+        self.calibration_ = []
+        for k, m in enumerate(self.models_):
+            p = np.asarray(m.predict(X), dtype=np.float64)
+            a = Y[:, k].std() / p.std() if p.std() > 0 else 0.0
+            self.calibration_.append((a, Y[:, k].mean() - a * p.mean()))
+        S = self._scaled(Y)
+        self.front_ = S[pareto_front(S)]
+        self.reference_ = np.full(2, -0.1)
+
+    def _scaled(self, Y):
+        return (np.asarray(Y, dtype=np.float64) - self.offset_) / self.scale_
+
+    def predict_objectives(self, X) -> np.ndarray:
+        """Both objectives' predictions for rows ``X``, on the values' scale, shape ``(len(X), 2)``."""
+        return np.stack([a * np.asarray(m.predict(X), dtype=np.float64) + b
+                         for m, (a, b) in zip(self.models_, self.calibration_)], axis=1)
+
+    def _score(self, S, front) -> np.ndarray:
+        gain = hypervolume_improvement(S, front, self.reference_)
+        distance = np.min(np.max(front[None, :, :] - S[:, None, :], axis=2), axis=1)
+        return np.where(gain > 0, gain, -np.maximum(distance, 0.0) - 1e-12)
+
+    def predict(self, X) -> np.ndarray:
+        """The predicted hypervolume improvement of each row (or minus its distance from the front)."""
+        return self._score(self._scaled(self.predict_objectives(X)), self.front_)
+
+    def greedy(self, X, n: int) -> np.ndarray:
+        """Indices of ``n`` rows of ``X`` chosen one by one, each adding most to the front with the ones before."""
+        S, front = self._scaled(self.predict_objectives(X)), self.front_
+        free, picks = np.ones(len(X), dtype=bool), []
+        for _ in range(min(n, len(X))):
+            i = int(np.argmax(np.where(free, self._score(S, front), -np.inf)))
+            picks.append(i)
+            free[i] = False
+            front = np.vstack([front, S[i]])
+            front = front[pareto_front(front)]
+        return np.asarray(picks, dtype=np.int64)
+
+
 def fit_predictor(predictor, X: np.ndarray, y: np.ndarray, seed: int):
     """A fresh clone of ``predictor``, seeded with ``seed`` (when it has ``random_state``), fitted on ``X, y``."""
     model = clone(predictor)
@@ -106,7 +181,7 @@ def fit_predictor(predictor, X: np.ndarray, y: np.ndarray, seed: int):
 
 
 def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *, seed: int, exclude=None,
-                    space: Space | None = None):
+                    space: Space | None = None, multi_objective: str = "mixed"):
     """One round: fit a clone of ``predictor`` on ``X, y`` and let ``proposer`` propose ``n`` new rows.
 
     Parameters
@@ -116,7 +191,7 @@ def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *
     proposer : BaseProposer
     X, y : ndarray
         Evaluated rows and their values (finite, higher is better); ``y`` of shape ``(len(X), k)`` holds
-        ``k`` objectives, which the round turns into one with :func:`scalarise` (seeded by the round).
+        ``k`` objectives (see ``multi_objective``).
     n : int
         Number of proposals.
     seed : int
@@ -133,9 +208,19 @@ def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *
     X_new : ndarray of shape (n_proposed, n_decisions)
         Best first; see :meth:`~sknas.proposers.BaseProposer.propose`.
     """
+    Options(MULTI_OBJECTIVE)("multi_objective", multi_objective)
     s = round_seed(seed, X, y)
+    extra = {} if space is None else {"space": space}
     if np.ndim(y) == 2:
+        rule = multi_objective
+        if rule == "mixed":
+            differentiable = getattr(proposer, "needs_differentiable", False)
+            rule = ("parego" if y.shape[1] != 2 or differentiable or rng_from(seed_from(s, "rule")).random() < 0.5
+                    else "hvi")
+        if rule == "hvi":
+            model = PredictedImprovement(predictor, X, y, s)
+            pool = proposer.propose(model, 20 * n, X, exclude=exclude, random_state=s, **extra)
+            return model, pool[model.greedy(pool, n)]
         y = scalarise(y, seed_from(s, "weights"))
     model = fit_predictor(predictor, X, y, s)
-    return model, proposer.propose(model, n, X, y, exclude=exclude, random_state=s,
-                                   **({} if space is None else {"space": space}))
+    return model, proposer.propose(model, n, X, y, exclude=exclude, random_state=s, **extra)

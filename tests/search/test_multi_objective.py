@@ -10,9 +10,10 @@ import pytest
 from sknas import ArchitectureRegressor
 from sknas.cli import main
 from sknas.compare import median_front, parse_objectives, run_study, summarise_fronts, true_front
-from sknas.metrics import hypervolume, hypervolume_regret, pareto_front
+from sknas.metrics import hypervolume, hypervolume_improvement, hypervolume_regret, pareto_front
+from sknas.proposers import GradientAscentProposer, RandomRankProposer
 from sknas.samplers import PredictorSampler, RegularizedEvolutionSampler
-from sknas.search import run_search, scalarise
+from sknas.search import PredictedImprovement, fit_and_propose, initial_design, run_search, scalarise
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 OBJECTIVES = ("valid", "latency_pixel3")
@@ -62,6 +63,64 @@ def test_bad_points_are_rejected(bad, match):
         pareto_front(bad) if match != "two objectives" else hypervolume(bad, [0, 0])
 
 
+def test_hypervolume_improvement_is_the_hypervolume_a_point_adds():
+    rng = np.random.default_rng(3)
+    for n_front in (0, 1, 7):
+        front, Y, ref = rng.random((n_front, 2)), rng.random((50, 2)), np.array([-0.1, 0.05])
+        before = hypervolume(front, ref) if n_front else 0.0
+        added = [hypervolume(np.vstack([front, y]), ref) - before for y in Y]
+        np.testing.assert_allclose(hypervolume_improvement(Y, front, ref), added, atol=1e-12)
+    with pytest.raises(ValueError, match="two objectives"):
+        hypervolume_improvement(np.ones((2, 3)), np.ones((1, 2)), [0, 0])
+
+
+def two_objectives(bench, X):
+    return np.column_stack([bench.query(X), -bench.query(X, "latency_pixel3")])
+
+
+def test_predicted_improvement_scores_and_picks_a_batch_greedily(bench):
+    X = initial_design(bench.space, 20, 0)
+    Y = two_objectives(bench, X)
+    model = PredictedImprovement(fast_predictor(bench.space), X, Y, seed=0)
+    fitted = model.predict_objectives(X)  # mapped to the values' scale: their mean and spread
+    np.testing.assert_allclose(fitted.mean(axis=0), Y.mean(axis=0))
+    np.testing.assert_allclose(fitted.std(axis=0), Y.std(axis=0))
+
+    C = initial_design(bench.space, 300, 1, exclude=X)
+    score = model.predict(C)
+    scaled = (model.predict_objectives(C) - Y.min(axis=0)) / np.ptp(Y, axis=0)
+    gain = hypervolume_improvement(scaled, model.front_, model.reference_)
+    assert ((score > 0) == (gain > 0)).all() and (score[gain > 0] == gain[gain > 0]).all()
+    picks = model.greedy(C, 5)
+    assert picks[0] == np.argmax(score) and len(set(picks.tolist())) == 5
+
+    def volume(idx):
+        return hypervolume(np.vstack([model.front_, scaled[idx]]), model.reference_)
+
+    assert volume(picks) >= volume(np.argsort(-score)[:5]) - 1e-12  # the batch covers more than the top five
+    with pytest.raises(ValueError, match="two objectives"):
+        PredictedImprovement(fast_predictor(bench.space), X, np.column_stack([Y, Y[:, :1]]), seed=0)
+
+
+def test_fit_and_propose_rules_on_two_objectives(bench):
+    X = initial_design(bench.space, 16, 0)
+    Y, predictor, proposer = two_objectives(bench, X), fast_predictor(bench.space), RandomRankProposer(500)
+    model, rows = fit_and_propose(predictor, proposer, X, Y, 3, seed=0, exclude=X[:0], multi_objective="hvi")
+    assert isinstance(model, PredictedImprovement) and len(rows) == 3
+    assert not set(bench.space.row_keys(rows)) & set(bench.space.row_keys(X))
+    model, _ = fit_and_propose(predictor, proposer, X, Y, 3, seed=0, multi_objective="parego")
+    assert isinstance(model, ArchitectureRegressor)
+    rules = {type(fit_and_propose(predictor, proposer, X, Y, 1, seed=s)[0]) for s in range(8)}
+    assert rules == {PredictedImprovement, ArchitectureRegressor}  # "mixed" draws both
+    for s in range(4):  # gradient ascent needs a differentiable predictor: "mixed" keeps to ParEGO for it
+        model, _ = fit_and_propose(predictor, GradientAscentProposer(n_steps=2), X, Y, 1, seed=s)
+        assert isinstance(model, ArchitectureRegressor)
+    with pytest.raises(ValueError, match="multi_objective='pareto' is not supported"):
+        fit_and_propose(predictor, proposer, X, Y, 1, seed=0, multi_objective="pareto")
+    with pytest.raises(ValueError, match="multi_objective='best' is not supported"):
+        PredictorSampler(bench.space, multi_objective="best")
+
+
 def test_scalarise_has_its_maxima_on_the_front():
     rng = np.random.default_rng(2)
     Y = rng.random((200, 2))
@@ -75,7 +134,8 @@ def test_scalarise_has_its_maxima_on_the_front():
 
 
 def test_loop_searches_two_objectives_and_resumes(bench, tmp_path):
-    kw = dict(budget=16, metric=list(OBJECTIVES), predictor=fast_predictor(bench.space), random_state=0)
+    kw = dict(budget=16, metric=list(OBJECTIVES), predictor=fast_predictor(bench.space), random_state=0,
+              multi_objective="hvi")
     history = run_search(bench, **kw)
     assert list(history.columns[:5]) == ["round", "row", "arch", "value_1", "value_2"]
     assert "pareto" in history and "best" not in history
