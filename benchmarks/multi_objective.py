@@ -2,8 +2,9 @@
 
 Each study has two objectives, validation accuracy (maximised) and a cost (minimised): NAS-Bench-201's
 parameter count or a device latency of its table, NAS-Bench-Graph's parameter count. The samplers see
-only the trials' values (as Optuna's do): the sknas default ``PredictorSampler`` (ParEGO rounds), Optuna's
-``GPSampler`` (log-EHVI), multi-objective TPE, NSGA-II and random search, all through
+only the trials' values (as Optuna's do): the sknas default ``PredictorSampler`` (ParEGO and hypervolume
+rounds) and its ParEGO rounds only (``sknas-parego``), Optuna's ``GPSampler`` (log-EHVI), multi-objective TPE,
+NSGA-II and random search, all through
 :func:`sknas.compare.run_study`, one run, the same seeds. Reported per budget: the hypervolume regret
 (:func:`sknas.metrics.hypervolume_regret`: the share of the true front's hypervolume the trials so far
 miss, each objective scaled between its worst and its best value in the table), mean ± s.e.; one PNG per problem
@@ -40,7 +41,7 @@ DEVICES = ("latency_pixel3", "latency_raspi4", "latency_fpga")
 GRAPH = ("cora", "citeseer", "pubmed", "arxiv")
 PROBLEMS = ([f"nasbench201:{d}:{c}" for d in NB201 for c in ("params",) + DEVICES]
             + [f"nasbench_graph:{d}:params" for d in GRAPH])
-METHODS = ("sknas", "prednas", "gp", "tpe", "nsga2", "random")
+METHODS = ("sknas", "sknas-parego", "prednas", "gp", "tpe", "nsga2", "random")
 
 
 def split(problem: str) -> tuple[str, tuple[str, str]]:
@@ -118,7 +119,8 @@ def pivot(results: dict, methods, budgets, seeds: int) -> str:
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--problems", default=",".join(PROBLEMS), help="comma-separated benchmark:dataset:cost")
-    p.add_argument("--methods", default="sknas,gp,tpe,nsga2,random", help=f"comma-separated, from {METHODS}")
+    p.add_argument("--methods", default="sknas,sknas-parego,gp,tpe,nsga2,random",
+                   help=f"comma-separated, from {METHODS}")
     p.add_argument("--budget", type=int, default=100)
     p.add_argument("--seeds", type=int, default=30)
     p.add_argument("--jobs", type=int, default=2)
