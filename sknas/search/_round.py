@@ -123,6 +123,19 @@ class PredictedImprovement:
         Evaluated rows and their values, shape ``(n, 2)``, larger is better in both columns.
     seed : int
         Seeds the clones.
+
+    Attributes
+    ----------
+    models_ : list of fitted estimators
+        One per objective.
+    calibration_ : list of (float, float)
+        Per objective, the slope and intercept mapping predictions to values.
+    front_ : ndarray of shape (n_front, 2)
+        The evaluations' Pareto front, scaled.
+    reference_ : ndarray of shape (2,)
+        The reference point on that scale.
+    space : Space or None
+        The fitted predictors' space (proposers read it).
     """
 
     def __init__(self, predictor, X: np.ndarray, Y: np.ndarray, seed: int):
