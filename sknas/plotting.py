@@ -122,7 +122,7 @@ def plot_fronts(true_front, fronts: Mapping[str, np.ndarray], *, labels=("object
     ax.set_ylim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo) + 1e-12)
     ax.set_xlabel(labels[order[0]])
     ax.set_ylabel(labels[order[1]])
-    ax.set_title(title)
+    ax.set_title(title, fontsize="medium")  # a benchmark, a cost and the runs: long titles fit the width
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small")
     return fig
