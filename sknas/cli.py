@@ -99,6 +99,13 @@ def _writable_folder(text: str) -> Path:
     return path
 
 
+def _output(args) -> Path:
+    """``--output``, else ``sknas-output`` created now: the default folder appears only once a command writes."""
+    if args.output is None:
+        args.output = _writable_folder("sknas-output")
+    return args.output
+
+
 # ---------------------------------------------------------------- subcommands
 def _load(args):
     from .datasets import load_benchmark
@@ -159,7 +166,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     bench = _load(args)
     spec = f"{bench.name}:{bench.dataset}"
-    out = args.output
+    out = _output(args)
     storage = _storage(args, spec)
     print(f"comparing {', '.join(args.methods)} on {spec} ({_source_label(bench)}): {args.budget} trials, "
           f"{args.seeds} seeds, {args.jobs} jobs"
@@ -383,7 +390,7 @@ def _search_front(args, bench, run) -> int:
     from .utils import atomic_path
 
     objectives, P = args.objectives, run["points"]
-    out = args.output if args.output is not None else _writable_folder("sknas-output")
+    out = _output(args)
     on_front = np.flatnonzero(pareto_front(P))
     on_front = on_front[np.argsort(-P[on_front, 0])]
     _, first = np.unique(bench.space.row_keys(run["rows"][on_front]), return_index=True)
@@ -438,7 +445,7 @@ def _cmd_predictors(args: argparse.Namespace) -> int:
                         + [f"{precision_at_k(y_all[te], pred, 10):.2f}"])
     table = _table(["model"] + [f"n={n}" for n in sizes] + [f"p@10 (n={sizes[-1]}, last split)"], rows)
     print(table)
-    out = args.output
+    out = _output(args)
     plot_kendall_tau(sizes, results, title=f"{bench.name} {bench.dataset}: Kendall tau, mean ± std over "
                      f"{args.splits} splits").savefig(out / "kendall_tau.png", dpi=120)
     for m, (y_true, pred) in scatter.items():
@@ -514,8 +521,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", type=_positive_int, default=100, help="trials per study")
     p.add_argument("--seeds", type=_positive_int, default=10, help="studies per method (seeds 0, 1, ...)")
     p.add_argument("--jobs", type=_positive_int, default=2, help="studies run in parallel (processes)")
-    p.add_argument("--output", type=_writable_folder, default="sknas-output",
-                   help="folder for trials.csv, summary.json, summary.md and the plot")
+    p.add_argument("--output", type=_writable_folder, default=None,
+                   help="folder for trials.csv, summary.json, summary.md and the plot (default: sknas-output)")
     p.add_argument("--fast", action="store_true", help="train predictors for 10 epochs only (smoke runs)")
     p.add_argument("--storage", default=None,
                    help="Optuna storage of the studies: an RDB URL (sqlite:///f.db, postgresql://...) or a journal "
@@ -547,7 +554,8 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"comma-separated predictor models, from: {', '.join(MODELS)}")
     p.add_argument("--splits", type=_positive_int, default=3, help="random train/test splits per size")
     p.add_argument("--seed", type=int, default=0, help="random seed of the splits")
-    p.add_argument("--output", type=_writable_folder, default="sknas-output", help="folder for the table and plots")
+    p.add_argument("--output", type=_writable_folder, default=None,
+                   help="folder for the table and plots (default: sknas-output)")
 
     p = command("demo", _cmd_demo, "summarise a benchmark and run a random-search baseline on it")
     bench_args(p)

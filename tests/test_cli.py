@@ -16,7 +16,8 @@ def test_demo_runs(data_home, capsys):
     assert "15625 architectures" in out and "valid 91.607" in out
 
 
-def test_usage_errors_name_the_option_and_exit_2(capsys, tmp_path):
+def test_usage_errors_name_the_option_and_exit_2(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # where the default output folder would appear
     cases = {
         ("bogus",): "invalid choice: 'bogus'",
         ("demo", "nope"): "invalid choice: 'nope'",
@@ -28,6 +29,7 @@ def test_usage_errors_name_the_option_and_exit_2(capsys, tmp_path):
         ("predictors", "--models", "auto,foo"): "argument --models: unknown ['foo']",
         ("--data-home", "/nonexistent", "demo"): "argument --data-home: '/nonexistent' is not an existing folder",
         ("compare", "--output", "/etc/passwd/out"): "argument --output: cannot write to '/etc/passwd/out'",
+        ("compare", "--objectives", "valid,nope"): "argument --objectives: objectives 'valid,nope': nope not a metric",
     }
     for argv, message in cases.items():
         with pytest.raises(SystemExit) as exc:
