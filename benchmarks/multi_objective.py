@@ -16,6 +16,7 @@ Every finished study is appended at once to a cache of runs kept with the result
 plots from it; the tables are rewritten from the cache after every problem.
 
     python benchmarks/multi_objective.py                      # every problem, 30 seeds, 100 trials
+    python benchmarks/multi_objective.py --resume --budget 200 --problems nasbench_graph:cora:params  # and 200
     python benchmarks/multi_objective.py --problems nasbench201:cifar10-valid:latency_pixel3 --seeds 3 --budget 30
 """
 
@@ -64,7 +65,12 @@ def run_one(problem: str, method: str, seed: int, budget: int) -> dict:
 
 
 def report(problem: str, runs: list[dict], methods, budgets, seeds: int, results_dir: Path, png: bool) -> tuple:
-    """(JSON of the problem, markdown rows) from its cached runs; the fronts PNG when ``png``."""
+    """(JSON of the problem, markdown rows) from its cached runs; the fronts PNG when ``png``.
+
+    The runs may have different budgets: at each budget ``b`` of ``budgets`` a method's figures come from its
+    shortest runs of at least ``b`` trials (of which ``b`` is a prefix), the first ``seeds`` seeds; its wall time
+    is given for each budget it was run at. The PNG shows the median run of each method run at the longest budget.
+    """
     from sknas.compare import load_spec, median_front, summarise_fronts, true_front
     from sknas.plotting import plot_fronts
 
@@ -72,22 +78,32 @@ def report(problem: str, runs: list[dict], methods, budgets, seeds: int, results
     bench = load_spec(spec)
     front, reference = true_front(bench, objectives)
     out, rows, fronts = {"true_front_size": len(front)}, [], {}
+    longest = max(r["budget"] for r in runs)
     for m in methods:
-        mine = [dict(r, points=np.asarray(r["points"]))
-                for r in sorted((r for r in runs if r["method"] == m), key=lambda r: r["seed"])[:seeds]]
-        if not mine:
+        by_budget = {}
+        for r in sorted((r for r in runs if r["method"] == m), key=lambda r: r["seed"]):
+            by_budget.setdefault(r["budget"], []).append(dict(r, points=np.asarray(r["points"])))
+        if not by_budget:
             continue
-        summary = summarise_fronts(mine, budgets, front, reference)
-        per_budget = {b: (s["regret_mean"], s["regret_se"]) for b, s in summary.items()}
-        wall = summary[budgets[-1]]["wall_s"]
-        out[m] = {"n_runs": len(mine), "regret": per_budget, "wall_s": wall}
-        rows.append([problem, m, len(mine), *[f"{mu:.2f} ± {se:.2f}" if se is not None else f"{mu:.2f} (1 run)"
-                                               for mu, se in per_budget.values()], f"{wall:.1f}"])
-        median, points = median_front(mine, front, reference)
-        fronts[f"{m} (seed {median['seed']})"] = points
+        cell = out[m] = {"n_runs": {}, "regret": {}, "wall_s": {}}
+        for b in budgets:
+            n = min((n for n in by_budget if n >= b), default=None)
+            if n is not None:
+                s = summarise_fronts(by_budget[n][:seeds], [b], front, reference)[b]
+                cell["n_runs"][b], cell["regret"][b] = s["n_runs"], (s["regret_mean"], s["regret_se"])
+                cell["wall_s"][n] = s["wall_s"]
+        rows.append([problem, m, "/".join(str(cell["n_runs"].get(b, 0)) for b in budgets),
+                     *[("—" if b not in cell["regret"] else f"{cell['regret'][b][0]:.2f} ± {cell['regret'][b][1]:.2f}"
+                        if cell["regret"][b][1] is not None else f"{cell['regret'][b][0]:.2f} (1 run)")
+                       for b in budgets],
+                     " / ".join(f"{cell['wall_s'][n]:.1f} ({n})" for n in sorted(cell["wall_s"]))])
+        if longest in by_budget:
+            median, points = median_front(by_budget[longest][:seeds], front, reference)
+            fronts[f"{m} (seed {median['seed']})"] = points
+            shown = len(by_budget[longest][:seeds])
     if png and fronts:
         fig = plot_fronts(front, fronts, labels=objectives, maximize=[bench.maximize[o] for o in objectives],
-                          title=f"{spec} vs {objectives[1]}: median run of {len(mine)}, {max(budgets)} trials")
+                          title=f"{spec} vs {objectives[1]}: median run of {shown}, {longest} trials")
         fig.savefig(results_dir / f"multi_objective_{problem.replace(':', '_')}.png", dpi=110)
         import matplotlib.pyplot as plt
 
@@ -96,22 +112,24 @@ def report(problem: str, runs: list[dict], methods, budgets, seeds: int, results
 
 
 def pivot(results: dict, methods, budgets, seeds: int) -> str:
-    """One row per problem and budget, one column per method, the lowest mean in bold; ``—`` where a method did
-    not run, the number of runs where it ran on fewer than ``seeds``."""
+    """One row per problem and budget it was run to, one column per method, the lowest mean in bold; ``—`` where
+    a method did not run that long, the number of runs where it ran on fewer than ``seeds``."""
     rows = []
     for problem, cell in results.items():
         for k, b in enumerate(budgets):
-            ran = [m for m in methods if m in cell]
+            ran = [m for m in methods if m in cell and b in cell[m]["regret"]]
+            if not ran:
+                continue
             best = min(ran, key=lambda m: cell[m]["regret"][b][0])
             row = [problem if k == 0 else "", b]
             for m in methods:
-                if m not in cell:
+                if m not in ran:
                     row.append("—")
                     continue
                 mu, se = cell[m]["regret"][b]
                 text = f"{mu:.2f} ± {se:.2f}" if se is not None else f"{mu:.2f}"
                 text = f"**{text}**" if m == best else text
-                row.append(text + (f" ({cell[m]['n_runs']} runs)" if cell[m]["n_runs"] < seeds else ""))
+                row.append(text + (f" ({cell[m]['n_runs'][b]} runs)" if cell[m]["n_runs"][b] < seeds else ""))
             rows.append(row)
     return markdown_table(["problem", "trials", *methods], rows)
 
@@ -131,7 +149,6 @@ def main(argv=None):
     p.add_argument("--report-only", action="store_true", help="write the tables from --cache, run nothing")
     args = p.parse_args(argv)
     problems, methods = args.problems.split(","), args.methods.split(",")
-    budgets = [b for b in (50, 100) if b < args.budget] + [args.budget]
     results_dir = Path(args.results_dir)
     cache = Path(args.cache) if args.cache else results_dir / "multi_objective_runs.jsonl.gz"
     opener = gzip.open if cache.suffix == ".gz" else open
@@ -139,13 +156,12 @@ def main(argv=None):
     if not (args.resume or args.report_only):
         cache.unlink(missing_ok=True)
     done = [json.loads(line) for line in opener(cache, "rt").read().splitlines()] if cache.is_file() else []
-    done = [r for r in done if r["budget"] == args.budget]
-    have = {(r["problem"], r["method"], r["seed"]) for r in done}
+    have = {(r["problem"], r["method"], r["seed"], r["budget"]) for r in done}
 
     for problem in problems:
         # seed-major order: an interrupted problem still has every method at (nearly) the same seeds
         tasks = [(problem, m, s, args.budget) for s in range(args.seeds) for m in methods
-                 if (problem, m, s) not in have]
+                 if (problem, m, s, args.budget) not in have]
         if tasks and not args.report_only:
             from joblib import Parallel, delayed
 
@@ -154,6 +170,8 @@ def main(argv=None):
                     f.write(json.dumps(run) + "\n")
                 done.append(run)
         # the tables cover every problem and method in the cache (a resumed run may add methods or problems)
+        run_at = sorted({r["budget"] for r in done} | {args.budget})
+        budgets = sorted({b for b in (50, 100) if b < run_at[-1]} | set(run_at))
         results, table = {}, []
         shown = [m for m in METHODS if any(r["method"] == m for r in done)]
         for q in PROBLEMS + [q for q in problems if q not in PROBLEMS]:
@@ -163,16 +181,18 @@ def main(argv=None):
                 table += rows
         print("\n".join(" | ".join(map(str, r)) for r in table if r[0] == problem), flush=True)
         command = "python benchmarks/multi_objective.py " + " ".join(argv if argv is not None else sys.argv[1:])
-        head = (f"Command: `{command.strip()}`; {args.seeds} seeds (0-{args.seeds - 1}), {args.budget} trials "
-                "(smaller budgets are prefixes).\n\nHypervolume regret, % of the true front's hypervolume "
+        studies = ", ".join(f"{sum(r['budget'] == n for r in done)} of {n} trials" for n in run_at)
+        head = (f"Latest command: `{command.strip()}`; {args.seeds} seeds (0-{args.seeds - 1}); studies in the "
+                f"cache: {studies}. A budget below a study's length is its prefix: each figure comes from the "
+                "shortest studies that reach it.\n\nHypervolume regret, % of the true front's hypervolume "
                 "(each objective scaled between its worst value in the table, the reference point, and its best), "
                 "mean ± s.e. over seeds; lower is better. Problems: benchmark:dataset:cost, each against "
                 "validation accuracy.\n\n")
         write_results("multi_objective", {"args": vars(args), "budgets": budgets, "results": results},
                       head + pivot(results, shown, budgets, args.seeds) + "\n\nPer method, with the runs and the mean "
                       "wall time of a study:\n\n"
-                      + markdown_table(["problem", "method", "runs", *[f"@{b}" for b in budgets],
-                                        f"wall s per {args.budget}-trial study"], table),
+                      + markdown_table(["problem", "method", "runs at " + "/".join(map(str, budgets)),
+                                        *[f"@{b}" for b in budgets], "wall s per study (its trials)"], table),
                       results_dir=results_dir)
     return results if problems else {}
 

@@ -79,6 +79,7 @@ def test_multi_objective_smoke_and_resume(tmp_path):
     res = mo.main(kw + ["--methods", "nsga2,random"])
     cell = res["nasbench201:cifar10-valid:latency_pixel3"]
     assert set(cell) == {"true_front_size", "nsga2", "random"} and 0 < cell["random"]["regret"][20][0] < 100
+    res_random_20 = cell["random"]["regret"][20]
     res = mo.main(kw + ["--methods", "tpe", "--resume"])  # adds a method, keeps the cached studies
     assert set(res["nasbench201:cifar10-valid:latency_pixel3"]) == {"true_front_size", "nsga2", "tpe", "random"}
     with gzip.open(tmp_path / "multi_objective_runs.jsonl.gz", "rt") as f:  # the runs are kept with the results
@@ -87,6 +88,13 @@ def test_multi_objective_smoke_and_resume(tmp_path):
     assert "| nasbench201:cifar10-valid:latency_pixel3 | tpe | 2 |" in md
     assert "| problem | trials | tpe | nsga2 | random |" in md and md.count("**") == 2  # the lowest at the one budget
     assert (tmp_path / "multi_objective_nasbench201_cifar10-valid_latency_pixel3.png").stat().st_size > 10_000
+    # a longer budget for one method joins the cache: the shorter figures stay those of the shorter studies
+    kw[kw.index("--budget") + 1] = "30"
+    cell = mo.main(kw + ["--methods", "random", "--resume"])["nasbench201:cifar10-valid:latency_pixel3"]
+    assert cell["random"]["n_runs"] == {20: 2, 30: 2} and set(cell["random"]["wall_s"]) == {20, 30}
+    assert set(cell["tpe"]["regret"]) == {20} and cell["random"]["regret"][20] == res_random_20
+    md = (tmp_path / "multi_objective.md").read_text()
+    assert "|  | 30 | — | — | **" in md and "10 of 30 trials" not in md and "2 of 30 trials" in md
 
 
 @pytest.mark.slow
