@@ -170,7 +170,7 @@ def main(argv=None):
                     f.write(json.dumps(run) + "\n")
                 done.append(run)
         # the tables cover every problem and method in the cache (a resumed run may add methods or problems)
-        run_at = sorted({r["budget"] for r in done} | {args.budget})
+        run_at = sorted({r["budget"] for r in done} or {args.budget})
         budgets = sorted({b for b in (50, 100) if b < run_at[-1]} | set(run_at))
         results, table = {}, []
         shown = [m for m in METHODS if any(r["method"] == m for r in done)]
