@@ -93,9 +93,7 @@ def report(problem: str, runs: list[dict], methods, budgets, seeds: int, results
                 cell["n_runs"][b], cell["regret"][b] = s["n_runs"], (s["regret_mean"], s["regret_se"])
                 cell["wall_s"][n] = s["wall_s"]
         rows.append([problem, m, "/".join(str(cell["n_runs"].get(b, 0)) for b in budgets),
-                     *[("—" if b not in cell["regret"] else f"{cell['regret'][b][0]:.2f} ± {cell['regret'][b][1]:.2f}"
-                        if cell["regret"][b][1] is not None else f"{cell['regret'][b][0]:.2f} (1 run)")
-                       for b in budgets],
+                     *[_regret_text(cell["regret"].get(b)) for b in budgets],
                      " / ".join(f"{cell['wall_s'][n]:.1f} ({n})" for n in sorted(cell["wall_s"]))])
         if longest in by_budget:
             median, points = median_front(by_budget[longest][:seeds], front, reference)
@@ -109,6 +107,14 @@ def report(problem: str, runs: list[dict], methods, budgets, seeds: int, results
 
         plt.close(fig)
     return out, rows
+
+
+def _regret_text(regret) -> str:
+    """``mean ± s.e.`` of a (mean, s.e.) pair; ``—`` for none, ``(1 run)`` when there is no s.e."""
+    if regret is None:
+        return "—"
+    mu, se = regret
+    return f"{mu:.2f} ± {se:.2f}" if se is not None else f"{mu:.2f} (1 run)"
 
 
 def pivot(results: dict, methods, budgets, seeds: int) -> str:
