@@ -176,6 +176,20 @@ def hypervolume(Y, reference) -> float:
     return float(volume)
 
 
+def _staircase(front: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The region a two-objective ``front`` leaves free above ``reference``, as columns ``(lo, hi, h)``.
+
+    Column ``j`` spans the first objective in ``(lo[j], hi[j]]`` above the height ``h[j]`` of the second
+    (the last column is unbounded on the right), so a point ``y`` adds
+    ``sum_j max(min(y0, hi_j) - lo_j, 0) * max(y1 - h_j, 0)`` to the front's hypervolume.
+    ``front`` is a finite array of shape ``(n, 2)``, larger is better, ``reference`` of shape ``(2,)``.
+    """
+    F = np.maximum(front[pareto_front(front)] if len(front) else front, reference)
+    F = F[np.argsort(F[:, 0], kind="stable")]  # first objective rising, so the second falls
+    return (np.concatenate([[reference[0]], F[:, 0]]), np.concatenate([F[:, 0], [np.inf]]),
+            np.concatenate([F[:, 1], [reference[1]]]))
+
+
 def hypervolume_improvement(Y, front, reference) -> np.ndarray:
     """The area each point of ``Y`` alone would add to the hypervolume of ``front`` (two maximised objectives).
 
@@ -204,12 +218,7 @@ def hypervolume_improvement(Y, front, reference) -> np.ndarray:
     if Y.shape[1] != 2 or ref.shape != (2,):
         raise ValueError(f"hypervolume_improvement takes two objectives (Y of shape (n, 2), reference of shape (2,)); "
                          f"got Y of shape {Y.shape} and reference of shape {ref.shape}")
-    F = np.maximum(F[pareto_front(F)] if len(F) else F, ref)
-    F = F[np.argsort(F[:, 0], kind="stable")]  # first objective rising, so the second falls
-    # the region the front leaves free is a staircase of columns: column j spans x in (lo_j, hi_j] above height h_j
-    lo = np.concatenate([[ref[0]], F[:, 0]])
-    hi = np.concatenate([F[:, 0], [np.inf]])
-    h = np.concatenate([F[:, 1], [ref[1]]])
+    lo, hi, h = _staircase(F, ref)
     width = np.clip(np.minimum(Y[:, [0]], hi) - lo, 0.0, None)
     height = np.clip(Y[:, [1]] - h, 0.0, None)
     return (width * height).sum(axis=1)

@@ -15,7 +15,7 @@ import hashlib
 import numpy as np
 from sklearn.base import clone
 
-from ..metrics import hypervolume_improvement, pareto_front
+from ..metrics import _staircase, hypervolume_improvement, pareto_front
 from ..spaces import Space
 from ..utils import Options, rng_from, seed_from
 
@@ -172,6 +172,25 @@ class PredictedImprovement:
         """The predicted hypervolume improvement of each row (or minus its distance from the front)."""
         return self._score(self._scaled(self.predict_objectives(X)), self.front_)
 
+    def predict_relaxed(self, Z):
+        """:meth:`predict` on relaxed rows, differentiable in ``Z`` (for gradient-based proposers).
+
+        Needs predictors with ``predict_relaxed`` (see
+        :class:`~sknas.proposers.DifferentiablePredictor`); one-hot ``Z`` gives the values of :meth:`predict`.
+        """
+        import torch
+
+        if not all(hasattr(m, "predict_relaxed") for m in self.models_):
+            raise ValueError(f"predict_relaxed needs a differentiable predictor (predict_relaxed); "
+                             f"got {type(self.models_[0]).__name__}")
+        S = torch.stack([a * m.predict_relaxed(Z) + b for m, (a, b) in zip(self.models_, self.calibration_)], dim=1)
+        S = (S - torch.as_tensor(self.offset_, dtype=S.dtype)) / torch.as_tensor(self.scale_, dtype=S.dtype)
+        lo, hi, h = (torch.as_tensor(v, dtype=S.dtype) for v in _staircase(self.front_, self.reference_))
+        gain = ((torch.minimum(S[:, :1], hi) - lo).clamp(min=0) * (S[:, 1:] - h).clamp(min=0)).sum(dim=1)
+        front = torch.as_tensor(self.front_, dtype=S.dtype)
+        distance = (front[None, :, :] - S[:, None, :]).amax(dim=2).amin(dim=1)
+        return torch.where(gain > 0, gain, -distance.clamp(min=0) - 1e-12)
+
     def greedy(self, X, n: int) -> np.ndarray:
         """Indices of ``n`` rows of ``X`` chosen one by one, each adding most to the front with the ones before."""
         S, front = self._scaled(self.predict_objectives(X)), self.front_
@@ -214,6 +233,12 @@ def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *
     space : Space, default=None
         The space the front end searches, when narrower than the predictor's
         (a :class:`~sknas.spaces.PoolSpace`); default: the predictor's.
+    multi_objective : {"mixed", "parego", "hvi"}, default="mixed"
+        With several objectives: ``"parego"`` fits one predictor to a random scalarisation of them
+        (:func:`scalarise`); ``"hvi"`` fits one per objective (:class:`PredictedImprovement`, two
+        objectives), lets the proposer rank by the predicted hypervolume improvement and takes the round
+        greedily from its best ``20 * n``; ``"mixed"`` draws one of the two evenly per round, and keeps to
+        ParEGO with more than two objectives or a proposer that needs a differentiable predictor.
 
     Returns
     -------

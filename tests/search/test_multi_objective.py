@@ -102,6 +102,28 @@ def test_predicted_improvement_scores_and_picks_a_batch_greedily(bench):
         PredictedImprovement(fast_predictor(bench.space), X, np.column_stack([Y, Y[:, :1]]), seed=0)
 
 
+def test_predicted_improvement_is_differentiable_for_gradient_ascent(bench):
+    import torch
+
+    X = initial_design(bench.space, 16, 0)
+    Y = two_objectives(bench, X)
+    predictor = ArchitectureRegressor(bench.space, model="gcn", max_epochs=10, random_state=0)
+    model = PredictedImprovement(predictor, X, Y, seed=0)
+    C = initial_design(bench.space, 200, 1, exclude=X)
+    Z = torch.tensor(bench.space.relax(C), dtype=torch.float32, requires_grad=True)
+    score = model.predict_relaxed(Z)
+    np.testing.assert_allclose(score.detach().numpy(), model.predict(C), rtol=1e-4, atol=1e-6)  # one-hot: predict
+    score.sum().backward()
+    assert torch.isfinite(Z.grad).all() and Z.grad.abs().sum() > 0
+    model, rows = fit_and_propose(predictor, GradientAscentProposer(n_steps=4), X, Y, 3, seed=0,
+                                  multi_objective="hvi")
+    assert isinstance(model, PredictedImprovement) and len(rows) == 3
+    assert not set(bench.space.row_keys(rows)) & set(bench.space.row_keys(X))
+    trees = PredictedImprovement(ArchitectureRegressor(bench.space, model="xgboost", random_state=0), X, Y, seed=0)
+    with pytest.raises(ValueError, match="is not differentiable"):
+        trees.predict_relaxed(Z)
+
+
 def test_fit_and_propose_rules_on_two_objectives(bench):
     X = initial_design(bench.space, 16, 0)
     Y, predictor, proposer = two_objectives(bench, X), fast_predictor(bench.space), RandomRankProposer(500)
