@@ -189,6 +189,16 @@ def markdown(results, sizes, timing_out=None) -> str:
     return "\n".join(lines)
 
 
+def _header(payload) -> str:
+    """The commands that wrote the table: the first run, then each row rerun with ``--resume``."""
+    text = f"Command: `{payload['command']}`"
+    rerun: dict = {}
+    for name, command in payload.get("rerun", {}).items():
+        rerun.setdefault(command, []).append(name)
+    text += "".join(f"; rows {', '.join(names)} rerun with `{command}`" for command, names in rerun.items())
+    return text + (f" ({payload['note']})" if payload.get("note") else "")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
@@ -198,20 +208,24 @@ def main(argv=None):
     parser.add_argument("--no-timing", action="store_true")
     parser.add_argument("--timing-only", action="store_true",
                         help="only the timing section, written to predictors_timing.json / .md next to --out")
-    parser.add_argument("--smoke", action="store_true", help="tiny run (2 configs, 1 size, 1 split, few epochs)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny run (2 configs unless --configs, 1 size, 1 split, few epochs)")
     parser.add_argument("--out", type=Path, default=RESULTS / "predictors_nb201.json")
     parser.add_argument("--report-only", action="store_true",
                         help="only print the table of an existing --out file (and write it next to it as .md)")
+    parser.add_argument("--resume", action="store_true",
+                        help="rerun only --configs and keep the other rows of an existing --out file (same sizes "
+                             "and splits, so the same training cells)")
     args = parser.parse_args(argv)
     if args.report_only:
         payload = json.loads(args.out.read_text())
         text = markdown(payload["results"], payload["sizes"], payload.get("timing"))
-        args.out.with_suffix(".md").write_text(f"Command: `{payload['command']}`\n\n{text}\n")
+        args.out.with_suffix(".md").write_text(f"{_header(payload)}\n\n{text}\n")
         print(text)
         return payload
     if args.smoke:
         args.sizes, args.splits, args.no_timing = [78], 1, True
-        args.configs = ["mlp-onehot", "xgboost"]
+        args.configs = ["mlp-onehot", "xgboost"] if args.configs == list(CONFIGS) else args.configs
         CONFIGS["mlp-onehot"] = dict(CONFIGS["mlp-onehot"], max_epochs=5)
         CONFIGS["xgboost"] = dict(CONFIGS["xgboost"], model_params={"n_estimators": 20})
     bench, y = _load()
@@ -227,12 +241,20 @@ def main(argv=None):
                                           f"{args.timing_repeats} runs)\n\n| quantity | value |\n|---|---|\n{text}\n")
         print(text)
         return timing_out
-    results: dict = {}
+    command = " ".join(["python benchmarks/predictors.py"] + (argv if argv is not None else sys.argv[1:]))
     payload = {"benchmark": "NAS-Bench-201 cifar10-valid, target: valid accuracy (200 epochs, seed mean)",
                "protocol": "train on n random cells, test on all other cells; split seed = random_state",
                "sizes": args.sizes, "splits": args.splits, "configs": {k: CONFIGS[k] for k in args.configs},
-               "command": " ".join([os.path.basename(sys.argv[0])] + (argv if argv is not None else sys.argv[1:])),
-               "machine": f"{platform.machine()}, {os.cpu_count()} cores", "results": results}
+               "command": command, "machine": f"{platform.machine()}, {os.cpu_count()} cores", "results": {}}
+    if args.resume:
+        old = json.loads(args.out.read_text())
+        if (old["sizes"], old["splits"]) != (args.sizes, args.splits):
+            raise ValueError(f"--resume needs the sizes and splits of {args.out} ({old['sizes']}, {old['splits']}); "
+                             f"got {args.sizes}, {args.splits}")
+        rerun = {**old.get("rerun", {}), **{name: command for name in args.configs}}
+        payload = {**old, "configs": {**old["configs"], **payload["configs"]}, "rerun": rerun}
+        payload["results"] = {k: v for k, v in old["results"].items() if k not in args.configs}
+    results = payload["results"]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     for name in args.configs:
         results[name] = {}
@@ -243,13 +265,11 @@ def main(argv=None):
             print(f"{name:28s} n={n:5d} tau={s['tau'][0]:.3f}±{s['tau'][1]:.3f} p@10={s['p@10'][0]:.2f} "
                   f"fit={s['fit_s'][0]:.2f}s predict={s['predict_s'][0]:.3f}s", flush=True)
             args.out.write_text(json.dumps(payload, indent=1, default=float) + "\n")
-    timing_out = None
     if not args.no_timing:
-        timing_out = timing(bench, y, args.timing_repeats)
-        payload["timing"] = timing_out
+        payload["timing"] = timing(bench, y, args.timing_repeats)
     args.out.write_text(json.dumps(payload, indent=1, default=float) + "\n")
-    text = markdown(results, args.sizes, timing_out)
-    args.out.with_suffix(".md").write_text(f"Command: `{payload['command']}`\n\n{text}\n")
+    text = markdown(results, args.sizes, payload.get("timing"))
+    args.out.with_suffix(".md").write_text(f"{_header(payload)}\n\n{text}\n")
     print(text)
     return payload
 
