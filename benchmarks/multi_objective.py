@@ -11,7 +11,7 @@ miss, each objective scaled between its worst and its best value in the table), 
 shows the front of each method's median run against the true front.
 
 Every finished study is appended at once to a cache of runs kept with the results
-(``multi_objective_runs.jsonl.gz``, the values of every trial), so an interrupted run loses nothing,
+(``multi_objective_runs.jsonl.xz``, the values of every trial), so an interrupted run loses nothing,
 ``--resume`` continues it or adds methods and problems, and ``--report-only`` rewrites the tables and
 plots from it; the tables are rewritten from the cache after every problem.
 
@@ -25,6 +25,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import lzma
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -150,14 +152,15 @@ def main(argv=None):
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--results-dir", default=str(RESULTS), help="where the JSON, markdown and PNGs go")
     p.add_argument("--cache", default=None, help="file every finished study is appended to, read back with "
-                   "--resume (default: multi_objective_runs.jsonl.gz in --results-dir; gzipped if it ends in .gz)")
+                   "--resume (default: multi_objective_runs.jsonl.xz in --results-dir; "
+                   "compressed if it ends in .xz or .gz)")
     p.add_argument("--resume", action="store_true", help="keep the studies already in --cache")
     p.add_argument("--report-only", action="store_true", help="write the tables from --cache, run nothing")
     args = p.parse_args(argv)
     problems, methods = args.problems.split(","), args.methods.split(",")
     results_dir = Path(args.results_dir)
-    cache = Path(args.cache) if args.cache else results_dir / "multi_objective_runs.jsonl.gz"
-    opener = gzip.open if cache.suffix == ".gz" else open
+    cache = Path(args.cache) if args.cache else results_dir / "multi_objective_runs.jsonl.xz"
+    opener = {".xz": lzma.open, ".gz": gzip.open}.get(cache.suffix, open)
     results_dir.mkdir(parents=True, exist_ok=True)
     if not (args.resume or args.report_only):
         cache.unlink(missing_ok=True)
@@ -172,9 +175,12 @@ def main(argv=None):
             from joblib import Parallel, delayed
 
             for run in Parallel(n_jobs=args.jobs, return_as="generator_unordered")(delayed(run_one)(*t) for t in tasks):
-                with opener(cache, "at") as f:  # one closed gzip member per study: a kill loses at most the study
+                with opener(cache, "at") as f:  # one closed stream per study: a kill loses at most the study
                     f.write(json.dumps(run) + "\n")
                 done.append(run)
+            with opener(cache.with_name(cache.name + ".tmp"), "wt") as f:  # the run's streams as one (smaller)
+                f.writelines(json.dumps(r) + "\n" for r in done)
+            os.replace(cache.with_name(cache.name + ".tmp"), cache)
         # the tables cover every problem and method in the cache (a resumed run may add methods or problems)
         run_at = sorted({r["budget"] for r in done} or {args.budget})
         budgets = sorted({b for b in (50, 100) if b < run_at[-1]} | set(run_at))

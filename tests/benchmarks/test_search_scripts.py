@@ -1,8 +1,8 @@
 """The search benchmark scripts in their tiny smoke mode (real studies, real benchmark)."""
 
-import gzip
 import importlib.util
 import json
+import lzma
 import sys
 from pathlib import Path
 
@@ -82,7 +82,7 @@ def test_multi_objective_smoke_and_resume(tmp_path):
     res_random_20 = cell["random"]["regret"][20]
     res = mo.main(kw + ["--methods", "tpe", "--resume"])  # adds a method, keeps the cached studies
     assert set(res["nasbench201:cifar10-valid:latency_pixel3"]) == {"true_front_size", "nsga2", "tpe", "random"}
-    with gzip.open(tmp_path / "multi_objective_runs.jsonl.gz", "rt") as f:  # the runs are kept with the results
+    with lzma.open(tmp_path / "multi_objective_runs.jsonl.xz", "rt") as f:  # the runs are kept with the results
         assert len(f.read().splitlines()) == 6
     md = (tmp_path / "multi_objective.md").read_text()
     assert "| nasbench201:cifar10-valid:latency_pixel3 | tpe | 2 |" in md
