@@ -178,9 +178,10 @@ def main(argv=None):
                 with opener(cache, "at") as f:  # one closed stream per study: a kill loses at most the study
                     f.write(json.dumps(run) + "\n")
                 done.append(run)
-            with opener(cache.with_name(cache.name + ".tmp"), "wt") as f:  # the run's streams as one (smaller)
+            tmp = cache.with_name(cache.name + ".tmp")
+            with opener(tmp, "wt") as f:  # the run's streams as one (smaller)
                 f.writelines(json.dumps(r) + "\n" for r in done)
-            os.replace(cache.with_name(cache.name + ".tmp"), cache)
+            os.replace(tmp, cache)
         # the tables cover every problem and method in the cache (a resumed run may add methods or problems)
         run_at = sorted({r["budget"] for r in done} or {args.budget})
         budgets = sorted({b for b in (50, 100) if b < run_at[-1]} | set(run_at))
