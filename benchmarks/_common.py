@@ -37,12 +37,24 @@ def mean_se(values) -> tuple[float, float]:
     return float(v.mean()), float(v.std(ddof=1) / np.sqrt(len(v)))
 
 
+#: the packages a study's numbers depend on: a change of any of them may change a seed's trajectory
+STACK = ("numpy", "scipy", "scikit-learn", "torch", "optuna")
+
+
+def stack_versions() -> dict[str, str]:
+    """``{package: version}`` of :data:`STACK` in this environment."""
+    from importlib.metadata import version
+
+    return {p: version(p) for p in STACK}
+
+
 def write_results(name: str, payload: dict, markdown: str | None = None, results_dir=RESULTS) -> Path:
-    """Write ``<results_dir>/<name>.json`` (with the machine and date) and, if given, ``<name>.md``."""
+    """Write ``<results_dir>/<name>.json`` (with the machine, date and package versions) and, if given,
+    ``<name>.md``."""
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-            "python": platform.python_version()}
+            "python": platform.python_version(), "versions": stack_versions()}
     path = results_dir / f"{name}.json"
     path.write_text(json.dumps({"meta": meta, **payload}, indent=1, default=float) + "\n")
     if markdown is not None:

@@ -11,7 +11,8 @@ miss, each objective scaled between its worst and its best value in the table), 
 shows the front of each method's median run against the true front.
 
 Every finished study is appended at once to a cache of runs kept with the results
-(``multi_objective_runs.jsonl.xz``, the values of every trial), so an interrupted run loses nothing,
+(``multi_objective_runs.jsonl.xz``, the values of every trial and the versions of the packages it ran
+with), so an interrupted run loses nothing,
 ``--resume`` continues it or adds methods and problems, and ``--report-only`` rewrites the tables and
 plots from it; the tables are rewritten from the cache after every problem.
 
@@ -23,6 +24,7 @@ plots from it; the tables are rewritten from the cache after every problem.
 from __future__ import annotations
 
 import argparse
+import collections
 import gzip
 import json
 import lzma
@@ -34,9 +36,9 @@ from pathlib import Path
 import numpy as np
 
 try:
-    from _common import RESULTS, markdown_table, one_thread, write_results
+    from _common import RESULTS, markdown_table, one_thread, stack_versions, write_results
 except ImportError:  # imported as benchmarks.multi_objective
-    from ._common import RESULTS, markdown_table, one_thread, write_results
+    from ._common import RESULTS, markdown_table, one_thread, stack_versions, write_results
 
 NB201 = ("cifar10-valid", "cifar100", "ImageNet16-120")
 #: a mobile phone, an embedded CPU and an FPGA: three kinds of device from NAS-Bench-201's latency columns
@@ -63,7 +65,7 @@ def run_one(problem: str, method: str, seed: int, budget: int) -> dict:
     spec, objectives = split(problem)
     run = run_study(spec, method, seed, budget, objectives=objectives)
     return {"problem": problem, "method": method, "seed": seed, "budget": budget, "wall": run["wall"],
-            "points": run["points"].tolist()}
+            "points": run["points"].tolist(), "versions": stack_versions()}
 
 
 def report(problem: str, runs: list[dict], methods, budgets, seeds: int, results_dir: Path, png: bool) -> tuple:
@@ -195,12 +197,16 @@ def main(argv=None):
         print("\n".join(" | ".join(map(str, r)) for r in table if r[0] == problem), flush=True)
         command = "python benchmarks/multi_objective.py " + " ".join(argv if argv is not None else sys.argv[1:])
         studies = ", ".join(f"{sum(r['budget'] == n for r in done)} of {n} trials" for n in run_at)
+        stacks = collections.Counter(", ".join(f"{k} {v}" for k, v in r["versions"].items()) if "versions" in r
+                                     else "not recorded" for r in done)
+        stacks = "; ".join(f"{s} ({n} studies)" for s, n in stacks.items())
         head = (f"Latest command: `{command.strip()}`; {args.seeds} seeds (0-{args.seeds - 1}); studies in the "
                 f"cache: {studies}. A budget below a study's length is its prefix: each figure comes from the "
-                "shortest studies that reach it.\n\nHypervolume regret, % of the true front's hypervolume "
-                "(each objective scaled between its worst value in the table, the reference point, and its best), "
-                "mean ± s.e. over seeds; lower is better. Problems: benchmark:dataset:cost, each against "
-                "validation accuracy.\n\n")
+                f"shortest studies that reach it. Package versions: {stacks}; a seed's trials depend on them, so a "
+                "longer study run with other versions need not begin with the shorter one.\n\nHypervolume regret, "
+                "% of the true front's hypervolume (each objective scaled between its worst value in the table, the "
+                "reference point, and its best), mean ± s.e. over seeds; lower is better. Problems: "
+                "benchmark:dataset:cost, each against validation accuracy.\n\n")
         write_results("multi_objective", {"args": vars(args), "budgets": budgets, "results": results},
                       head + pivot(results, shown, budgets, args.seeds) + "\n\nPer method, with the runs and the mean "
                       "wall time of a study:\n\n"

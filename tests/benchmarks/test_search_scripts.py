@@ -83,8 +83,10 @@ def test_multi_objective_smoke_and_resume(tmp_path):
     res = mo.main(kw + ["--methods", "tpe", "--resume"])  # adds a method, keeps the cached studies
     assert set(res["nasbench201:cifar10-valid:latency_pixel3"]) == {"true_front_size", "nsga2", "tpe", "random"}
     with lzma.open(tmp_path / "multi_objective_runs.jsonl.xz", "rt") as f:  # the runs are kept with the results
-        assert len(f.read().splitlines()) == 6
+        runs = [json.loads(line) for line in f.read().splitlines()]
+    assert len(runs) == 6 and all(set(r["versions"]) >= {"numpy", "torch", "optuna"} for r in runs)
     md = (tmp_path / "multi_objective.md").read_text()
+    assert f"Package versions: numpy {runs[0]['versions']['numpy']}, " in md and "(6 studies)" in md
     assert "| nasbench201:cifar10-valid:latency_pixel3 | tpe | 2 |" in md
     assert "| problem | trials | tpe | nsga2 | random |" in md and md.count("**") == 2  # the lowest at the one budget
     assert (tmp_path / "multi_objective_nasbench201_cifar10-valid_latency_pixel3.png").stat().st_size > 10_000
