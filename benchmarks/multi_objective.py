@@ -11,8 +11,8 @@ miss, each objective scaled between its worst and its best value in the table), 
 shows the front of each method's median run against the true front.
 
 Every finished study is appended at once to a cache of runs kept with the results
-(``multi_objective_runs.jsonl.xz``, the values of every trial and the versions of the packages it ran
-with), so an interrupted run loses nothing,
+(``multi_objective_runs/``, one ``.jsonl.xz`` per problem: the values of every trial and the versions of the
+packages it ran with), so an interrupted run loses nothing,
 ``--resume`` continues it or adds methods and problems, and ``--report-only`` rewrites the tables and
 plots from it; the tables are rewritten from the cache after every problem.
 
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import gzip
 import json
 import lzma
 import os
@@ -153,20 +152,20 @@ def main(argv=None):
     p.add_argument("--seeds", type=int, default=30)
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--results-dir", default=str(RESULTS), help="where the JSON, markdown and PNGs go")
-    p.add_argument("--cache", default=None, help="file every finished study is appended to, read back with "
-                   "--resume (default: multi_objective_runs.jsonl.xz in --results-dir; "
-                   "compressed if it ends in .xz or .gz)")
+    p.add_argument("--cache", default=None, help="folder every finished study is appended to, one .jsonl.xz "
+                   "per problem, read back with --resume (default: multi_objective_runs in --results-dir)")
     p.add_argument("--resume", action="store_true", help="keep the studies already in --cache")
     p.add_argument("--report-only", action="store_true", help="write the tables from --cache, run nothing")
     args = p.parse_args(argv)
     problems, methods = args.problems.split(","), args.methods.split(",")
     results_dir = Path(args.results_dir)
-    cache = Path(args.cache) if args.cache else results_dir / "multi_objective_runs.jsonl.xz"
-    opener = {".xz": lzma.open, ".gz": gzip.open}.get(cache.suffix, open)
-    results_dir.mkdir(parents=True, exist_ok=True)
+    cache = Path(args.cache) if args.cache else results_dir / "multi_objective_runs"
+    cache.mkdir(parents=True, exist_ok=True)
     if not (args.resume or args.report_only):
-        cache.unlink(missing_ok=True)
-    done = [json.loads(line) for line in opener(cache, "rt").read().splitlines()] if cache.is_file() else []
+        for old in cache.glob("*.jsonl.xz"):
+            old.unlink()
+    done = [json.loads(line) for f in sorted(cache.glob("*.jsonl.xz"))
+            for line in lzma.decompress(f.read_bytes()).decode().splitlines()]
     have = {(r["problem"], r["method"], r["seed"], r["budget"]) for r in done}
 
     for problem in problems:
@@ -176,14 +175,15 @@ def main(argv=None):
         if tasks and not args.report_only:
             from joblib import Parallel, delayed
 
+            path = cache / f"{problem.replace(':', '_')}.jsonl.xz"
             for run in Parallel(n_jobs=args.jobs, return_as="generator_unordered")(delayed(run_one)(*t) for t in tasks):
-                with opener(cache, "at") as f:  # one closed stream per study: a kill loses at most the study
+                with lzma.open(path, "at") as f:  # one closed stream per study: a kill loses at most the study
                     f.write(json.dumps(run) + "\n")
                 done.append(run)
-            tmp = cache.with_name(cache.name + ".tmp")
-            with opener(tmp, "wt") as f:  # the run's streams as one (smaller)
-                f.writelines(json.dumps(r) + "\n" for r in done)
-            os.replace(tmp, cache)
+            tmp = path.with_name(path.name + ".tmp")
+            with lzma.open(tmp, "wt") as f:  # the problem's streams as one (smaller)
+                f.writelines(json.dumps(r) + "\n" for r in done if r["problem"] == problem)
+            os.replace(tmp, path)
         # the tables cover every problem and method in the cache (a resumed run may add methods or problems)
         run_at = sorted({r["budget"] for r in done} or {args.budget})
         budgets = sorted({b for b in (50, 100) if b < run_at[-1]} | set(run_at))

@@ -82,7 +82,8 @@ def test_multi_objective_smoke_and_resume(tmp_path):
     res_random_20 = cell["random"]["regret"][20]
     res = mo.main(kw + ["--methods", "tpe", "--resume"])  # adds a method, keeps the cached studies
     assert set(res["nasbench201:cifar10-valid:latency_pixel3"]) == {"true_front_size", "nsga2", "tpe", "random"}
-    with lzma.open(tmp_path / "multi_objective_runs.jsonl.xz", "rt") as f:  # the runs are kept with the results
+    (cached,) = (tmp_path / "multi_objective_runs").iterdir()  # the runs are kept with the results, a file per problem
+    with lzma.open(cached, "rt") as f:
         runs = [json.loads(line) for line in f.read().splitlines()]
     assert len(runs) == 6 and all(set(r["versions"]) >= {"numpy", "torch", "optuna"} for r in runs)
     md = (tmp_path / "multi_objective.md").read_text()
