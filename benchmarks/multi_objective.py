@@ -160,6 +160,7 @@ def main(argv=None):
     problems, methods = args.problems.split(","), args.methods.split(",")
     results_dir = Path(args.results_dir)
     cache = Path(args.cache) if args.cache else results_dir / "multi_objective_runs"
+    results_dir.mkdir(parents=True, exist_ok=True)
     cache.mkdir(parents=True, exist_ok=True)
     if not (args.resume or args.report_only):
         for old in cache.glob("*.jsonl.xz"):
