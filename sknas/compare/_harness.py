@@ -1,137 +1,16 @@
-"""Compare search methods on tabular benchmarks: the engine behind ``sknas compare`` and the benchmark scripts.
-
-Every method runs as an Optuna study that maximises validation accuracy, so sknas's samplers and
-Optuna's own are compared under exactly the same protocol.
-"""
+"""The comparison harness: studies run over seeds (in processes, resumable in a storage), summarised per budget."""
 
 from __future__ import annotations
 
 import contextlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from .datasets import TabularBenchmark, load_benchmark
-from .utils import check_int, torch_threads
-
-__all__ = ["Method", "METHODS", "load_spec", "make_sampler", "run_study", "study_name", "open_storage",
-           "parse_constraint", "parse_objectives", "search_space", "summarise", "true_front", "front_points",
-           "summarise_fronts",
-           "summary_rows", "regret_curve", "curve_to_dict", "compare", "standard_error"]
-
-
-@dataclass(frozen=True)
-class Method:
-    """A search method ``sknas compare`` knows: an Optuna sampler factory and what to call it.
-
-    Parameters
-    ----------
-    description : str
-        One line for help texts and result tables.
-    make : callable
-        ``make(space, seed, fast)`` -> an Optuna sampler; ``fast=True`` (smoke runs) may
-        train predictors for fewer epochs.
-    default : bool, default=False
-        Whether ``sknas compare`` runs it when no ``--methods`` are given.
-    multi_objective : bool, default=True
-        Whether its sampler takes studies of several objectives.
-    """
-
-    description: str
-    make: Callable
-    default: bool = False
-    multi_objective: bool = True
-
-
-def _sknas(cls_name: str, predictor=None, proposer=None, **params):
-    """A factory of the sknas sampler ``cls_name`` with its defaults, or with ``predictor(space)`` / ``proposer()``
-    and ``params``."""
-
-    def make(space, seed, fast):
-        from . import samplers
-        from .search import default_predictor
-
-        kw = dict(params) if proposer is None else {"proposer": proposer(), **params}
-        if predictor is not None or fast:
-            kw["predictor"] = (default_predictor if predictor is None else predictor)(space)
-            if fast:
-                kw["predictor"].set_params(max_epochs=10)
-        return getattr(samplers, cls_name)(space, seed=seed, **kw)
-
-    return make
-
-
-def _bananas_predictor(space):
-    from .predictors import ArchitectureRegressor
-
-    return ArchitectureRegressor(space, model="mlp", encoding="path", loss="mse", n_ensemble=3)
-
-
-def _bananas_proposer():
-    from .proposers import EvolutionProposer
-
-    return EvolutionProposer(n_parents=2, n_children=50, max_mutations=1, acquisition="its")
-
-
-def _rea(space, seed, fast):
-    from .samplers import RegularizedEvolutionSampler
-
-    return RegularizedEvolutionSampler(space, seed=seed)
-
-
-def _optuna(factory):
-    def make(space, seed, fast):
-        import optuna
-
-        return factory(optuna.samplers, seed)
-
-    return make
-
-
-#: method name -> :class:`Method`; adding a method to ``sknas compare`` (and its CLI) is one entry here
-METHODS: dict[str, Method] = {
-    "sknas": Method("PredictorSampler: the sknas defaults (GCN 64 wide, 60 epochs, top-K, rounds of 3)",
-                    _sknas("PredictorSampler"), default=True),
-    "sknas-parego": Method("PredictorSampler, ParEGO rounds only on several objectives (the earlier default)",
-                           _sknas("PredictorSampler", multi_objective="parego")),
-    "prednas": Method("PredNASSampler: gradient ascent on a GCN predictor",
-                      _sknas("PredNASSampler")),
-    "neural-predictor": Method("NeuralPredictorSampler: GCN at the paper's training length, top-K of random archs",
-                               _sknas("NeuralPredictorSampler")),
-    "bananas": Method("BANANAS as NASLib runs it: 3 MLPs on the path encoding, independent Thompson sampling, "
-                      "mutation candidates", _sknas("PredictorSampler", _bananas_predictor, _bananas_proposer)),
-    "rea": Method("RegularizedEvolutionSampler (population 20, tournament 5)", _rea, default=True,
-                  multi_objective=False),
-    "gp": Method("Optuna GPSampler (10 startup trials, deterministic objective; log-EHVI on several objectives)",
-                 _optuna(lambda s, seed: s.GPSampler(n_startup_trials=10, deterministic_objective=True, seed=seed))),
-    # Optuna 5 changed TPE's defaults: the settings that matter here are written out; on several objectives
-    # TPESampler is MOTPE
-    "tpe": Method("Optuna TPESampler (multivariate, settings pinned; MOTPE on several objectives)",
-                  _optuna(lambda s, seed: s.TPESampler(multivariate=True, group=False, n_startup_trials=10,
-                                                       n_ei_candidates=24, constant_liar=False, seed=seed)),
-                  default=True),
-    "nsga2": Method("Optuna NSGAIISampler (population 20)",
-                    _optuna(lambda s, seed: s.NSGAIISampler(population_size=20, seed=seed))),
-    "random": Method("Optuna RandomSampler", _optuna(lambda s, seed: s.RandomSampler(seed=seed)), default=True),
-}
-
-
-def load_spec(spec: str, data_home=None) -> TabularBenchmark:
-    """Load ``"benchmark:dataset"`` (e.g. ``"nasbench201:cifar100"``; the dataset may be omitted)."""
-    name, _, dataset = spec.partition(":")
-    return load_benchmark(name, dataset or None, data_home=data_home)
-
-
-def make_sampler(method: str, space, seed: int, *, fast: bool = False):
-    """The Optuna sampler of ``method`` (see :data:`METHODS`), seeded.
-
-    ``fast=True`` trains the predictors for fewer epochs (smoke tests).
-    """
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; accepted: {list(METHODS)}")
-    return METHODS[method].make(space, seed, fast)
+from ..utils import check_int, torch_threads
+from ._methods import METHODS, make_sampler
+from ._problems import front_points, load_spec, parse_objectives, search_space
 
 
 @contextlib.contextmanager
@@ -154,44 +33,10 @@ def study_name(spec: str, method: str, seed: int, constraints: Sequence[str] = (
             + ("" if tuple(objectives) == ("valid",) else "|objectives=" + ",".join(objectives)))
 
 
-def parse_objectives(texts: Sequence[str] | str, bench: TabularBenchmark) -> tuple[str, ...]:
-    """The benchmark metrics a study optimises, from ``"valid,latency:pixel3"`` or a list of such names.
-
-    Each name is a metric of the benchmark (``valid``, ``params``, ``latency_pixel3``, ...); ``kind:device``
-    is short for ``kind_device``. Accuracies are maximised, costs minimised (the benchmark's
-    ``maximize``). One or two objectives; the first is the one the table and regret report on.
-    """
-    names = [n.strip() for t in ([texts] if isinstance(texts, str) else texts) for n in str(t).split(",")]
-    out = tuple(n.replace(":", "_") for n in names)
-    bad = [n for n in out if n not in bench.metrics]
-    if bad or not out:
-        raise ValueError(f"objectives {','.join(names)!r}: {', '.join(bad) or 'none given'} not a metric of "
-                         f"{bench.name} {bench.dataset}; metrics: {', '.join(bench.metric_names)} "
-                         "(kind:device is short for kind_device, e.g. latency:pixel3)")
-    if len(out) > 2 or len(set(out)) != len(out):
-        raise ValueError(f"objectives {','.join(names)!r}: give one or two distinct metrics")
-    return out
-
-
-def front_points(bench: TabularBenchmark, X, objectives: Sequence[str]) -> np.ndarray:
-    """The objective values of rows ``X``, one column per objective, each turned to maximisation."""
-    return np.stack([bench.query(X, m) * (1.0 if bench.maximize[m] else -1.0) for m in objectives], axis=1)
-
-
-def true_front(bench: TabularBenchmark, objectives: Sequence[str], space=None) -> tuple[np.ndarray, np.ndarray]:
-    """The Pareto front of the whole table (of its rows valid in ``space``, if given), as :func:`front_points`,
-    and the reference point of hypervolumes on it: the worst value of each objective over those rows."""
-    from .metrics import pareto_front
-
-    X = bench.X if space is None else bench.X[space.is_valid(bench.X)]
-    Y = front_points(bench, X, objectives)
-    return np.unique(Y[pareto_front(Y)], axis=0), Y.min(axis=0)
-
-
 def summarise_fronts(runs: Sequence[dict], budgets: Sequence[int], front: np.ndarray, reference: np.ndarray) -> dict:
     """Per budget: mean ± s.e. of the hypervolume regret (:func:`~sknas.metrics.hypervolume_regret`, in % of
     the true ``front``'s hypervolume above ``reference``) of the points each run found, and the mean wall time."""
-    from .metrics import hypervolume_regret
+    from ..metrics import hypervolume_regret
 
     out = {}
     for b in budgets:
@@ -205,47 +50,11 @@ def summarise_fronts(runs: Sequence[dict], budgets: Sequence[int], front: np.nda
 def median_front(runs: Sequence[dict], front: np.ndarray, reference: np.ndarray) -> tuple[dict, np.ndarray]:
     """The run of median hypervolume regret after its whole budget (the lower median for an even count) and
     the Pareto front of its points: what a typical run of a method finds, for plots against the true front."""
-    from .metrics import hypervolume_regret, pareto_front
+    from ..metrics import hypervolume_regret, pareto_front
 
     regrets = [hypervolume_regret(r["points"], front, reference) for r in runs]
     run = runs[int(np.argsort(regrets, kind="stable")[(len(runs) - 1) // 2])]
     return run, run["points"][pareto_front(run["points"])]
-
-
-def parse_constraint(text: str, bench: TabularBenchmark):
-    """A :class:`~sknas.spaces.Constraint` from ``"cost<=value"`` or ``"cost>=value"``.
-
-    ``cost`` is ``params`` or ``flops`` when the space computes it, else any metric of the benchmark (e.g.
-    ``latency_pixel3``, a device latency of NAS-Bench-201).
-    """
-    import re
-
-    from .spaces import Constraint
-
-    m = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*(<=|>=)\s*([-+0-9.eE]+)\s*", str(text))
-    try:
-        value = float(m.group(3)) if m else None
-    except ValueError:
-        value = None
-    if m is None or value is None:
-        raise ValueError(f"constraint {str(text)[:60]!r} is not of the form cost<=value or cost>=value")
-    name, op = m.group(1), m.group(2)
-    if name in ("params", "flops") and bench.space.has_cost(name):
-        cost = name
-    elif name in bench.metrics:
-        cost = bench.cost(name)
-    else:
-        raise ValueError(f"constraint {text!r}: {name!r} is neither a cost of the space nor a metric of "
-                         f"{bench.name} {bench.dataset}; metrics: {', '.join(bench.metric_names)}")
-    return Constraint(cost, max_value=value, name=name) if op == "<=" else Constraint(cost, min_value=value, name=name)
-
-
-def search_space(bench: TabularBenchmark, constraints: Sequence[str] = ()):
-    """The space a comparison searches: the benchmark's search space, within the constraints (if any)."""
-    from .spaces import ConstrainedSpace
-
-    space = bench.search_space
-    return ConstrainedSpace(space, [parse_constraint(c, bench) for c in constraints]) if constraints else space
 
 
 def open_storage(url):
@@ -301,7 +110,7 @@ def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = Fa
     from optuna.study import MaxTrialsCallback
     from optuna.trial import TrialState
 
-    from .samplers import fail_stale_trials
+    from ..samplers import fail_stale_trials
 
     bench = load_spec(spec, data_home)
     space = search_space(bench, constraints)  # the table's rows only, when it samples its space

@@ -1,0 +1,34 @@
+"""Compare search methods on tabular benchmarks: the engine behind ``sknas compare`` and the benchmark scripts.
+
+Every method runs as an Optuna study that maximises validation accuracy, so sknas's samplers and
+Optuna's own are compared under exactly the same protocol.
+
+The library part says what is compared: the methods (:class:`Method`, :data:`METHODS`,
+:func:`make_sampler`) and the problems (:func:`load_spec`, :func:`parse_objectives`,
+:func:`parse_constraint`, :func:`search_space`, :func:`front_points`, :func:`true_front`). The harness
+runs and summarises: studies over seeds in processes, resumable in a storage (:func:`compare`,
+:func:`run_study`, :func:`open_storage`, :func:`study_name`), and their statistics per budget
+(:func:`summarise`, :func:`summary_rows`, :func:`regret_curve`, :func:`curve_to_dict`,
+:func:`standard_error`, :func:`summarise_fronts`, :func:`median_front`).
+"""
+
+from ._harness import (
+    compare,
+    curve_to_dict,
+    median_front,
+    open_storage,
+    regret_curve,
+    run_study,
+    standard_error,
+    study_name,
+    summarise,
+    summarise_fronts,
+    summary_rows,
+)
+from ._methods import METHODS, Method, make_sampler
+from ._problems import front_points, load_spec, parse_constraint, parse_objectives, search_space, true_front
+
+__all__ = ["Method", "METHODS", "load_spec", "make_sampler", "run_study", "study_name", "open_storage",
+           "parse_constraint", "parse_objectives", "search_space", "summarise", "true_front", "front_points",
+           "summarise_fronts", "median_front",
+           "summary_rows", "regret_curve", "curve_to_dict", "compare", "standard_error"]

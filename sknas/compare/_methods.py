@@ -1,0 +1,112 @@
+"""The search methods ``sknas compare`` knows: one registry, :data:`METHODS`, for the CLI and the benchmark scripts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Method:
+    """A search method ``sknas compare`` knows: an Optuna sampler factory and what to call it.
+
+    Parameters
+    ----------
+    description : str
+        One line for help texts and result tables.
+    make : callable
+        ``make(space, seed, fast)`` -> an Optuna sampler; ``fast=True`` (smoke runs) may
+        train predictors for fewer epochs.
+    default : bool, default=False
+        Whether ``sknas compare`` runs it when no ``--methods`` are given.
+    multi_objective : bool, default=True
+        Whether its sampler takes studies of several objectives.
+    """
+
+    description: str
+    make: Callable
+    default: bool = False
+    multi_objective: bool = True
+
+
+def _sknas(cls_name: str, predictor=None, proposer=None, **params):
+    """A factory of the sknas sampler ``cls_name`` with its defaults, or with ``predictor(space)`` / ``proposer()``
+    and ``params``."""
+
+    def make(space, seed, fast):
+        from .. import samplers
+        from ..search import default_predictor
+
+        kw = dict(params) if proposer is None else {"proposer": proposer(), **params}
+        if predictor is not None or fast:
+            kw["predictor"] = (default_predictor if predictor is None else predictor)(space)
+            if fast:
+                kw["predictor"].set_params(max_epochs=10)
+        return getattr(samplers, cls_name)(space, seed=seed, **kw)
+
+    return make
+
+
+def _bananas_predictor(space):
+    from ..predictors import ArchitectureRegressor
+
+    return ArchitectureRegressor(space, model="mlp", encoding="path", loss="mse", n_ensemble=3)
+
+
+def _bananas_proposer():
+    from ..proposers import EvolutionProposer
+
+    return EvolutionProposer(n_parents=2, n_children=50, max_mutations=1, acquisition="its")
+
+
+def _rea(space, seed, fast):
+    from ..samplers import RegularizedEvolutionSampler
+
+    return RegularizedEvolutionSampler(space, seed=seed)
+
+
+def _optuna(factory):
+    def make(space, seed, fast):
+        import optuna
+
+        return factory(optuna.samplers, seed)
+
+    return make
+
+
+#: method name -> :class:`Method`; adding a method to ``sknas compare`` (and its CLI) is one entry here
+METHODS: dict[str, Method] = {
+    "sknas": Method("PredictorSampler: the sknas defaults (GCN 64 wide, 60 epochs, top-K, rounds of 3)",
+                    _sknas("PredictorSampler"), default=True),
+    "sknas-parego": Method("PredictorSampler, ParEGO rounds only on several objectives (the earlier default)",
+                           _sknas("PredictorSampler", multi_objective="parego")),
+    "prednas": Method("PredNASSampler: gradient ascent on a GCN predictor",
+                      _sknas("PredNASSampler")),
+    "neural-predictor": Method("NeuralPredictorSampler: GCN at the paper's training length, top-K of random archs",
+                               _sknas("NeuralPredictorSampler")),
+    "bananas": Method("BANANAS as NASLib runs it: 3 MLPs on the path encoding, independent Thompson sampling, "
+                      "mutation candidates", _sknas("PredictorSampler", _bananas_predictor, _bananas_proposer)),
+    "rea": Method("RegularizedEvolutionSampler (population 20, tournament 5)", _rea, default=True,
+                  multi_objective=False),
+    "gp": Method("Optuna GPSampler (10 startup trials, deterministic objective; log-EHVI on several objectives)",
+                 _optuna(lambda s, seed: s.GPSampler(n_startup_trials=10, deterministic_objective=True, seed=seed))),
+    # Optuna 5 changed TPE's defaults: the settings that matter here are written out; on several objectives
+    # TPESampler is MOTPE
+    "tpe": Method("Optuna TPESampler (multivariate, settings pinned; MOTPE on several objectives)",
+                  _optuna(lambda s, seed: s.TPESampler(multivariate=True, group=False, n_startup_trials=10,
+                                                       n_ei_candidates=24, constant_liar=False, seed=seed)),
+                  default=True),
+    "nsga2": Method("Optuna NSGAIISampler (population 20)",
+                    _optuna(lambda s, seed: s.NSGAIISampler(population_size=20, seed=seed))),
+    "random": Method("Optuna RandomSampler", _optuna(lambda s, seed: s.RandomSampler(seed=seed)), default=True),
+}
+
+
+def make_sampler(method: str, space, seed: int, *, fast: bool = False):
+    """The Optuna sampler of ``method`` (see :data:`METHODS`), seeded.
+
+    ``fast=True`` trains the predictors for fewer epochs (smoke tests).
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; accepted: {list(METHODS)}")
+    return METHODS[method].make(space, seed, fast)
