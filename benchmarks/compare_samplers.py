@@ -23,10 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-try:
-    from _common import RESULTS, markdown_table, write_results
-except ImportError:  # imported as benchmarks.compare_samplers
-    from ._common import RESULTS, markdown_table, write_results
+from _common import RESULTS, markdown_table, write_results
 
 from sknas.compare import METHODS, compare, curve_to_dict, load_spec, regret_curve, summarise, summary_rows
 from sknas.plotting import plot_regret

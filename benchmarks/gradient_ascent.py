@@ -22,11 +22,7 @@ import argparse
 import time
 
 import numpy as np
-
-try:
-    from _common import markdown_table, mean_se, one_thread, write_results
-except ImportError:  # imported as benchmarks.gradient_ascent
-    from ._common import markdown_table, mean_se, one_thread, write_results
+from _common import markdown_table, mean_se, one_thread, write_results
 
 
 def _diversity(X: np.ndarray) -> float:

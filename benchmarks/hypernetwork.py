@@ -43,11 +43,7 @@ import argparse
 import time
 
 import numpy as np
-
-try:
-    from _common import RESULTS, markdown_table, mean_se, one_thread, write_results
-except ImportError:  # imported as benchmarks.hypernetwork
-    from ._common import RESULTS, markdown_table, mean_se, one_thread, write_results
+from _common import RESULTS, markdown_table, mean_se, one_thread, write_results
 
 
 def _data(seed: int):

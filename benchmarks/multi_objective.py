@@ -33,11 +33,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-
-try:
-    from _common import RESULTS, markdown_table, one_thread, stack_versions, write_results
-except ImportError:  # imported as benchmarks.multi_objective
-    from ._common import RESULTS, markdown_table, one_thread, stack_versions, write_results
+from _common import RESULTS, markdown_table, one_thread, stack_versions, write_results
 
 NB201 = ("cifar10-valid", "cifar100", "ImageNet16-120")
 #: a mobile phone, an embedded CPU and an FPGA: three kinds of device from NAS-Bench-201's latency columns

@@ -25,25 +25,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _common import PREDICTOR_CONFIGS, RESULTS, score_predictor, summarise_splits, write_results
 
-RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = (78, 156, 469, 781, 1563)
 
-#: name -> ArchitectureRegressor keyword arguments (space and random_state are added)
-CONFIGS = {
-    "default": {},  # model="auto": mlp on the path encoding, pairwise loss, one member
-    "gcn": dict(model="gcn", loss="mse"),
-    "gcn-pairwise": dict(model="gcn", loss="pairwise"),
-    "mlp-onehot": dict(model="mlp", encoding="onehot", loss="mse"),
-    "mlp-onehot-pairwise": dict(model="mlp", encoding="onehot", loss="pairwise"),
-    "mlp-path": dict(model="mlp", encoding="path", loss="mse"),
-    "xgboost": dict(model="xgboost", loss="mse"),
-    "xgboost-pairwise": dict(model="xgboost", loss="pairwise"),
-    "mlp-onehot-mse+pairwise": dict(model="mlp", encoding="onehot", loss="mse+pairwise"),
-    "mlp-path-mse+pairwise": dict(model="mlp", encoding="path", loss="mse+pairwise"),
-    "renas-pairwise": dict(model="renas", loss="pairwise"),
-    "default-ens5": dict(n_ensemble=5),
-}
 TARGETS = {
     "Neural Predictor GCN (paper)": (0.343, 0.413, 0.584, 0.634, 0.646),
     "PINAT (paper)": (0.549, 0.631, 0.706, 0.761, 0.784),
@@ -58,36 +43,15 @@ def _load():
     return bench, bench.query(bench.X, "valid")
 
 
-def run_one(bench, y, name, n_train, split, params=None):
-    """Fit config ``name`` on ``n_train`` random cells (split seed ``split``); score on all other cells.
-
-    ``params`` (default ``CONFIGS[name]``) are the ``ArchitectureRegressor`` keyword arguments.
-    """
-    from sknas import ArchitectureRegressor
-    from sknas.metrics import kendall_tau, precision_at_k
-
-    idx = np.random.default_rng(split).permutation(len(y))
-    tr, te = idx[:n_train], idx[n_train:]
-    reg = ArchitectureRegressor(bench.space, random_state=split, **(CONFIGS[name] if params is None else params))
-    t0 = time.perf_counter()
-    reg.fit(bench.X[tr], y[tr])
-    t1 = time.perf_counter()
-    pred = reg.predict(bench.X[te])
-    t2 = time.perf_counter()
-    return {"tau": kendall_tau(y[te], pred), "p@10": precision_at_k(y[te], pred, 10),
-            "fit_s": t1 - t0, "predict_s": t2 - t1}
-
-
-def plain_torch_fit(reg_template, X, y):
-    """Train the same module as ``reg_template`` (same epochs, batches, optimizer, schedule) in plain torch."""
+def plain_torch_fit(reg, X, y):
+    """Train the module of the fitted torch regressor ``reg`` afresh (same epochs, batches, optimizer, schedule) in
+    plain torch; ``reg`` is not changed."""
     import torch
 
     from sknas.encodings import GraphEncoder
     from sknas.predictors import RankingLoss
 
-    reg = reg_template
-    backend_cls, _, loss = reg._resolve()
-    backend = backend_cls.from_estimator(reg, loss)
+    backend = reg.backend_  # the model's backend, configured by reg's parameters
     feats = backend.encode(GraphEncoder(reg.space).fit(X), X)
     yz = ((y - y.mean()) / y.std()).astype(np.float32)
     module_cls, kwargs = backend.module(feats)
@@ -129,7 +93,7 @@ def timing(bench, y, repeats: int, n_train: int = 469):
         reg.fit(X, yt)
         sk.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        _, epochs, bs = plain_torch_fit(ArchitectureRegressor(bench.space, model="gcn"), X, yt)
+        _, epochs, bs = plain_torch_fit(reg, X, yt)
         plain.append(time.perf_counter() - t0)
     out = {"n_train": n_train, "gcn_epochs": epochs, "gcn_batch_size": bs,
            "gcn_fit_sknas_s": float(np.median(sk)), "gcn_fit_plain_torch_s": float(np.median(plain)),
@@ -152,15 +116,6 @@ def timing(bench, y, repeats: int, n_train: int = 469):
             make(r).fit(X, yt)
             ts.append(time.perf_counter() - t0)
         out[f"{label}_fit_s"] = float(np.median(ts))
-    return out
-
-
-def summarise(rows):
-    out = {}
-    for key in ("tau", "p@10", "fit_s", "predict_s"):
-        v = np.array([r[key] for r in rows], dtype=np.float64)
-        out[key] = [float(v.mean()), float(v.std())]
-    out["n_splits"] = len(rows)
     return out
 
 
@@ -203,7 +158,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--splits", type=int, default=10, help="random splits per size (default 10)")
-    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    parser.add_argument("--configs", nargs="+", default=list(PREDICTOR_CONFIGS), choices=list(PREDICTOR_CONFIGS))
     parser.add_argument("--timing-repeats", type=int, default=3)
     parser.add_argument("--no-timing", action="store_true")
     parser.add_argument("--timing-only", action="store_true",
@@ -223,28 +178,29 @@ def main(argv=None):
         args.out.with_suffix(".md").write_text(f"{_header(payload)}\n\n{text}\n")
         print(text)
         return payload
+    configs = dict(PREDICTOR_CONFIGS)
     if args.smoke:
         args.sizes, args.splits, args.no_timing = [78], 1, True
-        args.configs = ["mlp-onehot", "xgboost"] if args.configs == list(CONFIGS) else args.configs
-        CONFIGS["mlp-onehot"] = dict(CONFIGS["mlp-onehot"], max_epochs=5)
-        CONFIGS["xgboost"] = dict(CONFIGS["xgboost"], model_params={"n_estimators": 20})
+        args.configs = ["mlp-onehot", "xgboost"] if args.configs == list(PREDICTOR_CONFIGS) else args.configs
+        configs["mlp-onehot"] = dict(configs["mlp-onehot"], max_epochs=5)
+        configs["xgboost"] = dict(configs["xgboost"], model_params={"n_estimators": 20})
     bench, y = _load()
     if args.timing_only:
         out = args.out.with_name("predictors_timing.json")
         timing_out = timing(bench, y, args.timing_repeats)
         command = " ".join([os.path.basename(sys.argv[0])] + (argv if argv is not None else sys.argv[1:]))
-        out.write_text(json.dumps({"command": command, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-                                   "timing": timing_out}, indent=1) + "\n")
         text = "\n".join(f"| {k} | {v:.3g} |" if isinstance(v, float) else f"| {k} | {v} |"
                          for k, v in timing_out.items())
-        out.with_suffix(".md").write_text(f"Command: `python benchmarks/{command}` (seconds are medians of "
-                                          f"{args.timing_repeats} runs)\n\n| quantity | value |\n|---|---|\n{text}\n")
+        write_results(out.stem, {"command": command, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                                 "timing": timing_out},
+                      f"Command: `python benchmarks/{command}` (seconds are medians of {args.timing_repeats} runs)"
+                      f"\n\n| quantity | value |\n|---|---|\n{text}", results_dir=out.parent)
         print(text)
         return timing_out
     command = " ".join(["python benchmarks/predictors.py"] + (argv if argv is not None else sys.argv[1:]))
     payload = {"benchmark": "NAS-Bench-201 cifar10-valid, target: valid accuracy (200 epochs, seed mean)",
                "protocol": "train on n random cells, test on all other cells; split seed = random_state",
-               "sizes": args.sizes, "splits": args.splits, "configs": {k: CONFIGS[k] for k in args.configs},
+               "sizes": args.sizes, "splits": args.splits, "configs": {k: configs[k] for k in args.configs},
                "command": command, "machine": f"{platform.machine()}, {os.cpu_count()} cores", "results": {}}
     if args.resume:
         old = json.loads(args.out.read_text())
@@ -255,21 +211,19 @@ def main(argv=None):
         payload = {**old, "configs": {**old["configs"], **payload["configs"]}, "rerun": rerun}
         payload["results"] = {k: v for k, v in old["results"].items() if k not in args.configs}
     results = payload["results"]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     for name in args.configs:
         results[name] = {}
         for n in args.sizes:
-            rows = [run_one(bench, y, name, n, s) for s in range(args.splits)]
-            results[name][str(n)] = summarise(rows)
+            rows = [score_predictor(bench, y, configs[name], n, s) for s in range(args.splits)]
+            results[name][str(n)] = summarise_splits(rows)
             s = results[name][str(n)]
             print(f"{name:28s} n={n:5d} tau={s['tau'][0]:.3f}±{s['tau'][1]:.3f} p@10={s['p@10'][0]:.2f} "
                   f"fit={s['fit_s'][0]:.2f}s predict={s['predict_s'][0]:.3f}s", flush=True)
-            args.out.write_text(json.dumps(payload, indent=1, default=float) + "\n")
+            write_results(args.out.stem, payload, results_dir=args.out.parent)
     if not args.no_timing:
         payload["timing"] = timing(bench, y, args.timing_repeats)
-    args.out.write_text(json.dumps(payload, indent=1, default=float) + "\n")
     text = markdown(results, args.sizes, payload.get("timing"))
-    args.out.with_suffix(".md").write_text(f"{_header(payload)}\n\n{text}\n")
+    write_results(args.out.stem, payload, f"{_header(payload)}\n\n{text}", results_dir=args.out.parent)
     print(text)
     return payload
 

@@ -1,7 +1,7 @@
 """Benchmark of sknas architecture predictors beyond NAS-Bench-201.
 
-The protocol of ``benchmarks/predictors.py`` (same configurations, same
-``run_one``) on NAS-Bench-Graph (cora, citeseer, pubmed, arxiv: 26,206
+The protocol of ``benchmarks/predictors.py`` (the same configurations and
+scoring, from ``_common``) on NAS-Bench-Graph (cora, citeseer, pubmed, arxiv: 26,206
 architectures; 50 / 100 / 200 training architectures), the NASLib sample of
 NAS-Bench-101 (500 rows; 100 training rows) and the NASLib DARTS sample of
 NAS-Bench-301 (725 cells; 100 / 200 / 500 training cells). For every size a
@@ -32,13 +32,15 @@ import sys
 import time
 
 import numpy as np
-
-try:
-    from _common import RESULTS, markdown_table, one_thread, write_results
-    from predictors import CONFIGS, run_one, summarise
-except ImportError:  # imported as benchmarks.predictors_other
-    from ._common import RESULTS, markdown_table, one_thread, write_results
-    from .predictors import CONFIGS, run_one, summarise
+from _common import (
+    PREDICTOR_CONFIGS,
+    RESULTS,
+    markdown_table,
+    one_thread,
+    score_predictor,
+    summarise_splits,
+    write_results,
+)
 
 #: benchmark id ("name:dataset" of ``sknas.datasets.load_benchmark``) -> training-set sizes
 TASKS = {
@@ -49,14 +51,14 @@ TASKS = {
     "nasbench101:cifar10": (100,),
     "nasbench301:cifar10": (100, 200, 500),
 }
-#: configurations of ``predictors.CONFIGS`` measured by default
+#: configurations of ``_common.PREDICTOR_CONFIGS`` measured by default
 DEFAULT_CONFIGS = ("default", "gcn", "gcn-pairwise", "mlp-onehot-pairwise", "xgboost", "xgboost-pairwise")
 #: configurations cheap enough to go on to ``--splits`` after the time budget
 FAST_CONFIGS = ("xgboost", "xgboost-pairwise")
 #: smoke mode: benchmarks, sizes and configurations (with few epochs / trees)
 SMOKE_TASKS = {"nasbench101:cifar10": (50,), "nasbench301:cifar10": (50,)}
-SMOKE_CONFIGS = {"mlp-onehot-pairwise": dict(CONFIGS["mlp-onehot-pairwise"], max_epochs=3),
-                 "xgboost": dict(CONFIGS["xgboost"], model_params={"n_estimators": 20})}
+SMOKE_CONFIGS = {"mlp-onehot-pairwise": dict(PREDICTOR_CONFIGS["mlp-onehot-pairwise"], max_epochs=3),
+                 "xgboost": dict(PREDICTOR_CONFIGS["xgboost"], model_params={"n_estimators": 20})}
 NOTES = (
     "NAS-Bench-Graph: the test set is all other ~26,000 architectures, so precision@10 asks for the top 0.04 %; "
     "it is near 0 for every predictor at these training sizes and says little beyond that.",
@@ -127,7 +129,7 @@ def markdown(results: dict, tasks: dict, configs) -> str:
     ----------
     results : dict
         ``results[task][config][str(size)]`` as written by :func:`main` (see
-        ``predictors.summarise``).
+        ``_common.summarise_splits``).
     tasks : dict
         Benchmark id -> training-set sizes.
     configs : sequence of str
@@ -162,7 +164,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--benchmarks", nargs="+", default=list(TASKS), choices=list(TASKS))
     parser.add_argument("--splits", type=int, default=10, help="random splits per size (default 10)")
-    parser.add_argument("--configs", nargs="+", default=list(DEFAULT_CONFIGS), choices=list(CONFIGS))
+    parser.add_argument("--configs", nargs="+", default=list(DEFAULT_CONFIGS), choices=list(PREDICTOR_CONFIGS))
     parser.add_argument("--time-budget", type=float, default=None,
                         help="seconds; no new split pass of the slow configurations starts after it")
     parser.add_argument("--smoke", action="store_true",
@@ -171,7 +173,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     one_thread()
     tasks = {t: TASKS[t] for t in args.benchmarks}
-    params = {name: CONFIGS[name] for name in args.configs}
+    params = {name: PREDICTOR_CONFIGS[name] for name in args.configs}
     if args.smoke:
         tasks, params, args.splits = dict(SMOKE_TASKS), dict(SMOKE_CONFIGS), 1
     command = " ".join(["python benchmarks/predictors_other.py"]
@@ -196,9 +198,9 @@ def main(argv=None):
             bench, y = loaded[task]
             for n in sizes:
                 for name in names:
-                    r = run_one(bench, y, name, n, split, params=params[name])
+                    r = score_predictor(bench, y, params[name], n, split)
                     rows.setdefault((task, name, n), []).append(r)
-                    results[task][name][str(n)] = dict(summarise(rows[(task, name, n)]), n_test=len(y) - n)
+                    results[task][name][str(n)] = dict(summarise_splits(rows[(task, name, n)]), n_test=len(y) - n)
         payload["elapsed_s"] = time.perf_counter() - start
         print(f"split {split} done ({', '.join(names)}) after {payload['elapsed_s']:.0f} s", flush=True)
         write_results("predictors_other", payload, results_dir=args.results_dir)

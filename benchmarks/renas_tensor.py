@@ -19,11 +19,7 @@ import sys
 import time
 
 import numpy as np
-
-try:
-    from _common import markdown_table, mean_se, one_thread, parallel_map, write_results
-except ImportError:  # imported as benchmarks.renas_tensor
-    from ._common import markdown_table, mean_se, one_thread, parallel_map, write_results
+from _common import markdown_table, mean_se, one_thread, parallel_map, write_results
 
 #: layout name -> ArchitectureRegressor encoding
 LAYOUTS = {"published": "renas", "compact": "renas-compact"}

@@ -16,11 +16,7 @@ import argparse
 import time
 
 import numpy as np
-
-try:
-    from _common import RESULTS, markdown_table, one_thread, parallel_map, write_results
-except ImportError:  # imported as benchmarks.search
-    from ._common import RESULTS, markdown_table, one_thread, parallel_map, write_results
+from _common import RESULTS, markdown_table, one_thread, parallel_map, write_results
 
 from sknas.compare import load_spec, run_study, summarise, summary_rows
 

@@ -16,11 +16,7 @@ import argparse
 import time
 
 import numpy as np
-
-try:
-    from _common import RESULTS, markdown_table, mean_se, one_thread, parallel_map, write_results
-except ImportError:  # imported as benchmarks.search_cv
-    from ._common import RESULTS, markdown_table, mean_se, one_thread, parallel_map, write_results
+from _common import RESULTS, markdown_table, mean_se, one_thread, parallel_map, write_results
 
 
 def _task(name: str, smoke: bool):

@@ -21,11 +21,7 @@ import time
 import warnings
 
 import numpy as np
-
-try:
-    from _common import mean_se, one_thread, parallel_map, write_results
-except ImportError:  # imported as benchmarks.unknown_constraints
-    from ._common import mean_se, one_thread, parallel_map, write_results
+from _common import mean_se, one_thread, parallel_map, write_results
 
 
 def make_sampler(method: str, space, seed: int):

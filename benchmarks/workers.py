@@ -21,10 +21,7 @@ import textwrap
 import time
 from pathlib import Path
 
-try:
-    from _common import markdown_table, write_results
-except ImportError:  # imported as benchmarks.workers
-    from ._common import markdown_table, write_results
+from _common import markdown_table, write_results
 
 #: one worker process: runs its share of every sampler's study, one study after the other
 WORKER = textwrap.dedent("""

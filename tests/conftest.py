@@ -76,3 +76,25 @@ def postgres_url():
         subprocess.run(prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
                        capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def bench_script():
+    """``bench_script(name)``: ``benchmarks/<name>.py`` loaded as a module, with ``benchmarks/`` on ``sys.path`` while
+    it loads, as ``python benchmarks/<name>.py`` has it (the scripts import their helpers from ``_common``)."""
+    import importlib.util
+    import sys
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks"
+
+    def load(name):
+        sys.path.insert(0, str(folder))
+        try:
+            spec = importlib.util.spec_from_file_location(f"bench_{name}", folder / f"{name}.py")
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+        finally:
+            sys.path.remove(str(folder))
+        return mod
+
+    return load

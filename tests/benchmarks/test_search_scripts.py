@@ -1,32 +1,16 @@
 """The search benchmark scripts in their tiny smoke mode (real studies, real benchmark)."""
 
-import importlib.util
 import json
 import lzma
-import sys
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def load(name):
-    sys.path.insert(0, str(BENCH))
-    try:
-        spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-    finally:
-        sys.path.remove(str(BENCH))
-    return mod
-
 
 @pytest.mark.slow
-def test_search_smoke(data_home, tmp_path, capsys):
-    load("search").main(["--benchmarks", "nasbench201:cifar10-valid", "--methods", "default,gradient,random,tpe",
-                         "--seeds", "2", "--budgets", "12,15", "--jobs", "1", "--smoke", "--results-dir",
-                         str(tmp_path)])
+def test_search_smoke(bench_script, data_home, tmp_path, capsys):
+    bench_script("search").main(["--benchmarks", "nasbench201:cifar10-valid", "--methods",
+                                 "default,gradient,random,tpe", "--seeds", "2", "--budgets", "12,15", "--jobs", "1",
+                                 "--smoke", "--results-dir", str(tmp_path)])
     saved = json.loads((tmp_path / "search.json").read_text())
     res = saved["results"]["nasbench201:cifar10-valid"]
     assert set(res) == {"default", "gradient", "random", "tpe"}
@@ -37,10 +21,10 @@ def test_search_smoke(data_home, tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_compare_samplers_smoke(data_home, tmp_path):
+def test_compare_samplers_smoke(bench_script, data_home, tmp_path):
     argv = ["--benchmarks", "nasbench201:cifar10-valid", "--samplers", "prednas,rea,tpe", "--seeds", "2",
             "--budgets", "6,12", "--jobs", "1", "--smoke", "--results-dir", str(tmp_path)]
-    load("compare_samplers").main(argv)
+    bench_script("compare_samplers").main(argv)
     saved = json.loads((tmp_path / "compare_samplers.json").read_text())
     curves = saved["curves"]["nasbench201:cifar10-valid"]
     assert set(curves) == {"prednas", "rea", "tpe"} and len(curves["tpe"]["mean"]) == 12
@@ -48,14 +32,14 @@ def test_compare_samplers_smoke(data_home, tmp_path):
     assert (tmp_path / "compare_samplers_nasbench201_cifar10-valid.png").stat().st_size > 10_000
     # --resume keeps what is there and adds the missing sampler only
     before = saved["results"]["nasbench201:cifar10-valid"]["prednas"]
-    load("compare_samplers").main(argv[:3] + ["prednas,rea,tpe,random"] + argv[4:] + ["--resume"])
+    bench_script("compare_samplers").main(argv[:3] + ["prednas,rea,tpe,random"] + argv[4:] + ["--resume"])
     again = json.loads((tmp_path / "compare_samplers.json").read_text())["results"]["nasbench201:cifar10-valid"]
     assert set(again) == {"prednas", "rea", "tpe", "random"} and again["prednas"] == before
 
 
 @pytest.mark.slow
-def test_search_cv_smoke(data_home, tmp_path):
-    load("search_cv").main(["--tasks", "cancer-mlp", "--seeds", "1", "--n-iter", "5", "--jobs", "1", "--smoke",
+def test_search_cv_smoke(bench_script, data_home, tmp_path):
+    bench_script("search_cv").main(["--tasks", "cancer-mlp", "--seeds", "1", "--n-iter", "5", "--jobs", "1", "--smoke",
                             "--results-dir", str(tmp_path)])
     saved = json.loads((tmp_path / "search_cv.json").read_text())
     for method in ("predictor", "random"):
@@ -63,17 +47,18 @@ def test_search_cv_smoke(data_home, tmp_path):
 
 
 @pytest.mark.slow
-def test_unknown_constraints_smoke(tmp_path):
-    res = load("unknown_constraints").main(["--datasets", "cifar10-valid", "--methods", "rea,random", "--seeds", "2",
-                                            "--budget", "25", "--jobs", "1", "--results-dir", str(tmp_path)])
+def test_unknown_constraints_smoke(bench_script, tmp_path):
+    res = bench_script("unknown_constraints").main(["--datasets", "cifar10-valid", "--methods", "rea,random",
+                                                    "--seeds", "2", "--budget", "25", "--jobs", "1", "--results-dir",
+                                                    str(tmp_path)])
     for r in res["cifar10-valid"].values():
         assert r[25]["regret"][0] >= 0 and 0 <= r[25]["found"] <= 1 and 0 <= r[25]["infeasible"][0] <= 1
     assert "| cifar10-valid | rea |" in (tmp_path / "unknown_constraints.md").read_text()
 
 
 @pytest.mark.slow
-def test_multi_objective_smoke_and_resume(tmp_path):
-    mo = load("multi_objective")
+def test_multi_objective_smoke_and_resume(bench_script, tmp_path):
+    mo = bench_script("multi_objective")
     kw = ["--problems", "nasbench201:cifar10-valid:latency_pixel3", "--seeds", "2", "--budget", "20", "--jobs", "1",
           "--results-dir", str(tmp_path)]
     res = mo.main(kw + ["--methods", "nsga2,random"])
@@ -101,8 +86,8 @@ def test_multi_objective_smoke_and_resume(tmp_path):
 
 
 @pytest.mark.slow
-def test_renas_tensor_smoke(data_home, tmp_path):
-    res = load("renas_tensor").main(["--splits", "2", "--smoke", "--jobs", "1", "--results-dir", str(tmp_path)])
+def test_renas_tensor_smoke(bench_script, data_home, tmp_path):
+    res = bench_script("renas_tensor").main(["--splits", "2", "--smoke", "--jobs", "1", "--results-dir", str(tmp_path)])
     for name in ("nasbench201:cifar10-valid", "nasbench101"):
         r = res[name][20]
         assert all(-1 <= r[layout][0] <= 1 for layout in ("published", "compact")) and len(r["taus"]["compact"]) == 2

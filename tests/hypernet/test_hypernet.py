@@ -1,9 +1,6 @@
 """HyperNetworkEvaluator and MacroCNNSpace on real digits, in a tiny configuration."""
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +13,6 @@ from sknas.spaces import CategoricalSpace, MacroCNNSpace
 
 torch.set_num_threads(1)
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 SPACE = MacroCNNSpace(n_layers=2, kernel_sizes=(1, 3), widths=(4, 8))
 
 
@@ -201,14 +197,8 @@ def test_unfitted():
         HyperNetworkEvaluator(SPACE).build_network([0] * 6)
 
 
-def test_benchmark_smoke(tmp_path):
-    sys.path.insert(0, str(BENCH))
-    try:
-        spec = importlib.util.spec_from_file_location("bench_hypernetwork", BENCH / "hypernetwork.py")
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-    finally:
-        sys.path.remove(str(BENCH))
+def test_benchmark_smoke(bench_script, tmp_path):
+    mod = bench_script("hypernetwork")
     assert mod._ideal_tau(1.0) == pytest.approx(1.0) and np.isnan(mod._ideal_tau(0.0))
     # a perfect evaluator beats a second noisy training, and more so against a mean of trainings
     assert 0.3 < mod._ideal_tau(0.3) < mod._ideal_tau(0.3, 3) < 1

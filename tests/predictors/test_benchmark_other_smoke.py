@@ -1,25 +1,13 @@
 """The predictor benchmark beyond NAS-Bench-201 (``benchmarks/predictors_other.py``) in its smoke mode."""
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
-
 
 @pytest.fixture(scope="module")
-def script():
-    sys.path.insert(0, str(BENCH))
-    try:
-        spec = importlib.util.spec_from_file_location("bench_predictors_other", BENCH / "predictors_other.py")
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-    finally:
-        sys.path.remove(str(BENCH))
-    return mod
+def script(bench_script):
+    return bench_script("predictors_other")
 
 
 def test_smoke_mode_writes_results(script, data_home, tmp_path, capsys):

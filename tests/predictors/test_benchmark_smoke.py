@@ -1,18 +1,11 @@
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "predictors.py"
-
 
 @pytest.fixture(scope="module")
-def script():
-    spec = importlib.util.spec_from_file_location("bench_predictors", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+def script(bench_script):
+    return bench_script("predictors")
 
 
 def test_smoke_mode_writes_results(script, data_home, tmp_path, capsys):
