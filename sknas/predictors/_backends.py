@@ -1,11 +1,11 @@
 """Model backends of ``ArchitectureRegressor``: one small class per model family.
 
 A backend owns what differs between models: its natural encoding (and the encodings and losses it
-accepts), its default hyperparameters, building and fitting one ensemble member, predicting with a
-member, and its differentiable forward on relaxed rows (or none). The estimator keeps what they share:
-parameter checks, encoding, target standardisation, ensembling and calibration. A backend reads the
-estimator parameters named in its :attr:`~Backend.defaults` (the routing of skorch's
-``_get_params_for``), ``None`` taking the default.
+accepts), its settings and their defaults, building and fitting one ensemble member, predicting with
+a member, and its differentiable forward on relaxed rows (or none). The estimator keeps what they share:
+parameter checks, encoding, target standardisation, ensembling and calibration. The estimator routes each
+of its ``model__<name>`` keywords to the backend's setting ``<name>`` (the prefix routing of skorch's
+``get_params_for``); a backend's :attr:`~Backend.defaults` is the one place each default lives.
 
 Adding a model: subclass :class:`Backend` (or :class:`TorchBackend` for a torch module, which mostly
 needs :meth:`TorchBackend.module`) and add it to :data:`BACKENDS`.
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from sklearn.base import clone
 
-from ..utils import torch_threads
+from ..utils import Int, Real, torch_threads
 
 if TYPE_CHECKING:
     import torch
@@ -32,8 +32,6 @@ __all__ = ["Backend", "TorchBackend", "GCNBackend", "MLPBackend", "ReNASBackend"
 FLAT_VIEWS = ("onehot", "path", "graph", "renas", "renas-compact")
 _PREDICT_CHUNK = 512  # small chunks stay in cache: 2-3x faster GCN predictions than 8192
 _MIN_EPOCHS, _MAX_EPOCHS = 30, 300
-_XGB_DEFAULTS = dict(n_estimators=400, max_depth=6, learning_rate=0.05, subsample=0.9, colsample_bytree=0.9,
-                     min_child_weight=1.0, n_jobs=1, tree_method="hist")
 
 
 class Backend:
@@ -43,8 +41,11 @@ class Backend:
     ----------
     loss : str
         The resolved training loss, one of :attr:`losses`.
+    n_threads : int or None, default=None
+        Torch intra-op threads during fit and predict (the estimator's ``n_threads``).
     **params
-        The estimator parameters named in :attr:`defaults` (``None`` replaced by the default).
+        The settings, every name of :attr:`defaults` with its resolved value (the estimator's
+        ``model__<name>``, or the default).
     """
 
     #: ``model_`` of the estimator
@@ -60,20 +61,42 @@ class Backend:
     raw_fallback: ClassVar[str | None] = None
     #: whether the estimator maps the members' raw outputs onto the standardised targets
     calibrated: ClassVar[bool] = False
-    #: estimator parameters the backend reads, with the value taken when the estimator's is None
+    #: the settings (``model__<name>`` of the estimator) and their defaults, taken when a setting is absent or None
     defaults: ClassVar[dict[str, Any]] = {}
+    #: checks of settings values (``(name, value) -> value`` constraints of :mod:`sknas.utils`)
+    constraints: ClassVar[dict[str, Any]] = {}
     #: dtype of the model inputs
     dtype: ClassVar[type] = np.float64
 
-    def __init__(self, loss: str, **params):
+    def __init__(self, loss: str, n_threads: int | None = None, **params):
         self.loss = loss
+        self.n_threads = n_threads
         self.params = params
 
     @classmethod
+    def accepted(cls, model) -> list[str]:
+        """Names of the settings accepted with the estimator's ``model`` (its ``model__<name>`` keywords)."""
+        return list(cls.defaults)
+
+    @classmethod
+    def check_settings(cls, settings: dict[str, Any], model) -> None:
+        """Raise a ``ValueError`` naming the first of ``settings`` that the backend does not accept."""
+        accepted = cls.accepted(model)
+        unknown = [name for name in settings if name not in accepted]
+        if unknown:
+            raise ValueError(f"model__{unknown[0]} is not a setting of model {cls.name!r}; accepted: "
+                             f"{[f'model__{name}' for name in accepted]}")
+
+    @classmethod
     def from_estimator(cls, estimator, loss: str) -> Backend:
-        """The backend configured by ``estimator``'s parameters."""
-        given = {name: getattr(estimator, name) for name in cls.defaults}
-        return cls(loss, **{name: cls.defaults[name] if v is None else v for name, v in given.items()})
+        """The backend configured by ``estimator``: its ``model__<name>`` settings over :attr:`defaults`."""
+        given = estimator.get_params_for("model")
+        cls.check_settings(given, estimator.model)
+        params = dict(cls.defaults)
+        for name, value in given.items():
+            if value is not None or name not in cls.defaults:
+                params[name] = cls.constraints[name](f"model__{name}", value) if name in cls.constraints else value
+        return cls(loss, estimator.n_threads, **params)
 
     def encode(self, encoder, rows: np.ndarray):
         """Model inputs of validated rows: the flattened view of the fitted ``encoder``."""
@@ -93,16 +116,34 @@ class Backend:
 
     def advice(self) -> str:
         """What to change when a fit diverges to non-finite outputs."""
-        return "check the parameters of the model (model, model_params)"
+        return "check the settings of the model (model__<name>)"
 
 
 class TorchBackend(Backend):
-    """A torch module trained through skorch: AdamW, cosine schedule, float32, seeded per member."""
+    """A torch module trained through skorch: AdamW, cosine schedule, float32, seeded per member.
+
+    Other Parameters
+    ----------------
+    weight_decay : float, default=1e-4
+        AdamW weight decay.
+    batch_size : int, default=32
+        Mini-batch size.
+    max_epochs : int or None, default=None
+        Training epochs; ``None`` takes about :attr:`steps` optimizer steps, clipped to 30..300 epochs.
+    lr : float
+        AdamW learning rate, annealed with a cosine schedule (default: the subclass's).
+    hidden_size : int
+        Width of the layers (default: the subclass's).
+    n_layers : int
+        Number of graph or hidden layers, for the modules that have them (default: the subclass's).
+    """
 
     losses = ("pairwise", "mse", "mse+pairwise")
     calibrated = True
     dtype = np.float32
-    defaults = dict(weight_decay=1e-4, batch_size=32, max_epochs=None, n_threads=None)
+    defaults = dict(weight_decay=1e-4, batch_size=32, max_epochs=None)
+    constraints = dict(weight_decay=Real(0), batch_size=Int(1), max_epochs=Int(1, none=True), hidden_size=Int(1),
+                       n_layers=Int(1), lr=Real(0, closed="neither"))
     #: optimizer steps of the automatic number of epochs (``max_epochs=None``)
     steps: ClassVar[int] = 800
 
@@ -154,7 +195,7 @@ class TorchBackend(Backend):
         import torch
 
         net = self.build(X, len(yz))
-        with torch_threads(self.params["n_threads"]), torch.random.fork_rng(devices=[]):
+        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             net.fit(X, yz.astype(np.float32).reshape(-1, 1))
         net.module_.eval()
@@ -168,7 +209,7 @@ class TorchBackend(Backend):
         inputs = X if isinstance(X, dict) else {"X": X}
         n = len(next(iter(inputs.values())))
         out = np.empty(n)
-        with torch_threads(self.params["n_threads"]), torch.no_grad():
+        with torch_threads(self.n_threads), torch.no_grad():
             for s in range(0, n, _PREDICT_CHUNK):
                 p = mod(**{k: torch.as_tensor(v[s:s + _PREDICT_CHUNK], dtype=dtype) for k, v in inputs.items()})
                 out[s:s + _PREDICT_CHUNK] = p.reshape(-1).double().numpy()
@@ -179,11 +220,14 @@ class TorchBackend(Backend):
         return [net.module_(**inputs).reshape(-1) for net in members]
 
     def advice(self) -> str:
-        return f"lower lr (now {self.params['lr']:g})"
+        return f"lower model__lr (now {self.params['lr']:g})"
 
 
 class GCNBackend(TorchBackend):
-    """The directed GCN of the Neural Predictor (Wen et al. 2020) on the graph view."""
+    """The directed GCN of the Neural Predictor (Wen et al. 2020) on the graph view.
+
+    Settings (:class:`TorchBackend`): defaults ``hidden_size=144``, ``n_layers=3``, ``lr=4e-3``.
+    """
 
     name = "gcn"
     encoding = "graph"
@@ -207,7 +251,10 @@ class GCNBackend(TorchBackend):
 
 
 class MLPBackend(TorchBackend):
-    """A fully connected network (BANANAS, White et al. 2021) on any flattened view."""
+    """A fully connected network (BANANAS, White et al. 2021) on any flattened view.
+
+    Settings (:class:`TorchBackend`): defaults ``hidden_size=256``, ``n_layers=3``, ``lr=5e-3``.
+    """
 
     name = "mlp"
     relaxed_encodings = ("onehot",)
@@ -233,7 +280,10 @@ class MLPBackend(TorchBackend):
 
 
 class ReNASBackend(TorchBackend):
-    """The small CNN of ReNAS (Xu et al. 2021) on its feature tensor."""
+    """The small CNN of ReNAS (Xu et al. 2021) on its feature tensor.
+
+    Settings (:class:`TorchBackend`; no ``n_layers``): defaults ``hidden_size=32`` (channels), ``lr=2e-3``.
+    """
 
     name = "renas"
     encoding = "renas"
@@ -254,37 +304,68 @@ class ReNASBackend(TorchBackend):
 
 
 class XGBoostBackend(Backend):
-    """``xgboost.XGBRegressor``; ``loss="pairwise"`` selects the ``rank:pairwise`` objective."""
+    """``xgboost.XGBRegressor``; ``loss="pairwise"`` selects the ``rank:pairwise`` objective.
+
+    Settings: any parameter of ``xgboost.XGBRegressor``; defaults ``n_estimators=400``, ``max_depth=6``,
+    ``learning_rate=0.05``, ``subsample=0.9``, ``colsample_bytree=0.9``, ``min_child_weight=1.0``, ``n_jobs=1``,
+    ``tree_method="hist"``. The others are passed as given, after the member's seed and the objective of the
+    pairwise loss, which they override.
+    """
 
     name = "xgboost"
     losses = ("mse", "pairwise")
-    defaults = dict(model_params=None)
+    defaults = dict(n_estimators=400, max_depth=6, learning_rate=0.05, subsample=0.9, colsample_bytree=0.9,
+                    min_child_weight=1.0, n_jobs=1, tree_method="hist")
+
+    @classmethod
+    def accepted(cls, model):
+        from xgboost import XGBRegressor
+
+        return [*cls.defaults, *(name for name in XGBRegressor().get_params() if name not in cls.defaults)]
 
     def fit_member(self, X, yz, seed):
         from xgboost import XGBRegressor
 
-        params = dict(_XGB_DEFAULTS, random_state=seed)
+        params = {name: self.params[name] for name in self.defaults}
+        params["random_state"] = seed
         if self.loss == "pairwise":
             # pairs drawn uniformly ("mean"), not XGBoost's default "topk", which only orders the top
             # of the list and leaves the global ranking (Kendall's tau) poor
             params.update(objective="rank:pairwise", lambdarank_pair_method="mean", lambdarank_num_pair_per_sample=32)
-        params.update(self.params["model_params"] or {})
+        params.update((name, value) for name, value in self.params.items() if name not in self.defaults)
         return XGBRegressor(**params).fit(X, yz)
 
     def advice(self) -> str:
-        return "lower model_params['learning_rate']"
+        return "lower model__learning_rate"
 
 
 class SklearnBackend(Backend):
-    """A clone of a scikit-learn regressor instance (its ``random_state``, if any, set per member)."""
+    """A clone of a scikit-learn regressor instance (its ``random_state``, if any, set per member).
+
+    Settings: any parameter of the estimator's ``model`` (a name of its ``get_params()``), set on each
+    member's clone as given; the regressor's own values are the defaults.
+
+    Attributes
+    ----------
+    model : regressor
+        The estimator's ``model``, set by :meth:`from_estimator`.
+    """
 
     name = "sklearn"
-    defaults = dict(model=None, model_params=None)
+    model = None
+
+    @classmethod
+    def accepted(cls, model):
+        return list(model.get_params())
+
+    @classmethod
+    def from_estimator(cls, estimator, loss):
+        backend = super().from_estimator(estimator, loss)
+        backend.model = estimator.model
+        return backend
 
     def fit_member(self, X, yz, seed):
-        est = clone(self.params["model"])
-        if self.params["model_params"]:
-            est.set_params(**self.params["model_params"])
+        est = clone(self.model).set_params(**self.params)
         if "random_state" in est.get_params():
             est.set_params(random_state=seed)
         return est.fit(X, yz)

@@ -7,6 +7,7 @@ everything specific to a model lives in its backend (:mod:`._backends`).
 from __future__ import annotations
 
 import functools
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -17,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..encodings import GraphEncoder, OneHotEncoder, PathEncoder, ReNASEncoder
 from ..metrics import kendall_tau
 from ..spaces import Space
-from ..utils import Instance, Int, Options, Real, short_repr, validate_params
+from ..utils import Instance, Int, Options, short_repr, validate_params
 from ._backends import BACKENDS, FLAT_VIEWS, Backend, SklearnBackend
 
 __all__ = ["ArchitectureRegressor", "MODELS", "ENCODINGS", "LOSSES"]
@@ -31,6 +32,10 @@ ENCODINGS = (*FLAT_VIEWS, "raw")
 #: accepted losses
 LOSSES = ("mse", "pairwise", "mse+pairwise")
 
+#: settings of the model that were flat parameters, now ``model__<name>`` (deprecated spellings)
+_FLAT_SETTINGS = ("hidden_size", "n_layers", "max_epochs", "batch_size", "lr", "weight_decay")
+_PREFIX = "model__"
+
 _ENCODERS = {"onehot": OneHotEncoder, "path": PathEncoder, "graph": GraphEncoder, "renas": ReNASEncoder,
              "renas-compact": functools.partial(ReNASEncoder, layout="compact")}
 
@@ -42,6 +47,28 @@ def _check_model(name: str, value):
         return value
     raise ValueError(f"{name}={short_repr(value)} is not supported; accepted: {list(MODELS)} or a scikit-learn "
                      "regressor instance")
+
+
+def _route(kwargs: dict[str, Any], stacklevel: int) -> dict[str, Any]:
+    """Keyword arguments beyond the signature, in their ``model__<name>`` spelling.
+
+    The deprecated flat settings (``max_epochs=``...) and ``model_params`` (a dict) become ``model__<name>``,
+    with a ``FutureWarning``; any other keyword is kept as it is, for :meth:`ArchitectureRegressor.fit` to
+    reject (scikit-learn estimators do not raise in ``__init__`` or ``set_params``).
+    """
+    out = {}
+    for key, value in kwargs.items():
+        if key in _FLAT_SETTINGS:
+            warnings.warn(f"{key}= is deprecated; use {_PREFIX}{key}= (the model's settings are routed to its "
+                          "backend)", FutureWarning, stacklevel=stacklevel)
+            out[_PREFIX + key] = value
+        elif key == "model_params" and isinstance(value, dict):
+            warnings.warn(f"model_params is deprecated; pass each entry as {_PREFIX}<name>=", FutureWarning,
+                          stacklevel=stacklevel)
+            out.update((_PREFIX + name, v) for name, v in value.items())
+        elif not (key == "model_params" and value is None):
+            out[key] = value
+    return out
 
 
 def _affine_fit(f: np.ndarray, yz: np.ndarray) -> tuple[float, float]:
@@ -102,24 +129,6 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
     n_ensemble : int, default=1
         Number of members trained with different seeds; predictions are their
         mean (``predict(X, return_std=True)`` also returns their spread).
-    hidden_size : int or None, default=None
-        Layer width (``None``: 144 for GCN, 256 for MLP, 32 channels for ReNAS).
-    n_layers : int or None, default=None
-        Number of graph layers (GCN, default 3) or hidden layers (MLP, default 3).
-    max_epochs : int or None, default=None
-        Training epochs of the neural models. ``None`` picks about 1500
-        optimizer steps for the MLP and 800 for GCN and ReNAS, clipped to
-        30..300 epochs.
-    batch_size : int or None, default=None
-        Mini-batch size (default 32).
-    lr : float or None, default=None
-        AdamW learning rate (default 5e-3 for the MLP, 4e-3 for GCN, 2e-3 for
-        ReNAS), annealed with a cosine schedule.
-    weight_decay : float or None, default=None
-        AdamW weight decay (default 1e-4).
-    model_params : dict or None, default=None
-        Extra keyword arguments for ``xgboost.XGBRegressor`` (``"xgboost"``)
-        or the ``set_params`` of a scikit-learn model.
     n_threads : int or None, default=1
         Torch intra-op threads during fit and predict (restored afterwards);
         ``None`` leaves torch's setting alone.
@@ -127,6 +136,24 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         Seed of weight initialisation, shuffling and ensemble seeds; a fixed
         value makes fits deterministic. Torch's global random state is left
         untouched.
+    **kwargs
+        The model's settings, as ``model__<name>=value`` (skorch's prefix
+        routing, e.g. ``model__hidden_size=64, model__max_epochs=60``); they
+        are parameters like the others (:meth:`get_params`, :meth:`set_params`,
+        ``sklearn.base.clone``, grid searches). Each model's backend lists its
+        settings with their defaults, taken for a setting not given or None:
+        :class:`~sknas.predictors._backends.GCNBackend`,
+        :class:`~sknas.predictors._backends.MLPBackend` (also ``"auto"``),
+        :class:`~sknas.predictors._backends.ReNASBackend` (each also
+        :class:`~sknas.predictors._backends.TorchBackend`'s),
+        :class:`~sknas.predictors._backends.XGBoostBackend` (and any parameter
+        of ``xgboost.XGBRegressor``), and for a regressor instance any of its
+        own parameters (:class:`~sknas.predictors._backends.SklearnBackend`).
+        :meth:`fit` raises a ``ValueError`` on a setting the model does not
+        take. The flat spellings of earlier versions (``hidden_size``,
+        ``n_layers``, ``max_epochs``, ``batch_size``, ``lr``,
+        ``weight_decay``, and the dict ``model_params``) still work, with a
+        ``FutureWarning``, and become ``model__<name>``.
 
     Attributes
     ----------
@@ -177,43 +204,92 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         "encoding": Options(ENCODINGS, none=True),
         "loss": Options(LOSSES, none=True),
         "n_ensemble": Int(1),
-        "hidden_size": Int(1, none=True),
-        "n_layers": Int(1, none=True),
-        "max_epochs": Int(1, none=True),
-        "batch_size": Int(1, none=True),
-        "lr": Real(0, closed="neither", none=True),
-        "weight_decay": Real(0, none=True),
-        "model_params": Instance(dict, none=True),
         "n_threads": Int(1, none=True),
-    }  # random_state: checked by check_random_state
+    }  # random_state: checked by check_random_state; model__<name>: by the backend
 
-    def __init__(self, space=None, model="auto", encoding=None, loss=None, n_ensemble=1, hidden_size=None,
-                 n_layers=None, max_epochs=None, batch_size=None, lr=None, weight_decay=None, model_params=None,
-                 n_threads=1, random_state=None):
+    def __init__(self, space=None, model="auto", encoding=None, loss=None, n_ensemble=1, n_threads=1,
+                 random_state=None, **kwargs):
         self.space = space
         self.model = model
         self.encoding = encoding
         self.loss = loss
         self.n_ensemble = n_ensemble
-        self.hidden_size = hidden_size
-        self.n_layers = n_layers
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.model_params = model_params
         self.n_threads = n_threads
         self.random_state = random_state
+        # private: scikit-learn's checks allow no public attribute beyond the signature's
+        self._kwargs = _route(kwargs, stacklevel=3)
 
     # ------------------------------------------------------------ parameters
+    def get_params(self, deep=True):
+        """Get the parameters of this estimator, the ``model__<name>`` settings included.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of a regressor instance ``model`` (as ``model__<name>``; a setting
+            given to this estimator takes precedence).
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        return {**super().get_params(deep=deep), **self._kwargs}
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator, ``model__<name>`` settings included.
+
+        A ``model__<name>`` is a setting of this estimator, routed to the backend at :meth:`fit`; with a
+        regressor instance ``model``, it does not modify the instance. The deprecated flat settings
+        (``max_epochs=``...) set ``model__<name>``, with a ``FutureWarning``.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : ArchitectureRegressor
+        """
+        own = {key: params.pop(key) for key in list(params)
+               if key.startswith(_PREFIX) or key in _FLAT_SETTINGS or key == "model_params" or key in self._kwargs}
+        super().set_params(**params)
+        self._kwargs.update(_route(own, stacklevel=3))
+        return self
+
+    def get_params_for(self, prefix: str) -> dict[str, Any]:
+        """The parameters ``<prefix>__<name>`` as ``{name: value}`` (skorch's routing).
+
+        Parameters
+        ----------
+        prefix : str
+            ``"model"``: the model's settings.
+
+        Returns
+        -------
+        params : dict
+        """
+        head = prefix + "__"
+        return {key[len(head):]: value for key, value in self._kwargs.items() if key.startswith(head)}
+
     def _resolve(self) -> tuple[type[Backend], str, str]:
         """Check the parameters; return the backend class, encoding and loss they resolve to."""
         validate_params(self)
+        unexpected = [key for key in self._kwargs if not key.startswith(_PREFIX) or key == _PREFIX]
+        if unexpected:
+            key = unexpected[0]
+            if key == "model_params":
+                raise TypeError(f"model_params (deprecated) must be a dict or None; got "
+                                f"{type(self._kwargs[key]).__name__}")
+            raise TypeError(f"unexpected parameter {key!r}; a setting of the model is passed as "
+                            f"{_PREFIX}<name>=")
         if isinstance(self.model, str):
             name, natural = _ALIASES.get(self.model, (self.model, None))
             backend = BACKENDS[name]
         else:
             backend, natural = SklearnBackend, None
+        backend.check_settings(self.get_params_for("model"), self.model)
         loss = self.loss or backend.losses[0]
         if loss not in backend.losses:
             raise ValueError(f"loss={loss!r} is not available for model {backend.name!r}; accepted: "

@@ -22,7 +22,8 @@ def default_predictor(space: Space, random_state=None) -> ArchitectureRegressor:
 
     Pairwise ranking loss. Differentiable, so :class:`~sknas.proposers.GradientAscentProposer` works on it too.
     """
-    return ArchitectureRegressor(space, model="gcn", hidden_size=64, max_epochs=60, random_state=random_state)
+    return ArchitectureRegressor(space, model="gcn", model__hidden_size=64, model__max_epochs=60,
+                                 random_state=random_state)
 
 
 def default_proposer() -> RandomRankProposer:

@@ -18,7 +18,7 @@ def bench(request, data_home):
 @pytest.mark.parametrize("model,encoding", [("gcn", None), ("mlp", "onehot"), ("renas", None)])
 def test_fit_predict_relaxed(bench, model, encoding):
     X, y = bench.X[:300], bench.query(bench.X[:300], "valid")
-    reg = ArchitectureRegressor(bench.space, model=model, encoding=encoding, max_epochs=4, random_state=0)
+    reg = ArchitectureRegressor(bench.space, model=model, encoding=encoding, model__max_epochs=4, random_state=0)
     reg.fit(X[:200], y[:200])
     assert reg.score(X[200:], y[200:]) > 0.1
     Z = torch.tensor(bench.space.relax(X[200:210]), requires_grad=True)
@@ -30,5 +30,5 @@ def test_fit_predict_relaxed(bench, model, encoding):
 
 def test_default_predictor(bench):
     X, y = bench.X[:300], bench.query(bench.X[:300], "valid")
-    reg = ArchitectureRegressor(bench.space, max_epochs=8, random_state=0).fit(X[:200], y[:200])
+    reg = ArchitectureRegressor(bench.space, model__max_epochs=8, random_state=0).fit(X[:200], y[:200])
     assert reg.score(X[200:], y[200:]) > 0.2
