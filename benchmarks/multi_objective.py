@@ -35,13 +35,14 @@ from pathlib import Path
 import numpy as np
 from _common import RESULTS, markdown_table, one_thread, stack_versions, write_results
 
+from sknas.compare import METHODS
+
 NB201 = ("cifar10-valid", "cifar100", "ImageNet16-120")
 #: a mobile phone, an embedded CPU and an FPGA: three kinds of device from NAS-Bench-201's latency columns
 DEVICES = ("latency_pixel3", "latency_raspi4", "latency_fpga")
 GRAPH = ("cora", "citeseer", "pubmed", "arxiv")
 PROBLEMS = ([f"nasbench201:{d}:{c}" for d in NB201 for c in ("params",) + DEVICES]
             + [f"nasbench_graph:{d}:params" for d in GRAPH])
-METHODS = ("sknas", "sknas-parego", "prednas", "gp", "tpe", "nsga2", "random")
 
 
 def split(problem: str) -> tuple[str, tuple[str, str]]:
@@ -143,7 +144,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--problems", default=",".join(PROBLEMS), help="comma-separated benchmark:dataset:cost")
     p.add_argument("--methods", default="sknas,sknas-parego,gp,tpe,nsga2,random",
-                   help=f"comma-separated, from {METHODS}")
+                   help="comma-separated, from: " + ", ".join(m for m, s in METHODS.items() if s.multi_objective))
     p.add_argument("--budget", type=int, default=100)
     p.add_argument("--seeds", type=int, default=30)
     p.add_argument("--jobs", type=int, default=2)

@@ -24,25 +24,10 @@ import numpy as np
 from _common import mean_se, one_thread, parallel_map, write_results
 
 
-def make_sampler(method: str, space, seed: int):
-    import optuna
-
-    from sknas.samplers import PredictorSampler, RegularizedEvolutionSampler
-
-    s = optuna.samplers
-    return {
-        "sknas": lambda: PredictorSampler(space, seed=seed),
-        "rea": lambda: RegularizedEvolutionSampler(space, seed=seed),
-        "gp": lambda: s.GPSampler(n_startup_trials=10, deterministic_objective=True, seed=seed),
-        "tpe": lambda: s.TPESampler(multivariate=True, group=False, n_startup_trials=10, n_ei_candidates=24,
-                                    constant_liar=False, seed=seed),
-        "random": lambda: s.RandomSampler(seed=seed),
-    }[method]()
-
-
 def run_one(dataset: str, device: str, method: str, seed: int, budget: int) -> dict:
     import optuna
 
+    from sknas.compare import make_sampler
     from sknas.datasets import load_nasbench201
 
     one_thread()
@@ -83,7 +68,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--datasets", default="cifar10-valid,cifar100,ImageNet16-120")
     p.add_argument("--device", default="latency_pixel3", help="the NB201 latency column constrained")
-    p.add_argument("--methods", default="sknas,rea,gp,tpe,random")
+    p.add_argument("--methods", default="sknas,rea,gp,tpe,random", help="comma-separated, from sknas.compare.METHODS")
     p.add_argument("--budget", type=int, default=100)
     p.add_argument("--seeds", type=int, default=30)
     p.add_argument("--jobs", type=int, default=2)

@@ -28,38 +28,34 @@ WORKER = textwrap.dedent("""
     import sys, optuna, torch
     torch.set_num_threads(1)
     optuna.logging.set_verbosity(optuna.logging.ERROR)
-    from sknas.compare import open_storage
+    from sknas.compare import make_sampler, open_storage
     from sknas.datasets import load_nasbench201
-    from sknas.predictors import ArchitectureRegressor
-    from sknas.samplers import (NeuralPredictorSampler, PredictorSampler, PredNASSampler,
-                                RegularizedEvolutionSampler)
 
-    url, n_trials, seed, *names = sys.argv[1:]
+    url, n_trials, seed, *pairs = sys.argv[1:]  # pairs: study name, its method, ...
     bench = load_nasbench201("cifar10-valid")
     space = bench.space
-    fast = dict(predictor=ArchitectureRegressor(space, model="gcn", hidden_size=32, max_epochs=10),
-                n_startup_trials=8, round_size=4)
-    make = {"sknas": lambda: PredictorSampler(space, seed=int(seed), **fast),
-            "prednas": lambda: PredNASSampler(space, seed=int(seed), **fast),
-            "neural-predictor": lambda: NeuralPredictorSampler(space, seed=int(seed), **fast),
-            "rea": lambda: RegularizedEvolutionSampler(space, population_size=8, tournament_size=3, seed=int(seed))}
     storage = open_storage(url)
-    for name in names:
-        study = optuna.load_study(study_name=name, storage=storage, sampler=make[name]())
+    for name, method in zip(pairs[::2], pairs[1::2]):
+        study = optuna.load_study(study_name=name, storage=storage, sampler=make_sampler(method, space, int(seed)))
         study.optimize(lambda t: float(bench.query(space.suggest(t)[None])[0]), n_trials=int(n_trials))
     """)
 
-SAMPLERS = ("sknas", "prednas", "neural-predictor", "rea")
+#: sampler (its study and its row in the table) -> its method in sknas.compare.METHODS: small settings, seconds a study
+SAMPLERS = {"sknas": "sknas-small", "prednas": "prednas-small", "neural-predictor": "neural-predictor-small",
+            "rea": "rea-small"}
 
 
 def run_workers(url: str, n_workers: int, n_trials: int, samplers=SAMPLERS, seed: int = 0, timeout: float = 900):
-    """Create one study per sampler in ``url``, run ``n_workers`` processes on them; per sampler the counts."""
+    """Create one study per sampler in ``url``, run ``n_workers`` processes on them; per sampler the counts.
+
+    ``samplers`` maps each study's name to its method in :data:`sknas.compare.METHODS`.
+    """
     import numpy as np
     import optuna
 
     from sknas.compare import open_storage
     from sknas.datasets import load_nasbench201
-    from sknas.samplers._base import ROW_ATTR
+    from sknas.samplers import ROW_ATTR
 
     storage = open_storage(url)
     for name in samplers:
@@ -67,7 +63,8 @@ def run_workers(url: str, n_workers: int, n_trials: int, samplers=SAMPLERS, seed
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "worker.py"
         script.write_text(WORKER)
-        procs = [subprocess.Popen([sys.executable, str(script), url, str(n_trials), str(seed), *samplers],
+        pairs = [text for name, method in samplers.items() for text in (name, method)]
+        procs = [subprocess.Popen([sys.executable, str(script), url, str(n_trials), str(seed), *pairs],
                                   stderr=subprocess.PIPE, text=True) for _ in range(n_workers)]
         errors = [p.communicate(timeout=timeout)[1] for p in procs]
     failed = [e for p, e in zip(procs, errors) if p.returncode != 0]

@@ -59,10 +59,25 @@ def _bananas_proposer():
     return EvolutionProposer(n_parents=2, n_children=50, max_mutations=1, acquisition="its")
 
 
-def _rea(space, seed, fast):
-    from ..samplers import RegularizedEvolutionSampler
+def _rea(**params):
+    """A factory of :class:`~sknas.samplers.RegularizedEvolutionSampler` with ``params``."""
 
-    return RegularizedEvolutionSampler(space, seed=seed)
+    def make(space, seed, fast):
+        from ..samplers import RegularizedEvolutionSampler
+
+        return RegularizedEvolutionSampler(space, seed=seed, **params)
+
+    return make
+
+
+def _small_gcn(space):
+    from ..predictors import ArchitectureRegressor
+
+    return ArchitectureRegressor(space, model="gcn", hidden_size=32, max_epochs=10)
+
+
+#: sampler settings of the ``-small`` methods (with :func:`_small_gcn`): seconds per study
+_SMALL = dict(n_startup_trials=8, round_size=4)
 
 
 def _optuna(factory):
@@ -86,7 +101,7 @@ METHODS: dict[str, Method] = {
                                _sknas("NeuralPredictorSampler")),
     "bananas": Method("BANANAS as NASLib runs it: 3 MLPs on the path encoding, independent Thompson sampling, "
                       "mutation candidates", _sknas("PredictorSampler", _bananas_predictor, _bananas_proposer)),
-    "rea": Method("RegularizedEvolutionSampler (population 20, tournament 5)", _rea, default=True,
+    "rea": Method("RegularizedEvolutionSampler (population 20, tournament 5)", _rea(), default=True,
                   multi_objective=False),
     "gp": Method("Optuna GPSampler (10 startup trials, deterministic objective; log-EHVI on several objectives)",
                  _optuna(lambda s, seed: s.GPSampler(n_startup_trials=10, deterministic_objective=True, seed=seed))),
@@ -99,6 +114,14 @@ METHODS: dict[str, Method] = {
     "nsga2": Method("Optuna NSGAIISampler (population 20)",
                     _optuna(lambda s, seed: s.NSGAIISampler(population_size=20, seed=seed))),
     "random": Method("Optuna RandomSampler", _optuna(lambda s, seed: s.RandomSampler(seed=seed)), default=True),
+    # small settings, seconds per study: for checks of many processes on one study (benchmarks/workers.py)
+    "sknas-small": Method("PredictorSampler, small: GCN 32 wide, 10 epochs, 8 startup trials, rounds of 4",
+                          _sknas("PredictorSampler", _small_gcn, **_SMALL)),
+    "prednas-small": Method("PredNASSampler, small as sknas-small", _sknas("PredNASSampler", _small_gcn, **_SMALL)),
+    "neural-predictor-small": Method("NeuralPredictorSampler, small as sknas-small",
+                                     _sknas("NeuralPredictorSampler", _small_gcn, **_SMALL)),
+    "rea-small": Method("RegularizedEvolutionSampler, small (population 8, tournament 3)",
+                        _rea(population_size=8, tournament_size=3), multi_objective=False),
 }
 
 
