@@ -7,20 +7,6 @@ import pytest
 
 
 @pytest.mark.slow
-def test_search_smoke(bench_script, data_home, tmp_path, capsys):
-    bench_script("search").main(["--benchmarks", "nasbench201:cifar10-valid", "--methods",
-                                 "default,gradient,random,tpe", "--seeds", "2", "--budgets", "12,15", "--jobs", "1",
-                                 "--smoke", "--results-dir", str(tmp_path)])
-    saved = json.loads((tmp_path / "search.json").read_text())
-    res = saved["results"]["nasbench201:cifar10-valid"]
-    assert set(res) == {"default", "gradient", "random", "tpe"}
-    for method in res.values():
-        assert method["15"]["regret_mean"] <= method["12"]["regret_mean"]
-        assert method["15"]["n_runs"] == 2 and 0 <= method["15"]["hit_rate"] <= 1
-    assert "| nasbench201:cifar10-valid | default | 15 |" in capsys.readouterr().out
-
-
-@pytest.mark.slow
 def test_compare_samplers_smoke(bench_script, data_home, tmp_path):
     argv = ["--benchmarks", "nasbench201:cifar10-valid", "--samplers", "prednas,rea,tpe", "--seeds", "2",
             "--budgets", "6,12", "--jobs", "1", "--smoke", "--results-dir", str(tmp_path)]
