@@ -41,7 +41,7 @@ def _sknas(cls_name: str, predictor=None, proposer=None, **params):
         if predictor is not None or fast:
             kw["predictor"] = (default_predictor if predictor is None else predictor)(space)
             if fast:
-                kw["predictor"].set_params(max_epochs=10)
+                kw["predictor"].set_params(model__max_epochs=10)
         return getattr(samplers, cls_name)(space, seed=seed, **kw)
 
     return make
@@ -73,7 +73,7 @@ def _rea(**params):
 def _small_gcn(space):
     from ..predictors import ArchitectureRegressor
 
-    return ArchitectureRegressor(space, model="gcn", hidden_size=32, max_epochs=10)
+    return ArchitectureRegressor(space, model="gcn", model__hidden_size=32, model__max_epochs=10)
 
 
 #: sampler settings of the ``-small`` methods (with :func:`_small_gcn`): seconds per study
