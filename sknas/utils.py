@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import numbers
 import os
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +23,24 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 __all__ = ["atomic_path", "check_random_state", "check_choice", "rng_from", "seed_from", "torch_threads", "Int", "Real",
-           "Options", "Instance", "check_int", "check_real", "validate_params", "short_repr"]
+           "Options", "Instance", "check_int", "check_real", "validate_params", "short_repr", "moved_names"]
+
+
+def moved_names(module: str, moved: Mapping[str, str]):
+    """A module ``__getattr__`` that still serves names which moved, with a ``FutureWarning``.
+
+    ``moved`` maps each old name of ``module`` to the module that holds it now; in that module's
+    ``__init__``: ``__getattr__ = moved_names(__name__, {"Constraint": "sknas.spaces"})``.
+    """
+
+    def __getattr__(name):
+        if name in moved:
+            warnings.warn(f"{module}.{name} is deprecated; import it from {moved[name]}", FutureWarning,
+                          stacklevel=2)
+            return getattr(importlib.import_module(moved[name]), name)
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+    return __getattr__
 
 
 def short_repr(value, limit: int = 80) -> str:

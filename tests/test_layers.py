@@ -1,6 +1,6 @@
 """The import graph of sknas runs one way: each subpackage imports only the layers below it.
 
-spaces -> encodings -> predictors -> proposers -> search / samplers -> compare / cli, with datasets,
+spaces -> encodings -> predictors -> acquisitions -> proposers -> search / samplers -> compare / cli, with datasets,
 networks and hypernet above spaces. Every ``import`` statement counts, including those inside functions
 (a lazy import is still a dependency), so a cycle cannot hide behind one.
 """
@@ -24,11 +24,14 @@ ALLOWED = {
     "networks": {"spaces", "utils"},
     "hypernet": {"spaces", "networks", "utils"},
     "predictors": {"spaces", "encodings", "metrics", "utils"},
-    "proposers": {"spaces", "utils"},  # it knows predictors only through the Predictor protocol
-    "search": {"spaces", "encodings", "metrics", "predictors", "proposers", "utils"},
+    # acquisitions score predictions; the multi-objective one fits a predictor per objective
+    "acquisitions": {"metrics", "predictors", "utils"},
+    "proposers": {"acquisitions", "spaces", "utils"},  # it knows predictors only through the Predictor protocol
+    "search": {"acquisitions", "spaces", "encodings", "metrics", "predictors", "proposers", "utils"},
     "samplers": {"spaces", "predictors", "proposers", "search", "utils"},
     "plotting": {"metrics", "utils"},
-    "compare": {"datasets", "spaces", "metrics", "predictors", "proposers", "search", "samplers", "utils", "__init__"},
+    "compare": {"datasets", "spaces", "metrics", "predictors", "acquisitions", "proposers", "search", "samplers",
+                "utils", "__init__"},
     "cli": {"datasets", "compare", "metrics", "plotting", "predictors", "search", "utils", "__init__"},
     "__init__": {"predictors", "search"},
 }

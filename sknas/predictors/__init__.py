@@ -8,12 +8,13 @@ The torch modules (``DirectedGCN``, ``MLP``, ``ReNASNet``, ``RankingLoss``,
 ``import sknas`` does not pay for importing torch.
 """
 
+from ._fitting import fit_predictor
 from ._regressor import ENCODINGS, LOSSES, MODELS, ArchitectureRegressor
 
 _LAZY = ("LeanNeuralNetRegressor", "DirectedGCN", "MLP", "ReNASNet", "RankingLoss", "TensorBatches",
          "pairwise_logistic")
 
-__all__ = ["ArchitectureRegressor", "MODELS", "ENCODINGS", "LOSSES", *_LAZY]
+__all__ = ["ArchitectureRegressor", "MODELS", "ENCODINGS", "LOSSES", "fit_predictor", *_LAZY]
 
 
 def __getattr__(name):

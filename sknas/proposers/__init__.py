@@ -1,24 +1,25 @@
-"""Proposers: given a fitted predictor and the architectures evaluated so far, propose the next ones.
+"""Proposers: optimisers of an acquisition over the rows of a space, from a fitted predictor and the history.
 
-A proposer needs only what :class:`Predictor` declares (``space`` and ``predict``; optionally
+A proposer generates candidate rows (random rows, the whole space, mutations of the best, regularized
+evolution, gradient ascent on the relaxation) and lets an acquisition (:mod:`sknas.acquisitions`) choose
+among them. It needs only what :class:`Predictor` declares (``space`` and ``predict``; optionally
 ``predict_members`` and ``predict_relaxed``), so it knows nothing of how the predictor was trained, and
 nothing of the search front end (loop, ``PredictorSearchCV`` or Optuna sampler) that calls it.
 """
 
-from ._base import (
-    ACQUISITIONS,
-    BaseProposer,
-    Constraint,
-    DifferentiablePredictor,
-    EnsemblePredictor,
-    Predictor,
+from ..utils import moved_names
+from ._base import BaseProposer, DifferentiablePredictor, EnsemblePredictor, Predictor
+from ._learned import learn_constraints
+from ._proposers import (
+    EvolutionProposer,
+    GradientAscentProposer,
+    MixtureProposer,
+    RandomRankProposer,
+    RegularizedEvolutionProposer,
 )
-from ._proposers import EvolutionProposer, GradientAscentProposer, MixtureProposer, RandomRankProposer
 
 __all__ = [
-    "ACQUISITIONS",
     "BaseProposer",
-    "Constraint",
     "DifferentiablePredictor",
     "EnsemblePredictor",
     "EvolutionProposer",
@@ -26,4 +27,9 @@ __all__ = [
     "MixtureProposer",
     "Predictor",
     "RandomRankProposer",
+    "RegularizedEvolutionProposer",
+    "learn_constraints",
 ]
+
+#: names that moved, and where they live now
+__getattr__ = moved_names(__name__, {"Constraint": "sknas.spaces", "ACQUISITIONS": "sknas.acquisitions"})

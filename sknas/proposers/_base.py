@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from ..spaces import Constraint, Space, check_constraints
-from ..utils import Options, Real, check_int, rng_from, validate_params
+from ..acquisitions import ACQUISITIONS, Acquisition, predict_members
+from ..spaces import Space, check_constraints
+from ..utils import Instance, Options, Real, check_int, rng_from, validate_params
 
-__all__ = ["Constraint", "BaseProposer", "ACQUISITIONS", "Predictor", "EnsemblePredictor", "DifferentiablePredictor"]
-
-ACQUISITIONS = ("mean", "ucb", "thompson", "its")
+__all__ = ["BaseProposer", "Predictor", "EnsemblePredictor", "DifferentiablePredictor"]
 
 
 @runtime_checkable
@@ -88,36 +88,40 @@ class DifferentiablePredictor(Predictor, Protocol):
 
 
 class BaseProposer:
-    """Propose new architectures from a fitted predictor.
+    """Propose new architectures: an optimiser of an acquisition over the rows of a space.
 
     Subclasses generate candidate rows (:meth:`_candidates`); this base class
-    keeps those that are valid, satisfy every constraint, are not equivalent
-    to an excluded row or to each other, and ranks them by the acquisition.
-    Parameters are declared in ``_parameter_constraints`` and checked when
-    :meth:`propose` is called.
+    keeps those that are valid, satisfy every constraint and are not equivalent
+    to an excluded row or to each other, predicts them once, and lets the
+    acquisition choose the batch. Parameters are declared in
+    ``_parameter_constraints`` and checked when :meth:`propose` is called.
 
     Parameters
     ----------
-    acquisition : {"mean", "ucb", "thompson", "its"}, default="mean"
-        How candidates are ranked: the predicted mean; mean + ``kappa`` x
-        the ensemble's spread; Thompson sampling over the ensemble (each
-        proposal slot takes the best candidate of one randomly drawn member);
-        or independent Thompson sampling (BANANAS): one draw per candidate
-        from a normal with the ensemble's mean and spread, best draws first.
-        The spread comes from the predictor's ``predict_members``
-        (:class:`EnsemblePredictor`); a predictor without it, or a single
-        model, is ranked by its mean.
-    kappa : float, default=1.0
-        Weight of the spread for ``"ucb"``.
+    acquisition : Acquisition or {"mean", "ucb", "thompson", "its", "ei"}, default="mean"
+        How candidates are chosen (:mod:`sknas.acquisitions`): an instance, or
+        the short name of one with its defaults (:data:`ACQUISITIONS`): the
+        predicted mean, the upper confidence bound, Thompson sampling over the
+        ensemble, independent Thompson sampling (BANANAS) or expected
+        improvement. The spread comes from the predictor's ``predict_members``
+        (:class:`EnsemblePredictor`); without it, or with a single model, every
+        one of them ranks by the mean (expected improvement by the plain
+        improvement).
+    kappa : float, default=None
+        Deprecated: the weight of the spread of ``acquisition="ucb"``; use
+        ``acquisition=UpperConfidenceBound(kappa=...)``.
     constraints : dict or list of Constraint, default=None
-        Upper bounds on costs, e.g. ``{"params": 0.5}``.
+        Bounds on costs, e.g. ``{"params": 0.5}``.
     """
 
-    _parameter_constraints: dict = {"acquisition": Options(ACQUISITIONS), "kappa": Real(0.0)}
+    _parameter_constraints: dict = {"acquisition": [Instance(Acquisition), Options(tuple(ACQUISITIONS))],
+                                    "kappa": Real(0.0, none=True)}
     #: whether the proposer needs a :class:`DifferentiablePredictor` (``predict_relaxed``)
     needs_differentiable: bool = False
+    #: whether the proposer needs a fitted predictor at all (regularized evolution does not)
+    needs_predictor: bool = True
 
-    def __init__(self, *, acquisition: str = "mean", kappa: float = 1.0, constraints=None):
+    def __init__(self, *, acquisition="mean", kappa: float | None = None, constraints=None):
         self.acquisition = acquisition
         self.kappa = kappa
         self.constraints = constraints
@@ -132,6 +136,17 @@ class BaseProposer:
             constraints.update(vars(cls).get("_parameter_constraints", {}))
         validate_params(self, constraints)
 
+    def _acquisition(self) -> Acquisition:
+        """The acquisition instance (a short name resolved through :data:`ACQUISITIONS`)."""
+        if isinstance(self.acquisition, Acquisition):
+            return self.acquisition
+        cls = ACQUISITIONS[self.acquisition]
+        if self.kappa is None:
+            return cls()
+        warnings.warn("kappa is deprecated; pass acquisition=UpperConfidenceBound(kappa=...)", FutureWarning,
+                      stacklevel=4)
+        return cls(kappa=self.kappa) if "kappa" in inspect.signature(cls).parameters else cls()
+
     # -------------------------------------------------------------- interface
     def propose(self, predictor, n: int, X=None, y=None, *, exclude=None, random_state=None,
                 space: Space | None = None) -> np.ndarray:
@@ -139,8 +154,10 @@ class BaseProposer:
 
         Parameters
         ----------
-        predictor : Predictor
+        predictor : Predictor or None
             A fitted predictor (see :class:`Predictor`); its ``space`` defines the rows.
+            ``None`` for a proposer that needs none (``needs_predictor=False``): then
+            ``space`` is required and candidates keep the order they were generated in.
         n : int
             Number of proposals.
         X, y : array-like, default=None
@@ -164,10 +181,13 @@ class BaseProposer:
             only when the space holds no more such rows (with a warning).
         """
         self._validate()
+        acquisition = self._acquisition()
         n = check_int(n, "n")
         space = space if space is not None else getattr(predictor, "space_", None) or getattr(predictor, "space", None)
         if not isinstance(space, Space):
             raise ValueError("the predictor must be fitted on rows of a sknas space (its space is None)")
+        if predictor is None and self.needs_predictor:
+            raise ValueError(f"{type(self).__name__} needs a fitted predictor; got None")
         rng = rng_from(random_state)
         X, y = self._check_history(space, X, y)
         excluded = set(space.row_keys(X)) if len(X) else set()
@@ -179,21 +199,23 @@ class BaseProposer:
         constraints = check_constraints(self.constraints)
 
         # every candidate is predicted once: the predictions order the deduplication (each class keeps its
-        # best-predicted row) and then the ranking
+        # best-predicted row) and then the acquisition's choice
         cands = self._filter(space, self._candidates(predictor, space, n, X, y, rng, constraints), constraints)
-        P = self._predict(predictor, cands)
+        P = predict_members(predictor, cands)
         keep = self._distinct(space, cands, P, excluded)
         cands, P = cands[keep], P[:, keep]
         tries = 0
         while len(cands) < n and tries < 5:  # top up with random rows (e.g. when the search stalls)
             extra = self._filter(space, space.sample(min(max(4 * n, 256), 100_000), rng), constraints)
-            cands, P = np.concatenate([cands, extra]), np.concatenate([P, self._predict(predictor, extra)], axis=1)
+            cands, P = np.concatenate([cands, extra]), np.concatenate([P, predict_members(predictor, extra)], axis=1)
             keep = self._distinct(space, cands, P, excluded)
             cands, P = cands[keep], P[:, keep]
             tries += 1
         if len(cands) < n:
             warnings.warn(f"only {len(cands)} of the {n} requested proposals exist", RuntimeWarning, stacklevel=2)
-        return cands[self._rank(P, n, rng)]
+        finite = y[np.isfinite(y)]
+        incumbent = float(finite.max()) if len(finite) else None
+        return cands[acquisition.select(P, n, incumbent=incumbent, rng=rng, predictor=predictor, X=cands)]
 
     def _candidates(self, predictor, space, n, X, y, rng, constraints) -> np.ndarray:
         """Candidate rows (any number, duplicates and invalid rows allowed): the one method a proposer writes.
@@ -229,15 +251,6 @@ class BaseProposer:
         return X
 
     @staticmethod
-    def _predict(predictor, X) -> np.ndarray:
-        """Predictions of shape (n_members, n): every ensemble member's, or one row of means."""
-        if len(X) == 0:
-            return np.empty((1, 0))
-        members = getattr(predictor, "predict_members", None)
-        P = members(X) if members is not None else predictor.predict(X)
-        return np.atleast_2d(np.asarray(P, dtype=np.float64))
-
-    @staticmethod
     def _distinct(space, X, P, excluded: set) -> np.ndarray:
         """Indices of one row per equivalence class not in ``excluded`` (its best-predicted one), best first."""
         if len(X) == 0:
@@ -250,28 +263,6 @@ class BaseProposer:
                 seen.add(k)
                 keep.append(i)
         return np.asarray(keep, dtype=np.int64)
-
-    def _rank(self, P, n, rng) -> np.ndarray:
-        """Indices of the ``n`` best candidates under the acquisition, from their predictions ``P``."""
-        if P.shape[1] == 0:
-            return np.empty(0, dtype=np.int64)
-        mean, std = P.mean(axis=0), P.std(axis=0)
-        if self.acquisition == "mean":
-            return np.argsort(-mean, kind="stable")[:n]
-        if self.acquisition == "ucb":
-            return np.argsort(-(mean + float(self.kappa) * std), kind="stable")[:n]
-        if len(P) == 1:  # Thompson sampling with a single model: nothing to draw from, rank by mean
-            return np.argsort(-mean, kind="stable")[:n]
-        if self.acquisition == "its":
-            return np.argsort(-rng.normal(mean, std), kind="stable")[:n]
-        chosen = np.zeros(P.shape[1], dtype=bool)
-        picks = []
-        for _ in range(min(n, P.shape[1])):  # each slot: the best row not yet chosen, by one random member
-            s = np.where(chosen, -np.inf, P[rng.integers(len(P))])
-            i = int(np.argmax(s))
-            chosen[i] = True
-            picks.append(i)
-        return np.asarray(picks, dtype=np.int64)
 
     @staticmethod
     def _best_rows(space, X, y, predictor, k: int) -> np.ndarray:

@@ -1,13 +1,17 @@
-"""The proposers: random top-K (Neural Predictor), evolution (NPENAS) and gradient ascent (PredNAS)."""
+"""The proposers: random top-K (Neural Predictor), evolution (NPENAS, regularized) and gradient ascent (PredNAS)."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
-from ..utils import Int, Real, check_int, rng_from
+from ..acquisitions import Acquisition
+from ..utils import Instance, Int, Real, check_int, rng_from, validate_params
 from ._base import BaseProposer
 
-__all__ = ["RandomRankProposer", "EvolutionProposer", "GradientAscentProposer"]
+__all__ = ["RandomRankProposer", "EvolutionProposer", "RegularizedEvolutionProposer", "GradientAscentProposer",
+           "MixtureProposer"]
 
 
 class RandomRankProposer(BaseProposer):
@@ -28,12 +32,13 @@ class RandomRankProposer(BaseProposer):
     Examples
     --------
     >>> from sknas.proposers import RandomRankProposer
-    >>> proposer = RandomRankProposer(n_candidates=5000, acquisition="ucb")
+    >>> from sknas.acquisitions import UpperConfidenceBound
+    >>> proposer = RandomRankProposer(n_candidates=5000, acquisition=UpperConfidenceBound(kappa=2.0))
     """
 
     _parameter_constraints = {"n_candidates": Int(1)}
 
-    def __init__(self, n_candidates: int = 10_000, *, acquisition: str = "mean", kappa: float = 1.0,
+    def __init__(self, n_candidates: int = 10_000, *, acquisition="mean", kappa: float | None = None,
                  constraints=None):
         super().__init__(acquisition=acquisition, kappa=kappa, constraints=constraints)
         self.n_candidates = n_candidates
@@ -64,7 +69,7 @@ class EvolutionProposer(BaseProposer):
     _parameter_constraints = {"n_parents": Int(1), "n_children": Int(1), "max_mutations": Int(1)}
 
     def __init__(self, n_parents: int = 10, n_children: int = 100, max_mutations: int = 2, *,
-                 acquisition: str = "mean", kappa: float = 1.0, constraints=None):
+                 acquisition="mean", kappa: float | None = None, constraints=None):
         super().__init__(acquisition=acquisition, kappa=kappa, constraints=constraints)
         self.n_parents = n_parents
         self.n_children = n_children
@@ -80,6 +85,62 @@ class EvolutionProposer(BaseProposer):
             idx = np.flatnonzero(steps >= s)
             children[idx] = space.mutate(children[idx], rng)
         return children
+
+
+class RegularizedEvolutionProposer(BaseProposer):
+    """Regularized (aging) evolution (Real et al. 2019): tournaments among the most recent evaluations.
+
+    The population is the ``population_size`` most recently evaluated rows; each child is a one-decision
+    mutation (``space.mutate``) of the best of ``tournament_size`` members drawn at random. Members that
+    break a constraint (e.g. a learned one) lose their tournaments. It needs no predictor
+    (``needs_predictor = False``): the children come in the order they were drawn, unless a predictor is
+    given, whose acquisition then ranks them.
+
+    Parameters
+    ----------
+    population_size : int, default=20
+    tournament_size : int, default=5
+        At most ``population_size``; fewer when fewer rows have been evaluated.
+    n_tournaments : int, default=8
+        Children drawn per proposal (at least; so that concurrent workers get different children).
+    acquisition, kappa, constraints
+        See :class:`BaseProposer`.
+
+    Examples
+    --------
+    >>> from sknas.proposers import RegularizedEvolutionProposer
+    >>> from sknas.spaces import NASBench201Space
+    >>> space = NASBench201Space()
+    >>> X = space.sample(20, random_state=0)
+    >>> RegularizedEvolutionProposer().propose(None, 2, X, X.sum(axis=1), random_state=0, space=space).shape
+    (2, 6)
+    """
+
+    _parameter_constraints = {"population_size": Int(1), "tournament_size": Int(1), "n_tournaments": Int(1)}
+    needs_predictor = False
+
+    def __init__(self, population_size: int = 20, tournament_size: int = 5, n_tournaments: int = 8, *,
+                 acquisition="mean", kappa: float | None = None, constraints=None):
+        super().__init__(acquisition=acquisition, kappa=kappa, constraints=constraints)
+        self.population_size = population_size
+        self.tournament_size = tournament_size
+        self.n_tournaments = n_tournaments
+
+    def _candidates(self, predictor, space, n, X, y, rng, constraints):
+        check_int(self.tournament_size, "tournament_size (at most population_size)", high=self.population_size)
+        pop_X, pop_y = X[-int(self.population_size):], y[-int(self.population_size):]
+        if len(pop_X) == 0 or not np.isfinite(pop_y).any():
+            return space.sample(max(n, int(self.n_tournaments)), rng)
+        pop_y = np.where(np.isfinite(pop_y), pop_y, -np.inf)
+        for c in constraints:  # members that break a constraint lose their tournaments
+            pop_y = np.where(c.feasible(space, pop_X), pop_y, -np.inf)
+        size = min(int(self.tournament_size), len(pop_X))
+        children = []
+        for _ in range(max(n, int(self.n_tournaments))):
+            pick = rng.choice(len(pop_X), size, replace=False)
+            parent = pop_X[pick[np.argmax(pop_y[pick])]]
+            children.append(space.mutate(parent[None, :], rng)[0])
+        return np.asarray(children, dtype=np.int64)
 
 
 class GradientAscentProposer(BaseProposer):
@@ -131,7 +192,7 @@ class GradientAscentProposer(BaseProposer):
 
     def __init__(self, n_starts: int = 16, n_random_starts: int = 16, n_steps: int = 40, step_size: float = 0.2,
                  temperature: float = 1.0, init_scale: float = 2.0, project_every: int = 2, penalty: float = 10.0,
-                 *, acquisition: str = "mean", kappa: float = 1.0, constraints=None):
+                 *, acquisition="mean", kappa: float | None = None, constraints=None):
         super().__init__(acquisition=acquisition, kappa=kappa, constraints=constraints)
         self.n_starts = n_starts
         self.n_random_starts = n_random_starts
@@ -207,6 +268,9 @@ class MixtureProposer(BaseProposer):
     weights : list of float, default=None
         Share of the batch of each part (normalised; equal by default),
         rounded down; the last part takes the remainder.
+    acquisition : Acquisition, default=None
+        When set, every part chooses by it instead of its own (a round of
+        several objectives sets :class:`~sknas.acquisitions.HypervolumeImprovement`).
 
     Examples
     --------
@@ -215,14 +279,18 @@ class MixtureProposer(BaseProposer):
     ...                             EvolutionProposer(n_parents=3, max_mutations=1, acquisition="thompson")])
     """
 
-    def __init__(self, proposers, weights=None):
-        super().__init__()
+    def __init__(self, proposers, weights=None, acquisition=None):
+        super().__init__(acquisition=acquisition)
         self.proposers = proposers
         self.weights = weights
 
     @property
     def needs_differentiable(self) -> bool:
         return any(getattr(p, "needs_differentiable", False) for p in self.proposers)
+
+    @property
+    def needs_predictor(self) -> bool:
+        return any(getattr(p, "needs_predictor", True) for p in self.proposers)
 
     def propose(self, predictor, n: int, X=None, y=None, *, exclude=None, random_state=None,
                 space=None) -> np.ndarray:
@@ -234,6 +302,11 @@ class MixtureProposer(BaseProposer):
             raise ValueError(
                 f"weights must be {len(parts)} non-negative numbers with a positive sum; got {self.weights}"
             )
+        validate_params(self, {"acquisition": Instance(Acquisition, none=True)})
+        if self.acquisition is not None:
+            parts = [copy.copy(p) for p in parts]
+            for p in parts:
+                p.acquisition = self.acquisition
         n = check_int(n, "n")
         rng = rng_from(random_state)
         counts = np.floor(w / w.sum() * n).astype(int)

@@ -12,7 +12,7 @@ from optuna.study import Study, StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
 from ..search import initial_design, round_seed
-from ..spaces import ConstrainedSpace, Constraint, Space
+from ..spaces import ConstrainedSpace, Space
 from ..utils import Instance, Int, seed_from, validate_params
 from ._optuna import cached_trials, fresh_trials, set_trial_system_attr, study_key
 
@@ -37,11 +37,13 @@ class ArchitectureSampler(BaseSampler):
     and with many workers sharing one storage. Failed and pruned trials are
     never learned from (nor proposed again); enqueued parameters win.
 
-    A subclass writes one method, ``_propose(X, y, exclude, learned)``: ordered
+    A subclass writes one method, ``_propose(X, y, exclude, C)``: ordered
     proposals (best first) from the completed rows ``X`` and their values
     ``y`` (higher is better; in a multi-objective study one column per
     objective, each turned to maximisation), none equivalent to a row of ``exclude``, each
-    meeting the ``learned`` constraints (from ``constraints_func``).
+    predicted to meet the constraints whose values ``C`` the trials hold (from
+    ``constraints_func``). :class:`~sknas.samplers.PredictorSampler` writes it once,
+    as a round of :func:`~sknas.search.fit_and_propose` with its proposer.
     Proposals are computed once per ``round_size`` completed trials and
     handed out to the following trials. A trial takes the first proposal no
     other trial holds, records it on the trial, reads the study again and
@@ -73,8 +75,8 @@ class ArchitectureSampler(BaseSampler):
         ``<= 0``; its values are stored on the trial. Optuna 5 prefers the
         objective to call ``trial.set_constraint(name, value)``; such values
         count the same way, with no ``constraints_func``. From the completed
-        trials' values the sampler learns which architectures are feasible (a
-        Bayesian ridge regression per constraint on the one-hot rows) and
+        trials' values the sampler learns which architectures are feasible
+        (:func:`~sknas.proposers.learn_constraints`) and
         proposes only architectures predicted to meet every constraint; the
         random startup trials, and the random fallback when every proposal is
         taken, cannot know them.
@@ -211,45 +213,13 @@ class ArchitectureSampler(BaseSampler):
         else:
             n_fit = self.n_startup_trials + (len(X) - self.n_startup_trials) // self.round_size * self.round_size
             key = (study_key(study), round_seed(self._seed, X[:n_fit], y[:n_fit]))
+            C = {k: v[:n_fit] for k, v in C.items()}
             if key not in self._cache:
-                learned = self._learned_constraints(X[:n_fit], {k: v[:n_fit] for k, v in C.items()}, key[1])
-                self._cache = {key: (learned, self._propose(X[:n_fit], y[:n_fit], claimed, learned))}
-            learned, cands = self._cache[key]
+                self._cache = {key: self._propose(X[:n_fit], y[:n_fit], claimed, C)}
+            cands = self._cache[key]
             if not self._unclaimed(cands, self._claims(study, trial.number)[1]):  # all handed out: propose anew
-                cands = self._propose(X[:n_fit], y[:n_fit], claimed, learned)
-                self._cache[key] = (learned, cands)
+                cands = self._cache[key] = self._propose(X[:n_fit], y[:n_fit], claimed, C)
         return self._claim(study, trial, cands)
-
-    def _learned_constraints(self, X: np.ndarray, C: dict[str, np.ndarray], seed: int) -> list[Constraint]:
-        """Constraints on predicted values, learned from the trials' constraint values (``constraints_func``).
-
-        Costs (parameters, FLOPs, latency) add up over a network's operations, so each constraint's value
-        is modelled as linear in the one-hot rows (Bayesian ridge regression); a row counts as feasible
-        when the mean plus one posterior standard deviation is ``<= 0`` for every constraint (feasible
-        with about 84% probability under the model). None while nothing of a random sample of the space is
-        predicted feasible (the trials so far say too little).
-        """
-        from sklearn.linear_model import BayesianRidge
-
-        def upper(model):
-            def cost(rows):
-                mean, std = model.predict(self.space.onehot(rows), return_std=True)
-                return mean + std
-
-            return cost
-
-        learned = []
-        for name, c in C.items():
-            seen = np.isfinite(c)
-            if seen.sum() < 2:
-                continue
-            model = BayesianRidge().fit(self.space.onehot(X[seen]), c[seen])
-            learned.append(Constraint(upper(model), max_value=0.0, name=f"predicted {name}"))
-        return learned if learned and self._meets(learned, self._search_space.sample(256, seed)).any() else []
-
-    def _meets(self, learned: list[Constraint], X: np.ndarray) -> np.ndarray:
-        """Whether each row meets every learned constraint."""
-        return ConstrainedSpace(self.space, learned).feasible(X) if learned else np.ones(len(X), dtype=bool)
 
     def _unclaimed(self, cands: np.ndarray, claims: set) -> list[int]:
         return [i for i, k in enumerate(self.space.row_keys(cands) if len(cands) else []) if k not in claims]
@@ -280,9 +250,10 @@ class ArchitectureSampler(BaseSampler):
             tried.append(row)
         return row
 
-    def _propose(self, X: np.ndarray, y: np.ndarray, exclude: np.ndarray, learned: list[Constraint]) -> np.ndarray:
-        """Ordered proposals (best first) given completed rows ``X`` with values ``y`` (higher is better), each
-        predicted to meet the ``learned`` constraints (see ``constraints_func``) where possible.
+    def _propose(self, X: np.ndarray, y: np.ndarray, exclude: np.ndarray, C: dict[str, np.ndarray]) -> np.ndarray:
+        """Ordered proposals (best first) given completed rows ``X`` with values ``y`` (higher is better) and
+        their constraint values ``C`` (``constraints_func``; NaN where unknown), each predicted to meet
+        those constraints where possible (:func:`~sknas.proposers.learn_constraints`).
 
         Seeded by ``round_seed(self._seed, X, y)``, the seeding rule of every sknas search front end.
         """

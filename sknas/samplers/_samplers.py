@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import copy
-
-import numpy as np
 from optuna.samplers import BaseSampler
 
 from ..predictors import ArchitectureRegressor
-from ..proposers import BaseProposer, GradientAscentProposer, RandomRankProposer
-from ..search import MULTI_OBJECTIVE, ROUND_SIZE, default_predictor, default_proposer, fit_and_propose, round_seed
-from ..spaces import Space, check_constraints
+from ..proposers import BaseProposer, GradientAscentProposer, RandomRankProposer, RegularizedEvolutionProposer
+from ..search import MULTI_OBJECTIVE, ROUND_SIZE, default_predictor, default_proposer, fit_and_propose
+from ..spaces import Space
 from ..utils import Instance, Options, check_int, validate_params
 from ._base import ArchitectureSampler
 
@@ -65,14 +62,12 @@ class PredictorSampler(ArchitectureSampler):
     def _default_proposer(self) -> BaseProposer:
         return default_proposer()
 
-    def _propose(self, X, y, exclude, learned):
+    def _propose(self, X, y, exclude, C):
         predictor = self._default_predictor() if self.predictor is None else self.predictor
         proposer = self._default_proposer() if self.proposer is None else self.proposer
-        if learned:
-            proposer = copy.copy(proposer)
-            proposer.constraints = check_constraints(proposer.constraints) + learned
         return fit_and_propose(predictor, proposer, X, y, self.round_size, seed=self._seed, exclude=exclude,
-                               space=self._search_space, multi_objective=self.multi_objective)[1]
+                               space=self._search_space, multi_objective=self.multi_objective,
+                               constraint_values=C)[1]
 
 
 class PredNASSampler(PredictorSampler):
@@ -131,12 +126,14 @@ class NeuralPredictorSampler(PredictorSampler):
         return RandomRankProposer()
 
 
-class RegularizedEvolutionSampler(ArchitectureSampler):
+class RegularizedEvolutionSampler(PredictorSampler):
     """Regularized (aging) evolution (Real et al. 2019) as an Optuna sampler.
 
-    The population is the ``population_size`` most recent completed trials;
-    each new trial takes the best of ``tournament_size`` members drawn at
-    random and changes one of its decisions (``space.mutate``). The first
+    A :class:`PredictorSampler` over
+    :class:`~sknas.proposers.RegularizedEvolutionProposer` (which fits no
+    predictor): the population is the ``population_size`` most recent completed
+    trials; each new trial takes the best of ``tournament_size`` members drawn
+    at random and changes one of its decisions (``space.mutate``). The first
     ``population_size`` trials are random.
 
     Parameters
@@ -149,26 +146,14 @@ class RegularizedEvolutionSampler(ArchitectureSampler):
         See :class:`ArchitectureSampler`.
     """
 
+    _multi_objective = False
+
     def __init__(self, space: Space, *, population_size: int = 20, tournament_size: int = 5,
                  independent_sampler: BaseSampler | None = None, seed: int | None = None, constraints=None,
                  constraints_func=None):
         self.population_size = check_int(population_size, "population_size")
         self.tournament_size = check_int(tournament_size, "tournament_size (at most population_size)",
                                          high=self.population_size)
-        super().__init__(space, n_startup_trials=population_size, round_size=1,
-                         independent_sampler=independent_sampler, seed=seed, constraints=constraints,
-                         constraints_func=constraints_func)
-
-    def _propose(self, X, y, exclude, learned):
-        rng = np.random.default_rng(round_seed(self._seed, X, y))
-        pop_X, pop_y = X[-self.population_size:], y[-self.population_size:]
-        if learned:  # members predicted feasible win their tournaments; children predicted infeasible are dropped
-            pop_y = np.where(self._meets(learned, pop_X), pop_y, -np.inf)
-        children = []
-        for _ in range(8):  # a few tournaments, so that concurrent trials get different children
-            pick = rng.choice(len(pop_X), self.tournament_size, replace=False)
-            parent = pop_X[pick[np.argmax(pop_y[pick])]]
-            children.append(self._search_space.mutate(parent[None, :], rng)[0])
-        children = np.asarray(children, dtype=np.int64)
-        ok = self._meets(learned, children)
-        return children[ok] if ok.any() else children
+        super().__init__(space, proposer=RegularizedEvolutionProposer(self.population_size, self.tournament_size),
+                         n_startup_trials=population_size, round_size=1, independent_sampler=independent_sampler,
+                         seed=seed, constraints=constraints, constraints_func=constraints_func)

@@ -107,12 +107,13 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         One row per evaluation, in order: ``round`` (0 = initial random),
         ``row`` (tuple of choice indices), ``arch`` (native form), ``value``
         (NaN for a failed evaluation), ``predicted`` (the predictor's value
-        when proposed; NaN in round 0), ``elapsed`` (seconds since the start)
-        and ``best`` (best value so far). With ``k`` objectives, ``value_1``
-        ... ``value_k`` replace ``value`` (as maximised), ``predicted`` is the
-        round's acquisition value (the scalarised value, or the predicted
-        hypervolume improvement), and ``pareto`` (whether the evaluation is on
-        the Pareto front of all of them) replaces ``best``.
+        when proposed; NaN in round 0 and with a proposer that needs no
+        predictor), ``elapsed`` (seconds since the start) and ``best`` (best
+        value so far). With ``k`` objectives, ``value_1`` ... ``value_k``
+        replace ``value`` (as maximised), ``predicted`` is the round's
+        acquisition value (the scalarised value, or the predicted hypervolume
+        improvement), and ``pareto`` (whether the evaluation is on the Pareto
+        front of all of them) replaces ``best``.
 
     Raises
     ------
@@ -187,7 +188,7 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         if len(X_new) == 0:
             break
         fit_time = time.perf_counter() - t_fit
-        evaluate(X_new, model.predict(X_new), round_)
+        evaluate(X_new, np.full(len(X_new), np.nan) if model is None else model.predict(X_new), round_)
         if verbose:
             best = ", ".join(f"{b:.4f}" for b in np.nanmax([r["value"] for r in records], axis=0))
             print(f"[sknas] round {round_}: {len(records)}/{budget} evaluated, best {best}, "

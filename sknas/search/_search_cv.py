@@ -181,7 +181,8 @@ class PredictorSearchCV(BaseSearchCV):
                 break
             try:
                 results = evaluate_candidates(self._candidates(X_new), more_results={
-                    "round": [round_] * len(X_new), "predicted_score": list(model.predict(X_new)),
+                    "round": [round_] * len(X_new), "predicted_score":
+                    [np.nan] * len(X_new) if model is None else list(model.predict(X_new)),
                     "arch_row": self._rows(X_new)})
             except BaseException:  # e.g. error_score="raise", or Ctrl-C: keep every round finished so far
                 self.cv_results_ = results

@@ -2,14 +2,16 @@ import numpy as np
 import pytest
 
 from sknas import ArchitectureRegressor
+from sknas.acquisitions import UpperConfidenceBound
 from sknas.datasets import load_nasbench201
 from sknas.proposers import (
-    Constraint,
     EvolutionProposer,
     GradientAscentProposer,
     MixtureProposer,
     RandomRankProposer,
+    RegularizedEvolutionProposer,
 )
+from sknas.spaces import Constraint
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,9 @@ def gcn(bench, seen):
 PROPOSERS = [
     RandomRankProposer(n_candidates=2000),
     RandomRankProposer(acquisition="thompson"),
-    RandomRankProposer(acquisition="ucb", kappa=2.0),
+    RandomRankProposer(acquisition=UpperConfidenceBound(kappa=2.0)),
+    RandomRankProposer(acquisition="ei"),
+    RegularizedEvolutionProposer(),
     EvolutionProposer(n_parents=5, n_children=40),
     GradientAscentProposer(n_starts=4, n_random_starts=4, n_steps=10),
     MixtureProposer([RandomRankProposer(acquisition="thompson"), EvolutionProposer(n_parents=3, max_mutations=1)],
@@ -147,7 +151,9 @@ def test_bad_arguments(bench, seen, mlp):
     with pytest.raises(TypeError, match="n must be an integer"):
         RandomRankProposer().propose(mlp, True)
     with pytest.raises(ValueError, match="kappa must be a finite number"):
-        RandomRankProposer(acquisition="ucb", kappa=float("inf")).propose(mlp, 3)
+        RandomRankProposer(acquisition=UpperConfidenceBound(kappa=float("inf"))).propose(mlp, 3)
+    with pytest.warns(FutureWarning, match="kappa is deprecated"):
+        RandomRankProposer(acquisition="ucb", kappa=2.0).propose(mlp, 3)
     with pytest.raises(ValueError, match="y has 3 values"):
         RandomRankProposer().propose(mlp, 3, X, y[:3])
     with pytest.raises(ValueError, match=r"n_steps must be an integer in \[0, inf\]"):

@@ -8,12 +8,13 @@ import pandas as pd
 import pytest
 
 from sknas import ArchitectureRegressor
+from sknas.acquisitions import PredictedImprovement, scalarise
 from sknas.cli import main
 from sknas.compare import median_front, parse_objectives, run_study, summarise_fronts, true_front
 from sknas.metrics import hypervolume, hypervolume_improvement, hypervolume_regret, pareto_front
 from sknas.proposers import GradientAscentProposer, RandomRankProposer
 from sknas.samplers import PredictorSampler, RegularizedEvolutionSampler
-from sknas.search import PredictedImprovement, fit_and_propose, initial_design, run_search, scalarise
+from sknas.search import fit_and_propose, initial_design, run_search
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 OBJECTIVES = ("valid", "latency_pixel3")
