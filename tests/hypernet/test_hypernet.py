@@ -106,7 +106,7 @@ def test_objective_run_search(fitted, digits):
     _, _, Xv, yv = digits
     f = fitted.objective(Xv, yv)
     hist = run_search(f, SPACE, budget=6, n_initial=3, round_size=3, random_state=0,
-                      predictor=default_predictor(SPACE).set_params(max_epochs=10))
+                      predictor=default_predictor(SPACE).set_params(model__max_epochs=10))
     assert len(hist) == 6
     np.testing.assert_allclose(hist["value"].to_numpy(), f(np.array(hist["row"].tolist())))
 
@@ -122,7 +122,7 @@ def test_objective_optuna(fitted, digits, which):
     _, _, Xv, yv = digits
     f = fitted.objective(Xv, yv)
     if which == "prednas":
-        sampler = PredNASSampler(SPACE, predictor=default_predictor(SPACE).set_params(max_epochs=10),
+        sampler = PredNASSampler(SPACE, predictor=default_predictor(SPACE).set_params(model__max_epochs=10),
                                  n_startup_trials=3, round_size=2, seed=0)
     else:
         sampler = RegularizedEvolutionSampler(SPACE, population_size=3, tournament_size=2, seed=0)
@@ -137,7 +137,7 @@ def test_label_source_for_regressor(fitted, digits):
     _, _, Xv, yv = digits
     rows = SPACE.sample(20, random_state=4)
     y = fitted.score_architectures(rows, Xv, yv)
-    reg = ArchitectureRegressor(SPACE, model="mlp", max_epochs=30, random_state=0).fit(rows, y)
+    reg = ArchitectureRegressor(SPACE, model="mlp", model__max_epochs=30, random_state=0).fit(rows, y)
     assert reg.predict(rows).shape == (20,)
 
 

@@ -23,7 +23,7 @@ SPACE = NASBench201Space()
 
 
 def fast_predictor(space=SPACE):
-    return ArchitectureRegressor(space, model="mlp", max_epochs=20, random_state=0)
+    return ArchitectureRegressor(space, model="mlp", model__max_epochs=20, random_state=0)
 
 
 FACTORIES = {
@@ -161,7 +161,7 @@ WORKER = textwrap.dedent("""
     bench = load_nasbench201("cifar10-valid")
     storage = JournalStorage(JournalFileBackend(sys.argv[1]))
     sampler = NeuralPredictorSampler(bench.space, n_startup_trials=6, round_size=6, seed=int(sys.argv[2]),
-        predictor=ArchitectureRegressor(bench.space, model="mlp", max_epochs=20))
+        predictor=ArchitectureRegressor(bench.space, model="mlp", model__max_epochs=20))
     study = optuna.load_study(study_name="shared", storage=storage, sampler=sampler)
     study.optimize(lambda t: float(bench.query([bench.space.suggest(t)])[0]), n_trials=int(sys.argv[3]))
     """)
@@ -197,7 +197,7 @@ REPRO = textwrap.dedent("""
     def run():
         bench = load_nasbench201("cifar10-valid")
         sampler = PredNASSampler(bench.space, n_startup_trials=4, round_size=4, seed=11,
-                                 predictor=ArchitectureRegressor(bench.space, model="mlp", max_epochs=10))
+                                 predictor=ArchitectureRegressor(bench.space, model="mlp", model__max_epochs=10))
         study = optuna.create_study(direction="maximize", sampler=sampler)
         study.optimize(lambda t: float(bench.query([bench.space.suggest(t)])[0]), n_trials=10)
         return [t.params for t in study.trials]

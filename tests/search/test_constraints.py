@@ -22,7 +22,7 @@ def feasible(bench, X):
 
 
 def small_gcn(space):
-    return ArchitectureRegressor(space, model="gcn", hidden_size=16, max_epochs=5, random_state=0)
+    return ArchitectureRegressor(space, model="gcn", model__hidden_size=16, model__max_epochs=5, random_state=0)
 
 
 def test_the_constrained_space_obeys_the_laws(bench, bounds):

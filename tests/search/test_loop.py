@@ -7,7 +7,7 @@ from sknas.spaces import CategoricalSpace
 
 
 def fast_predictor(space):
-    return ArchitectureRegressor(space, model="mlp", max_epochs=40, random_state=0)
+    return ArchitectureRegressor(space, model="mlp", model__max_epochs=40, random_state=0)
 
 
 def test_history_on_a_benchmark(bench):

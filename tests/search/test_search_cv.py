@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def fast_predictor(space):
-    return ArchitectureRegressor(space, model="mlp", max_epochs=30, random_state=0)
+    return ArchitectureRegressor(space, model="mlp", model__max_epochs=30, random_state=0)
 
 
 def mlp_search(**kw):

@@ -36,7 +36,8 @@ def test_sample_benchmarks_are_searched_within_their_rows():
     bench = load_nasbench101_sample()
     assert not bench.complete and isinstance(bench.search_space, PoolSpace)
     history = run_search(bench, budget=16, random_state=0,
-                         predictor=__import__("sknas").ArchitectureRegressor(bench.space, model="gcn", max_epochs=5))
+                         predictor=__import__("sknas").ArchitectureRegressor(bench.space, model="gcn",
+                                                                             model__max_epochs=5))
     assert len(history) == 16 and history["value"].notna().all()  # every proposal is in the table
     for method in ("sknas", "tpe", "rea"):
         run = run_study("nasbench301:cifar10", method, 0, 15, fast=True)
