@@ -2,7 +2,7 @@
 
 Two tasks: NB201 cell networks (C=4, N=1) on scikit-learn's digits (8x8 images), and MLPSpace networks
 on scikit-learn's breast-cancer table. Random search is the same PredictorSearchCV with every candidate
-drawn at random (n_initial = n_iter), so the protocol (folds, epochs, distinct architectures) is shared.
+drawn at random (n_initial = budget), so the protocol (folds, epochs, distinct architectures) is shared.
 Reported: mean ± s.e. over seeds of the best cross-validated accuracy and of the held-out test accuracy
 of the refitted best network.
 
@@ -59,7 +59,7 @@ def run_one(task: str, method: str, seed: int, n_iter: int, smoke: bool):
     n_initial = n_iter if method == "random" else max(4, n_iter // 3)
     predictor = default_predictor(space).set_params(max_epochs=20 if smoke else 60)
     search = PredictorSearchCV(net, space, arch_param=arch_param, predictor=predictor, n_initial=n_initial,
-                               n_iter=n_iter, round_size=max(2, n_iter // 6), cv=3, random_state=seed)
+                               budget=n_iter, round_size=max(2, n_iter // 6), cv=3, random_state=seed)
     t0 = time.perf_counter()
     search.fit(X_tr, y_tr)
     return float(search.best_score_), float(search.score(X_te, y_te)), time.perf_counter() - t0

@@ -19,7 +19,7 @@ from . import __version__
 
 __all__ = ["main"]
 
-#: units of the metrics printed by ``sknas search``
+#: units of the metrics printed by ``sknas study``
 _UNITS = {"valid": "%", "test": "%", "train": "%", "params": "M parameters", "flops": "M FLOPs", "latency": "s"}
 
 
@@ -354,7 +354,7 @@ def _trials_frame(runs, bench):
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    """One search run; prints the best architecture in its native form with its metrics."""
+    """One Optuna study of a method; prints the best architecture in its native form with its metrics."""
     from .compare import run_study
 
     bench = _load(args)
@@ -382,7 +382,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _search_front(args, bench, run) -> int:
-    """The end of ``sknas search`` on two objectives: the Pareto front found, its regret, front.csv and front.png."""
+    """The end of ``sknas study`` on two objectives: the Pareto front found, its regret, front.csv and front.png."""
     import pandas as pd
 
     from .compare import search_space, true_front
@@ -484,8 +484,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     default_methods = ",".join(m for m, spec in METHODS.items() if spec.default)
 
-    def command(name, func, help_text, description=None):
-        p = sub.add_parser(name, help=help_text, description=description or help_text, formatter_class=fmt)
+    def command(name, func, help_text, description=None, aliases=()):
+        p = sub.add_parser(name, help=help_text, description=description or help_text, formatter_class=fmt,
+                           aliases=list(aliases))
         p.set_defaults(func=func, parser=p)
         return p
 
@@ -533,7 +534,10 @@ def _parser() -> argparse.ArgumentParser:
     constraint_arg(p)
     objectives_arg(p)
 
-    p = command("search", _cmd_search, "one search run; prints the best architecture")
+    p = command("study", _cmd_search, "one Optuna study of a method; prints the best architecture",
+                "One Optuna study of a search method (the methods of sknas compare) on a tabular benchmark; prints "
+                "the best architecture in its native form with its metrics ('sknas search' is its deprecated "
+                "name).", aliases=["search"])
     bench_args(p)
     p.add_argument("--method", default="sknas", choices=list(METHODS), help="search method")
     p.add_argument("--budget", type=_positive_int, default=100, help="trials")
@@ -569,6 +573,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 runtime failure, 2 bad usage, 130 interrupted)."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "search":
+        print("sknas search is deprecated; use sknas study (the same command)", file=sys.stderr)
     if getattr(args, "benchmark", None) is not None and args.dataset is not None:
         from .datasets import BENCHMARKS
 

@@ -23,7 +23,20 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 __all__ = ["atomic_path", "check_random_state", "check_choice", "rng_from", "seed_from", "torch_threads", "Int", "Real",
-           "Options", "Instance", "check_int", "check_real", "validate_params", "short_repr", "moved_names"]
+           "Options", "Instance", "check_int", "check_real", "validate_params", "short_repr", "moved_names",
+           "renamed"]
+
+
+def renamed(old: str, old_value, new: str, new_value, *, stacklevel: int = 3):
+    """The value of a renamed parameter: ``new_value``, or ``old_value`` with a ``FutureWarning`` when given.
+
+    ``old_value`` counts as not given when it is ``None`` or the string ``"deprecated"`` (the default an
+    estimator's ``__init__`` gives a deprecated parameter, as scikit-learn does).
+    """
+    if old_value is None or (isinstance(old_value, str) and old_value == "deprecated"):
+        return new_value
+    warnings.warn(f"{old} is deprecated; use {new} (same meaning)", FutureWarning, stacklevel=stacklevel)
+    return old_value
 
 
 def moved_names(module: str, moved: Mapping[str, str]):

@@ -23,7 +23,7 @@ def test_usage_errors_name_the_option_and_exit_2(capsys, tmp_path, monkeypatch):
         ("demo", "nope"): "invalid choice: 'nope'",
         ("compare", "--methods", "tpe,magic"): "argument --methods: unknown ['magic']",
         ("compare", "--methods", ","): "argument --methods: expected comma-separated names",
-        ("search", "--budget", "0"): "argument --budget: expected a positive integer, got 0",
+        ("study", "--budget", "0"): "argument --budget: expected a positive integer, got 0",
         ("compare", "nasbench201", "--dataset", "mnist"): "argument --dataset: nasbench201 has no dataset 'mnist'",
         ("predictors", "--train-sizes", "50,x"): "argument --train-sizes: expected a positive integer, got 'x'",
         ("predictors", "--models", "auto,foo"): "argument --models: unknown ['foo']",
@@ -37,7 +37,7 @@ def test_usage_errors_name_the_option_and_exit_2(capsys, tmp_path, monkeypatch):
         assert exc.value.code == 2
         err = capsys.readouterr().err
         assert message in err, (argv, err)
-        if argv[0] in ("compare", "search", "predictors"):
+        if argv[0] in ("compare", "study", "predictors"):
             assert f"usage: sknas {argv[0]}" in err  # the subcommand's usage, not the top level's
     assert not (tmp_path / "sknas-output").exists()
     with pytest.raises(SystemExit):
@@ -86,12 +86,16 @@ def test_one_seed_has_no_standard_error_and_strict_json(data_home, tmp_path, cap
     assert "s.e." not in capsys.readouterr().out
 
 
-def test_search_prints_the_best_architecture(data_home, capsys, tmp_path, monkeypatch):
+def test_study_prints_the_best_architecture(data_home, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert main(["search", "--method", "rea", "--budget", "25", "--seed", "1"]) == 0
+    assert main(["study", "--method", "rea", "--budget", "25", "--seed", "1"]) == 0
     assert not (tmp_path / "sknas-output").exists()  # one objective writes no files
-    out = capsys.readouterr().out
-    assert "best architecture" in out and "|+|" in out and "validation regret" in out
+    captured = capsys.readouterr()
+    assert "best architecture" in captured.out and "|+|" in captured.out and "validation regret" in captured.out
+    assert "deprecated" not in captured.err
+    assert main(["search", "--method", "rea", "--budget", "25", "--seed", "1"]) == 0  # the old name of the command
+    again = capsys.readouterr()
+    assert "sknas search is deprecated; use sknas study" in again.err and again.out == captured.out
 
 
 def test_predictors_table_and_plots(data_home, tmp_path, capsys):

@@ -76,14 +76,14 @@ def nb201():
 
 @settings(max_examples=EXAMPLES["regressor"], **SETTINGS)
 @given(model=st.sampled_from(["mlp", "gcn", "xgboost", "auto", "renas"]),
-       hostile=st.sampled_from([None, "model", "lr", "weight_decay", "hidden_size", "n_threads", "n_ensemble", "y",
-                                "X", "space"]),
+       hostile=st.sampled_from([None, "model", "model__lr", "model__weight_decay", "model__hidden_size", "n_threads",
+                                "n_ensemble", "y", "X", "space"]),
        value=ANY_SCALAR, n=st.integers(0, 12))
 def test_regressor_fit_predict(nb201, model, hostile, value, n):
     """One parameter or input at a time is hostile, the others sensible, so the fits themselves run too."""
     from sknas import ArchitectureRegressor
 
-    params = dict(model=model, max_epochs=3, random_state=0)
+    params = dict(model=model, random_state=0, **({} if model == "xgboost" else {"model__max_epochs": 3}))
     X, y = nb201.X[:n], nb201.metrics["valid"][:n]
     if hostile == "y":
         y = y * (value if isinstance(value, float) else 1e300)
@@ -127,8 +127,8 @@ def test_proposers(nb201, fitted_gcn, n, kind, acquisition, constraint):
 def fitted_gcn(nb201):
     from sknas import ArchitectureRegressor
 
-    return ArchitectureRegressor(nb201.space, model="gcn", hidden_size=16, max_epochs=5, random_state=0).fit(
-        nb201.X[:30], nb201.metrics["valid"][:30])
+    reg = ArchitectureRegressor(nb201.space, model="gcn", model__hidden_size=16, model__max_epochs=5, random_state=0)
+    return reg.fit(nb201.X[:30], nb201.metrics["valid"][:30])
 
 
 # ------------------------------------------------------------------------------------------------ front ends
@@ -156,7 +156,7 @@ def test_run_search(budget, round_size, proposer, returns):
 
     kw = {} if round_size is None else {"round_size": round_size}
     history, exc = _call(run_search, objective, SMALL, budget=budget, n_initial=3, proposer=proposer,
-                         predictor=ArchitectureRegressor(SMALL, model="mlp", max_epochs=3), random_state=0, **kw)
+                         predictor=ArchitectureRegressor(SMALL, model="mlp", model__max_epochs=3), random_state=0, **kw)
     if exc is not None and not calls:
         return  # refused before anything was evaluated
     if exc is None:
@@ -164,9 +164,9 @@ def test_run_search(budget, round_size, proposer, returns):
 
 
 @settings(max_examples=EXAMPLES["search_cv"], **SETTINGS)
-@given(n_iter=st.one_of(st.integers(-1, 6), st.booleans()), arch_param=st.sampled_from(["arch", "nope", 3]),
+@given(budget=st.one_of(st.integers(-1, 6), st.booleans()), arch_param=st.sampled_from(["arch", "nope", 3]),
        space=st.sampled_from([SMALL, "small", None]), round_size=st.one_of(st.integers(-1, 3), st.floats()))
-def test_predictor_search_cv_arguments(n_iter, arch_param, space, round_size):
+def test_predictor_search_cv_arguments(budget, arch_param, space, round_size):
     from sklearn.tree import DecisionTreeClassifier
 
     from sknas.search import PredictorSearchCV
@@ -177,7 +177,7 @@ def test_predictor_search_cv_arguments(n_iter, arch_param, space, round_size):
             self.arch = arch
 
     X, y = np.random.default_rng(0).random((20, 3)), np.arange(20) % 2
-    search = PredictorSearchCV(Arch(), space, arch_param=arch_param, n_iter=n_iter, n_initial=2, round_size=round_size,
+    search = PredictorSearchCV(Arch(), space, arch_param=arch_param, budget=budget, n_initial=2, round_size=round_size,
                                cv=2)
     _call(search.fit, X, y)
 
@@ -185,7 +185,7 @@ def test_predictor_search_cv_arguments(n_iter, arch_param, space, round_size):
 @settings(max_examples=EXAMPLES["samplers"], **SETTINGS)
 @given(cls=st.sampled_from(["PredictorSampler", "PredNASSampler", "NeuralPredictorSampler",
                             "RegularizedEvolutionSampler"]),
-       kwargs=st.dictionaries(st.sampled_from(["n_startup_trials", "round_size", "seed", "population_size",
+       kwargs=st.dictionaries(st.sampled_from(["n_initial", "round_size", "seed", "population_size",
                                                "tournament_size", "proposer", "predictor", "independent_sampler"]),
                               ANY_SCALAR, max_size=3),
        space=st.sampled_from([SPACE, "nb201", None, 3]))
@@ -248,10 +248,10 @@ def test_loaders_on_corrupt_files(tmp_path_factory, data_home, which, mutation, 
 
 
 # ------------------------------------------------------------------------------------------------------- CLI
-WORDS = st.sampled_from(["compare", "search", "demo", "predictors", "benchmarks", "--budget", "--seeds", "--methods",
-                         "--dataset", "--output", "--train-sizes", "--models", "--data-home", "--jobs", "0", "-1",
-                         "x", ",", "tpe,magic", "nasbench201", "nasbench101", "cifar100", "mnist", "1e9", "/dev/null",
-                         "--storage", "--fast", ""])
+WORDS = st.sampled_from(["compare", "study", "search", "demo", "predictors", "benchmarks", "--budget", "--seeds",
+                         "--methods", "--dataset", "--output", "--train-sizes", "--models", "--data-home", "--jobs",
+                         "0", "-1", "x", ",", "tpe,magic", "nasbench201", "nasbench101", "cifar100", "mnist", "1e9",
+                         "/dev/null", "--storage", "--fast", ""])
 
 
 @settings(max_examples=EXAMPLES["cli"], **SETTINGS)
@@ -259,7 +259,7 @@ WORDS = st.sampled_from(["compare", "search", "demo", "predictors", "benchmarks"
 def test_cli_arguments_fail_early_and_clearly(argv, capsys):
     from sknas.cli import main
 
-    runs = {"compare", "search", "demo", "predictors"}
+    runs = {"compare", "study", "search", "demo", "predictors"}
     if runs & set(argv) and not any(w in argv for w in ("0", "-1", "x", ",", "tpe,magic", "mnist", "1e9",
                                                         "/dev/null", "")):
         return  # a valid command would run a real search: the usage errors are what is probed here

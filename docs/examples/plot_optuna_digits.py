@@ -34,7 +34,7 @@ def objective(trial):
     return net.fit(X_train, y_train).score(X_valid, y_valid)
 
 
-sampler = PredictorSampler(space, n_startup_trials=6, seed=0)
+sampler = PredictorSampler(space, n_initial=6, seed=0)
 study = optuna.create_study(direction="maximize", sampler=sampler)
 study.optimize(objective, n_trials=18)
 best = study.best_trial

@@ -77,7 +77,7 @@ def _small_gcn(space):
 
 
 #: sampler settings of the ``-small`` methods (with :func:`_small_gcn`): seconds per study
-_SMALL = dict(n_startup_trials=8, round_size=4)
+_SMALL = dict(n_initial=8, round_size=4)
 
 
 def _optuna(factory):

@@ -11,9 +11,9 @@ from optuna.samplers import BaseSampler, RandomSampler
 from optuna.study import Study, StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
-from ..search import initial_design, round_seed
+from ..search import ROUND_SIZE, initial_design, round_seed
 from ..spaces import ConstrainedSpace, Space
-from ..utils import Instance, Int, seed_from, validate_params
+from ..utils import Instance, Int, renamed, seed_from, validate_params
 from ._optuna import cached_trials, fresh_trials, set_trial_system_attr, study_key
 
 __all__ = ["ArchitectureSampler"]
@@ -55,12 +55,13 @@ class ArchitectureSampler(BaseSampler):
     space : Space
         The architecture space; ``space.suggest(trial)`` in the objective
         reads the sampled row.
-    n_startup_trials : int, default=10
-        Random (valid, distinct) architectures before the first model.
-    round_size : int, default=10
+    n_initial : int, default=10
+        Random (valid, distinct) architectures before the first model (the
+        name and default of every sknas front end).
+    round_size : int, default=3
         Proposals are computed in rounds, once per this many completed
-        trials, and handed out to the following trials (the predictor
-        samplers default to :data:`sknas.search.ROUND_SIZE`).
+        trials, and handed out to the following trials
+        (:data:`sknas.search.ROUND_SIZE`).
     independent_sampler : BaseSampler, default=None
         For parameters outside the space; default ``RandomSampler(seed)``.
     seed : int, default=None
@@ -80,26 +81,24 @@ class ArchitectureSampler(BaseSampler):
         proposes only architectures predicted to meet every constraint; the
         random startup trials, and the random fallback when every proposal is
         taken, cannot know them.
+    n_startup_trials : int, default=None
+        Deprecated alias of ``n_initial``.
     batch_size : int, default=None
         Deprecated alias of ``round_size``.
     """
 
     #: whether ``_propose`` takes several objectives (``y`` with one column per objective)
     _multi_objective = False
-    _parameter_constraints = {"space": Instance(Space), "n_startup_trials": Int(1), "round_size": Int(1),
+    _parameter_constraints = {"space": Instance(Space), "n_initial": Int(1), "round_size": Int(1),
                               "independent_sampler": Instance(BaseSampler, none=True), "seed": Int(0, none=True)}
 
-    def __init__(self, space: Space, *, n_startup_trials: int = 10, round_size: int = 10,
+    def __init__(self, space: Space, *, n_initial: int = 10, round_size: int = ROUND_SIZE,
                  independent_sampler: BaseSampler | None = None, seed: int | None = None, constraints=None,
                  constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
-                 batch_size: int | None = None):
-        if batch_size is not None:
-            import warnings
-
-            warnings.warn("batch_size is deprecated; use round_size (proposals computed per round)", FutureWarning,
-                          stacklevel=3)
-            round_size = batch_size
-        self.space, self.n_startup_trials, self.round_size = space, n_startup_trials, round_size
+                 n_startup_trials: int | None = None, batch_size: int | None = None):
+        n_initial = renamed("n_startup_trials", n_startup_trials, "n_initial", n_initial, stacklevel=4)
+        round_size = renamed("batch_size", batch_size, "round_size", round_size, stacklevel=4)
+        self.space, self.n_initial, self.round_size = space, n_initial, round_size
         self.independent_sampler, self.seed = independent_sampler, seed
         validate_params(self, ArchitectureSampler._parameter_constraints)
         self.constraints, self.constraints_func = constraints, constraints_func
@@ -207,11 +206,11 @@ class ArchitectureSampler(BaseSampler):
 
     def _row_for_trial(self, study: Study, trial: FrozenTrial) -> np.ndarray:
         X, y, claimed, C = self._history(cached_trials(study), study, trial.number)
-        if len(X) < self.n_startup_trials:
+        if len(X) < self.n_initial:
             cands = initial_design(self._search_space, 8, seed_from(self._seed, "startup", trial.number),
                                    exclude=claimed)
         else:
-            n_fit = self.n_startup_trials + (len(X) - self.n_startup_trials) // self.round_size * self.round_size
+            n_fit = self.n_initial + (len(X) - self.n_initial) // self.round_size * self.round_size
             key = (study_key(study), round_seed(self._seed, X[:n_fit], y[:n_fit]))
             C = {k: v[:n_fit] for k, v in C.items()}
             if key not in self._cache:

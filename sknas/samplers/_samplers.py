@@ -33,8 +33,10 @@ class PredictorSampler(ArchitectureSampler):
     proposer : BaseProposer, default=None
         Default :func:`~sknas.search.default_proposer` (the top of 10,000 random
         architectures by predicted value, or of the whole space when it is smaller).
-    n_startup_trials, round_size, independent_sampler, seed, constraints, constraints_func, batch_size
+    n_initial, round_size, independent_sampler, seed, constraints, constraints_func
         See :class:`ArchitectureSampler`.
+    n_startup_trials, batch_size
+        Deprecated aliases of ``n_initial`` and ``round_size``.
     multi_objective : {"mixed", "parego", "hvi"}, default="mixed"
         How rounds of a study with several objectives propose: each round a
         ParEGO scalarisation or the predicted hypervolume improvement, drawn
@@ -45,13 +47,12 @@ class PredictorSampler(ArchitectureSampler):
     _multi_objective = True
 
     def __init__(self, space: Space, *, predictor=None, proposer: BaseProposer | None = None,
-                 n_startup_trials: int = 10, round_size: int = ROUND_SIZE,
-                 independent_sampler: BaseSampler | None = None,
-                 seed: int | None = None, constraints=None, constraints_func=None, batch_size: int | None = None,
-                 multi_objective: str = "mixed"):
-        super().__init__(space, n_startup_trials=n_startup_trials, round_size=round_size,
-                         independent_sampler=independent_sampler, seed=seed, constraints=constraints,
-                         constraints_func=constraints_func, batch_size=batch_size)
+                 n_initial: int = 10, round_size: int = ROUND_SIZE, independent_sampler: BaseSampler | None = None,
+                 seed: int | None = None, constraints=None, constraints_func=None, multi_objective: str = "mixed",
+                 n_startup_trials: int | None = None, batch_size: int | None = None):
+        super().__init__(space, n_initial=n_initial, round_size=round_size, independent_sampler=independent_sampler,
+                         seed=seed, constraints=constraints, constraints_func=constraints_func,
+                         n_startup_trials=n_startup_trials, batch_size=batch_size)
         self.predictor, self.proposer, self.multi_objective = predictor, proposer, multi_objective
         validate_params(self, {"proposer": Instance(BaseProposer, none=True),
                                "multi_objective": Options(MULTI_OBJECTIVE)})
@@ -102,22 +103,22 @@ class NeuralPredictorSampler(PredictorSampler):
 
     Parameters
     ----------
-    space, predictor, proposer, n_startup_trials, independent_sampler, seed, constraints, constraints_func
+    space, predictor, proposer, n_initial, independent_sampler, seed, constraints, constraints_func
         See :class:`PredictorSampler`.
-    batch_size, multi_objective
+    multi_objective, n_startup_trials, batch_size
         See :class:`PredictorSampler`.
     round_size : int, default=10
-        See :class:`ArchitectureSampler`.
+        See :class:`ArchitectureSampler`; the paper ranks once per ten trainings.
     """
 
     def __init__(self, space: Space, *, predictor=None, proposer: BaseProposer | None = None,
-                 n_startup_trials: int = 10, round_size: int = 10, independent_sampler: BaseSampler | None = None,
-                 seed: int | None = None, constraints=None, constraints_func=None, batch_size: int | None = None,
-                 multi_objective: str = "mixed"):
-        super().__init__(space, predictor=predictor, proposer=proposer, n_startup_trials=n_startup_trials,
-                         round_size=round_size, independent_sampler=independent_sampler, seed=seed,
-                         constraints=constraints, constraints_func=constraints_func, batch_size=batch_size,
-                         multi_objective=multi_objective)
+                 n_initial: int = 10, round_size: int = 10, independent_sampler: BaseSampler | None = None,
+                 seed: int | None = None, constraints=None, constraints_func=None, multi_objective: str = "mixed",
+                 n_startup_trials: int | None = None, batch_size: int | None = None):
+        super().__init__(space, predictor=predictor, proposer=proposer, n_initial=n_initial, round_size=round_size,
+                         independent_sampler=independent_sampler, seed=seed, constraints=constraints,
+                         constraints_func=constraints_func, multi_objective=multi_objective,
+                         n_startup_trials=n_startup_trials, batch_size=batch_size)
 
     def _default_predictor(self):
         return ArchitectureRegressor(self.space, model="gcn")
@@ -155,5 +156,5 @@ class RegularizedEvolutionSampler(PredictorSampler):
         self.tournament_size = check_int(tournament_size, "tournament_size (at most population_size)",
                                          high=self.population_size)
         super().__init__(space, proposer=RegularizedEvolutionProposer(self.population_size, self.tournament_size),
-                         n_startup_trials=population_size, round_size=1, independent_sampler=independent_sampler,
+                         n_initial=population_size, round_size=1, independent_sampler=independent_sampler,
                          seed=seed, constraints=constraints, constraints_func=constraints_func)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ..spaces import ConstrainedSpace, Space
-from ..utils import Options, atomic_path, check_int
+from ..utils import Options, atomic_path, check_int, renamed
 from ._defaults import ROUND_SIZE, default_predictor, default_proposer
 from ._round import MULTI_OBJECTIVE, fit_and_propose, initial_design, search_seed
 
@@ -124,10 +123,7 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
     """
     import pandas as pd
 
-    if batch_size is not None:
-        warnings.warn("batch_size is deprecated; use round_size (architectures proposed per round)",
-                      FutureWarning, stacklevel=2)
-        round_size = batch_size
+    round_size = renamed("batch_size", batch_size, "round_size", round_size)
     space, f = _objective(objective, space, metric)
     if constraints is not None:
         space = ConstrainedSpace(space, constraints)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils.validation import check_is_fitted
 
 from ..spaces import ConstrainedSpace, Space
-from ..utils import Instance, Int, Options, atomic_path, validate_params
+from ..utils import Instance, Int, Options, atomic_path, check_int, renamed, validate_params
 from ._defaults import ROUND_SIZE, default_predictor, default_proposer
 from ._round import fit_and_propose, initial_design, search_seed
 
@@ -54,9 +53,9 @@ class PredictorSearchCV(BaseSearchCV):
         Default: :func:`~sknas.search.default_predictor`.
     proposer : BaseProposer, default=None
         Default: :func:`~sknas.search.default_proposer`.
-    n_initial : int, default=8
+    n_initial : int, default=10
         Random architectures evaluated first.
-    n_iter : int, default=24
+    budget : int, default=24
         Total number of architectures evaluated.
     round_size : int, default=3
         Architectures proposed per round (:data:`~sknas.search.ROUND_SIZE`); a
@@ -74,12 +73,14 @@ class PredictorSearchCV(BaseSearchCV):
         scores and times of each fold, as ``cv_results_`` is built from them).
         If it exists when :meth:`fit` starts, its rounds are restored instead
         of cross-validated again and the search continues from them: after an
-        interrupt, a crash or with a larger ``n_iter``, the evaluations made are
+        interrupt, a crash or with a larger ``budget``, the evaluations made are
         kept, and with an integer ``random_state`` the continued search is the
         one an uninterrupted run makes. The file must come from the same
         estimator, data, space and ``cv`` (the space and the number of folds
         are checked). A search always evaluates at least one round: rounds that
-        would reach ``n_iter`` are not restored but run again.
+        would reach ``budget`` are not restored but run again.
+    n_iter : int, default="deprecated"
+        Deprecated alias of ``budget``.
     batch_size : int, default="deprecated"
         Deprecated alias of ``round_size``.
 
@@ -103,14 +104,13 @@ class PredictorSearchCV(BaseSearchCV):
 
     _search_constraints = {"space": Instance(Space), "arch_param": Instance(str),
                            "arch_format": [Options(("row", "string")), Instance(Callable)], "n_initial": Int(1),
-                           "n_iter": Int(1), "round_size": Int(1),
+                           "budget": Int(1), "round_size": Int(1),
                            "checkpoint": Instance((str, os.PathLike), none=True)}
 
     def __init__(self, estimator, space, *, arch_param, arch_format="row", predictor=None, proposer=None,
-                 n_initial=8, n_iter=24,
-                 round_size=ROUND_SIZE, scoring=None, n_jobs=None, refit=True, cv=None, verbose=0,
-                 pre_dispatch="2*n_jobs", random_state=None, error_score=np.nan, return_train_score=False,
-                 constraints=None, checkpoint=None, batch_size="deprecated"):
+                 n_initial=10, budget=24, round_size=ROUND_SIZE, scoring=None, n_jobs=None, refit=True, cv=None,
+                 verbose=0, pre_dispatch="2*n_jobs", random_state=None, error_score=np.nan, return_train_score=False,
+                 constraints=None, checkpoint=None, n_iter="deprecated", batch_size="deprecated"):
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit, cv=cv, verbose=verbose,
                          pre_dispatch=pre_dispatch, error_score=error_score, return_train_score=return_train_score)
         self.space = space
@@ -119,19 +119,19 @@ class PredictorSearchCV(BaseSearchCV):
         self.predictor = predictor
         self.proposer = proposer
         self.n_initial = n_initial
-        self.n_iter = n_iter
+        self.budget = budget
         self.round_size = round_size
         self.random_state = random_state
         self.constraints = constraints
         self.checkpoint = checkpoint
+        self.n_iter = n_iter
         self.batch_size = batch_size
 
-    def _round_size(self) -> int:
-        if isinstance(self.batch_size, str) and self.batch_size == "deprecated":
-            return self.round_size
-        warnings.warn("batch_size is deprecated; use round_size (architectures proposed per round)", FutureWarning,
-                      stacklevel=3)
-        return self.batch_size
+    def _budget_and_round_size(self) -> tuple[int, int]:
+        """``budget`` and ``round_size``, or their deprecated aliases ``n_iter`` and ``batch_size`` when given."""
+        budget = renamed("n_iter", self.n_iter, "budget", self.budget, stacklevel=5)
+        round_size = renamed("batch_size", self.batch_size, "round_size", self.round_size, stacklevel=5)
+        return check_int(budget, "n_iter"), check_int(round_size, "batch_size")
 
     def _check_search_params(self):
         validate_params(self, self._search_constraints)
@@ -162,10 +162,10 @@ class PredictorSearchCV(BaseSearchCV):
 
     def _run_search(self, evaluate_candidates):
         self._check_search_params()
-        round_size = self._round_size()
+        budget, round_size = self._budget_and_round_size()
         self.seed_, rng = search_seed(self.random_state)
-        first = initial_design(self._search_space(), min(self.n_initial, self.n_iter), rng)
-        self._restored = self._read_checkpoint()
+        first = initial_design(self._search_space(), min(self.n_initial, budget), rng)
+        self._restored = self._read_checkpoint(budget)
         if self._restored["arch_row"]:
             results = self._format_results([], self.n_splits_, [], {})  # the restored rounds alone
             round_ = max(self._restored["round"])
@@ -173,9 +173,9 @@ class PredictorSearchCV(BaseSearchCV):
             results = evaluate_candidates(self._candidates(first), more_results={
                 "round": [0] * len(first), "predicted_score": [np.nan] * len(first), "arch_row": self._rows(first)})
             round_ = 0
-        while len(results["params"]) < self.n_iter:
+        while len(results["params"]) < budget:
             round_ += 1
-            k = min(round_size, self.n_iter - len(results["params"]))
+            k = min(round_size, budget - len(results["params"]))
             model, X_new = self._fit_and_propose(results, k)
             if len(X_new) == 0:
                 break
@@ -190,8 +190,8 @@ class PredictorSearchCV(BaseSearchCV):
 
     _RESTORED_KEYS = ("round", "predicted_score", "arch_row")
 
-    def _read_checkpoint(self) -> dict:
-        """The whole rounds of the checkpoint below ``n_iter``: their ``more_results`` and per-fold ``out``."""
+    def _read_checkpoint(self, budget: int) -> dict:
+        """The whole rounds of the checkpoint below ``budget``: their ``more_results`` and per-fold ``out``."""
         restored = {key: [] for key in (*self._RESTORED_KEYS, "out")}
         if self.checkpoint is None or not Path(self.checkpoint).is_file():
             return restored
@@ -212,7 +212,7 @@ class PredictorSearchCV(BaseSearchCV):
             raise ValueError(f"checkpoint {name!r} is damaged ({exc}); remove it or pass another path") from None
         rows = self.space.check_rows(rows.reshape(len(candidates), self.space.n_decisions), name="checkpoint rows")
         keep = len(candidates)
-        while keep and keep >= self.n_iter:  # at least one round is evaluated by fit
+        while keep and keep >= budget:  # at least one round is evaluated by fit
             keep = rounds.index(rounds[keep - 1])
         for c, row in zip(candidates[:keep], rows):
             restored["round"].append(int(c["round"]))

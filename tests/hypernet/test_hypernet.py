@@ -123,7 +123,7 @@ def test_objective_optuna(fitted, digits, which):
     f = fitted.objective(Xv, yv)
     if which == "prednas":
         sampler = PredNASSampler(SPACE, predictor=default_predictor(SPACE).set_params(model__max_epochs=10),
-                                 n_startup_trials=3, round_size=2, seed=0)
+                                 n_initial=3, round_size=2, seed=0)
     else:
         sampler = RegularizedEvolutionSampler(SPACE, population_size=3, tournament_size=2, seed=0)
     study = optuna.create_study(direction="maximize", sampler=sampler)

@@ -29,9 +29,9 @@ def fast_predictor(space=SPACE):
 FACTORIES = {
     "prednas": lambda seed=0, **kw: PredNASSampler(
         SPACE, predictor=fast_predictor(), proposer=GradientAscentProposer(n_starts=4, n_random_starts=4, n_steps=8),
-        n_startup_trials=kw.pop("n_startup_trials", 5), round_size=kw.pop("round_size", 5), seed=seed, **kw),
+        n_initial=kw.pop("n_initial", 5), round_size=kw.pop("round_size", 5), seed=seed, **kw),
     "neural-predictor": lambda seed=0, **kw: NeuralPredictorSampler(
-        SPACE, predictor=fast_predictor(), n_startup_trials=kw.pop("n_startup_trials", 5),
+        SPACE, predictor=fast_predictor(), n_initial=kw.pop("n_initial", 5),
         round_size=kw.pop("round_size", 5), seed=seed, **kw),
     "rea": lambda seed=0, **kw: RegularizedEvolutionSampler(SPACE, population_size=5, tournament_size=2, seed=seed,
                                                            **kw),
@@ -139,14 +139,16 @@ def test_bad_arguments():
         PredNASSampler("nb201")
     with pytest.raises(ValueError, match=r"round_size must be an integer in \[1, inf\]"):
         PredNASSampler(SPACE, round_size=0)
-    with pytest.raises(TypeError, match="n_startup_trials must be an integer"):
-        PredNASSampler(SPACE, n_startup_trials=True)
+    with pytest.raises(TypeError, match="n_initial must be an integer"):
+        PredNASSampler(SPACE, n_initial=True)
     with pytest.raises(ValueError, match=r"tournament_size \(at most population_size\) must be an integer in \[1, 5\]"):
         RegularizedEvolutionSampler(SPACE, population_size=5, tournament_size=9)
     with pytest.raises(TypeError, match="proposer must be BaseProposer"):
         PredNASSampler(SPACE, proposer="gradient")
     with pytest.warns(FutureWarning, match="batch_size is deprecated"):
         assert PredNASSampler(SPACE, batch_size=3).round_size == 3
+    with pytest.warns(FutureWarning, match="n_startup_trials is deprecated; use n_initial"):
+        assert PredNASSampler(SPACE, n_startup_trials=4).n_initial == 4
 
 
 WORKER = textwrap.dedent("""
@@ -160,7 +162,7 @@ WORKER = textwrap.dedent("""
     from sknas.samplers import NeuralPredictorSampler
     bench = load_nasbench201("cifar10-valid")
     storage = JournalStorage(JournalFileBackend(sys.argv[1]))
-    sampler = NeuralPredictorSampler(bench.space, n_startup_trials=6, round_size=6, seed=int(sys.argv[2]),
+    sampler = NeuralPredictorSampler(bench.space, n_initial=6, round_size=6, seed=int(sys.argv[2]),
         predictor=ArchitectureRegressor(bench.space, model="mlp", model__max_epochs=20))
     study = optuna.load_study(study_name="shared", storage=storage, sampler=sampler)
     study.optimize(lambda t: float(bench.query([bench.space.suggest(t)])[0]), n_trials=int(sys.argv[3]))
@@ -196,7 +198,7 @@ REPRO = textwrap.dedent("""
 
     def run():
         bench = load_nasbench201("cifar10-valid")
-        sampler = PredNASSampler(bench.space, n_startup_trials=4, round_size=4, seed=11,
+        sampler = PredNASSampler(bench.space, n_initial=4, round_size=4, seed=11,
                                  predictor=ArchitectureRegressor(bench.space, model="mlp", model__max_epochs=10))
         study = optuna.create_study(direction="maximize", sampler=sampler)
         study.optimize(lambda t: float(bench.query([bench.space.suggest(t)])[0]), n_trials=10)

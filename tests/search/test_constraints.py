@@ -61,7 +61,7 @@ def test_predictor_search_cv(bench, bounds):
             return float(bench.query([self.arch])[0])
 
     search = PredictorSearchCV(Lookup(), bench.space, arch_param="arch", predictor=small_gcn(bench.space),
-                               n_initial=5, n_iter=11, cv=2, constraints=bounds, random_state=0)
+                               n_initial=5, budget=11, cv=2, constraints=bounds, random_state=0)
     search.fit(np.zeros((4, 1)), np.array([0, 1, 0, 1]))
     rows = [p["arch"] for p in search.cv_results_["params"]]
     assert len(rows) == 11 and feasible(bench, rows).all()
@@ -79,7 +79,7 @@ def test_samplers(bench, bounds, name):
         sampler = samplers.RegularizedEvolutionSampler(space, population_size=6, tournament_size=2, seed=0,
                                                        constraints=bounds)
     else:
-        sampler = getattr(samplers, name)(space, predictor=small_gcn(space), n_startup_trials=6, seed=0,
+        sampler = getattr(samplers, name)(space, predictor=small_gcn(space), n_initial=6, seed=0,
                                           constraints=bounds)
     rows = []
     study = optuna.create_study(direction="maximize", sampler=sampler)
@@ -129,7 +129,7 @@ def test_constraints_known_only_after_a_trial_are_learned(bench, name, how):
         sampler = samplers.RegularizedEvolutionSampler(bench.space, population_size=10, tournament_size=3, seed=0,
                                                        **kw)
     else:
-        sampler = samplers.PredictorSampler(bench.space, predictor=small_gcn(bench.space), n_startup_trials=10,
+        sampler = samplers.PredictorSampler(bench.space, predictor=small_gcn(bench.space), n_initial=10,
                                             seed=0, **kw)
 
     def objective(trial):

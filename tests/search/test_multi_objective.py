@@ -189,7 +189,7 @@ def test_sampler_finds_a_front_on_a_two_objective_study(bench):
         row = bench.space.suggest(trial)[None, :]
         return float(bench.query(row)[0]), float(bench.query(row, "latency_pixel3")[0])
 
-    sampler = PredictorSampler(bench.space, predictor=fast_predictor(bench.space), n_startup_trials=8, seed=0)
+    sampler = PredictorSampler(bench.space, predictor=fast_predictor(bench.space), n_initial=8, seed=0)
     study = optuna.create_study(directions=["maximize", "minimize"], sampler=sampler)
     study.optimize(objective, n_trials=20)
     rows = np.array([bench.space.params_to_row(t.params) for t in study.trials])

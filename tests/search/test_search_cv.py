@@ -24,7 +24,7 @@ def mlp_search(**kw):
     net = NeuralNetClassifier(MLPNetwork, module__arch=(0, 0, 0, 0, 0), module__n_features=30, module__n_outputs=2,
                               module__space=space,
                               max_epochs=4, lr=0.05, train_split=None, verbose=0, module__seed=0)
-    params = dict(arch_param="neuralnetclassifier__module__arch", n_initial=4, n_iter=8, round_size=2, cv=2,
+    params = dict(arch_param="neuralnetclassifier__module__arch", n_initial=4, budget=8, round_size=2, cv=2,
                   predictor=fast_predictor(space), random_state=0)
     params.update(kw)
     return space, PredictorSearchCV(make_pipeline(StandardScaler(), net), space, **params)
@@ -63,7 +63,7 @@ def test_nb201_cells_on_digits():
     net = NeuralNetClassifier(NB201Network, module__arch=(0,) * 6, module__C=4, module__N=1, module__in_channels=1,
                               max_epochs=2, lr=0.1, train_split=None, verbose=0, module__seed=0)
     search = PredictorSearchCV(net, space, arch_param="module__arch", predictor=fast_predictor(space),
-                               proposer=EvolutionProposer(n_parents=2, n_children=20), n_initial=3, n_iter=5,
+                               proposer=EvolutionProposer(n_parents=2, n_children=20), n_initial=3, budget=5,
                                round_size=2, cv=2, random_state=0)
     search.fit(X, y)
     assert len(search.cv_results_["params"]) == 5
@@ -89,8 +89,10 @@ def test_bad_arguments(cancer):
     X, y = cancer
     with pytest.raises(ValueError, match="arch_param='module__arch' is not a parameter"):
         mlp_search(arch_param="module__arch")[1].fit(X, y)
-    with pytest.raises(ValueError, match=r"n_iter must be an integer in \[1, inf\]"):
-        mlp_search(n_iter=0)[1].fit(X, y)
+    with pytest.raises(ValueError, match=r"budget must be an integer in \[1, inf\]"):
+        mlp_search(budget=0)[1].fit(X, y)
+    with pytest.warns(FutureWarning, match="n_iter is deprecated; use budget"):  # the old name, same meaning
+        assert len(mlp_search(n_iter=5)[1].fit(X, y).cv_results_["params"]) == 5
     with pytest.raises(TypeError, match="space must be Space"):
         PredictorSearchCV(mlp_search()[1].estimator, "mlp", arch_param="x").fit(X, y)
 
@@ -116,13 +118,13 @@ def test_an_error_keeps_the_rounds_finished_before_it():
     space = CategoricalSpace({"a": [0, 1, 2], "b": [0, 1, 2], "c": [0, 1, 2]})
     X, y = np.zeros((20, 2)), np.arange(20) % 2
     search = PredictorSearchCV(_Flaky(), space, arch_param="arch", predictor=fast_predictor(space), n_initial=4,
-                               n_iter=27, round_size=4, cv=2, error_score="raise", random_state=0)
+                               budget=27, round_size=4, cv=2, error_score="raise", random_state=0)
     with pytest.raises(RuntimeError, match="does not train"):
         search.fit(X, y)
     kept = search.cv_results_
     assert len(kept["params"]) >= 4 and all(tuple(p["arch"]) != (2, 2, 2) for p in kept["params"])
     tolerant = PredictorSearchCV(_Flaky(), space, arch_param="arch", predictor=fast_predictor(space), n_initial=4,
-                                 n_iter=12, round_size=4, cv=2, random_state=0)
+                                 budget=12, round_size=4, cv=2, random_state=0)
     with pytest.warns(UserWarning):  # scikit-learn's warning about the failed fits, recorded as NaN
         tolerant.fit(X, y)
     scores = np.asarray(tolerant.cv_results_["mean_test_score"])
@@ -138,7 +140,7 @@ def test_readable_architectures_for_an_unmodified_mlp_classifier(cancer):
     search = PredictorSearchCV(
         make_pipeline(StandardScaler(), MLPClassifier(max_iter=60, random_state=0)), space,
         arch_param="mlpclassifier__hidden_layer_sizes", arch_format=lambda r: tuple(w for w, _ in space.layers(r)),
-        predictor=fast_predictor(space), n_initial=3, n_iter=5, round_size=1, cv=2, random_state=0)
+        predictor=fast_predictor(space), n_initial=3, budget=5, round_size=1, cv=2, random_state=0)
     with pytest.warns(Warning):  # MLPClassifier's ConvergenceWarning at 60 iterations
         search.fit(X, y)
     sizes = search.best_params_["mlpclassifier__hidden_layer_sizes"]
@@ -155,7 +157,7 @@ def test_readable_architectures_for_a_skorch_network():
     net = NeuralNetClassifier(NB201Network, module__arch=space.to_string([0] * 6), module__C=4, module__N=1,
                               module__in_channels=1, max_epochs=1, lr=0.1, train_split=None, verbose=0, module__seed=0)
     search = PredictorSearchCV(net, space, arch_param="module__arch", arch_format="string",
-                               predictor=fast_predictor(space), n_initial=2, n_iter=3, round_size=1, cv=2,
+                               predictor=fast_predictor(space), n_initial=2, budget=3, round_size=1, cv=2,
                                random_state=0)
     search.fit(X, y[:200].astype(np.int64))
     assert all(p["module__arch"].startswith("|") for p in search.cv_results_["params"])
@@ -187,7 +189,7 @@ def _counted_search(n_iter, checkpoint=None):
 
     space = CategoricalSpace({"a": [0, 1, 2], "b": [0, 1, 2], "c": [0, 1, 2]})
     return PredictorSearchCV(_Counted(), space, arch_param="arch", predictor=fast_predictor(space), n_initial=4,
-                             n_iter=n_iter, round_size=2, cv=2, random_state=0, checkpoint=checkpoint)
+                             budget=n_iter, round_size=2, cv=2, random_state=0, checkpoint=checkpoint)
 
 
 def _summary(search):
@@ -213,7 +215,7 @@ def test_a_checkpoint_continues_where_an_interrupted_search_stopped(tmp_path):
     assert resumed.best_params_ == whole.best_params_ and resumed.best_score_ == whole.best_score_
 
     _Counted.fits = 0
-    longer = _counted_search(12, ckpt).fit(X, y)  # a larger n_iter continues the finished search
+    longer = _counted_search(12, ckpt).fit(X, y)  # a larger budget continues the finished search
     assert _Counted.fits == 2 * 2 + 1 and _summary(longer)[0][:10] == _summary(whole)[0]
     _Counted.fits = 0
     again = _counted_search(12, ckpt).fit(X, y)  # a finished search runs its last round again, nothing else
