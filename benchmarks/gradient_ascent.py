@@ -50,7 +50,7 @@ def enumerable_round(spec: str, seed: int, n_train: int, batch: int, smoke: bool
     y = bench.query(X)
     model = default_predictor(space, random_state=seed)
     if smoke:
-        model.set_params(max_epochs=5)
+        model.set_params(model__max_epochs=5)
     model.fit(X, y)
     everything = bench.X[space.unique(bench.X)]
     seen = set(space.row_keys(X))
@@ -76,7 +76,7 @@ def large_round(name: str, seed: int, batch: int, smoke: bool) -> dict:
     space = bench.space  # the full space, not the table's rows
     model = default_predictor(space, random_state=seed)
     if smoke:
-        model.set_params(max_epochs=5)
+        model.set_params(model__max_epochs=5)
     X, y = bench.X, bench.query(bench.X)
     model.fit(X, y)
     P, t_ga = _timed(lambda: GradientAscentProposer().propose(model, batch, X, y, random_state=seed))

@@ -182,8 +182,8 @@ def main(argv=None):
     if args.smoke:
         args.sizes, args.splits, args.no_timing = [78], 1, True
         args.configs = ["mlp-onehot", "xgboost"] if args.configs == list(PREDICTOR_CONFIGS) else args.configs
-        configs["mlp-onehot"] = dict(configs["mlp-onehot"], max_epochs=5)
-        configs["xgboost"] = dict(configs["xgboost"], model_params={"n_estimators": 20})
+        configs["mlp-onehot"] = dict(configs["mlp-onehot"], model__max_epochs=5)
+        configs["xgboost"] = dict(configs["xgboost"], model__n_estimators=20)
     bench, y = _load()
     if args.timing_only:
         out = args.out.with_name("predictors_timing.json")

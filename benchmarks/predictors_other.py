@@ -57,8 +57,8 @@ DEFAULT_CONFIGS = ("default", "gcn", "gcn-pairwise", "mlp-onehot-pairwise", "xgb
 FAST_CONFIGS = ("xgboost", "xgboost-pairwise")
 #: smoke mode: benchmarks, sizes and configurations (with few epochs / trees)
 SMOKE_TASKS = {"nasbench101:cifar10": (50,), "nasbench301:cifar10": (50,)}
-SMOKE_CONFIGS = {"mlp-onehot-pairwise": dict(PREDICTOR_CONFIGS["mlp-onehot-pairwise"], max_epochs=3),
-                 "xgboost": dict(PREDICTOR_CONFIGS["xgboost"], model_params={"n_estimators": 20})}
+SMOKE_CONFIGS = {"mlp-onehot-pairwise": dict(PREDICTOR_CONFIGS["mlp-onehot-pairwise"], model__max_epochs=3),
+                 "xgboost": dict(PREDICTOR_CONFIGS["xgboost"], model__n_estimators=20)}
 NOTES = (
     "NAS-Bench-Graph: the test set is all other ~26,000 architectures, so precision@10 asks for the top 0.04 %; "
     "it is near 0 for every predictor at these training sizes and says little beyond that.",

@@ -47,7 +47,7 @@ def run_one(name: str, n_train: int, n_test: int | None, split: int, max_epochs:
     te = idx[n_train:] if n_test is None else idx[n_train:n_train + n_test]
     out = {}
     for layout, encoding in LAYOUTS.items():
-        reg = ArchitectureRegressor(bench.space, model="renas", encoding=encoding, max_epochs=max_epochs,
+        reg = ArchitectureRegressor(bench.space, model="renas", encoding=encoding, model__max_epochs=max_epochs,
                                     n_threads=1, random_state=split)
         t0 = time.perf_counter()
         reg.fit(bench.X[tr], y[tr])

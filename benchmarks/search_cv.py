@@ -57,7 +57,7 @@ def run_one(task: str, method: str, seed: int, n_iter: int, smoke: bool):
 
     space, net, arch_param, (X_tr, X_te, y_tr, y_te) = _task(task, smoke)
     n_initial = n_iter if method == "random" else max(4, n_iter // 3)
-    predictor = default_predictor(space).set_params(max_epochs=20 if smoke else 60)
+    predictor = default_predictor(space).set_params(model__max_epochs=20 if smoke else 60)
     search = PredictorSearchCV(net, space, arch_param=arch_param, predictor=predictor, n_initial=n_initial,
                                budget=n_iter, round_size=max(2, n_iter // 6), cv=3, random_state=seed)
     t0 = time.perf_counter()

@@ -28,7 +28,7 @@ print(history[["round", "arch", "value", "predicted", "best"]].tail(4).to_string
 # %%
 # Your own predictor and proposer: an ensemble of MLPs on the path encoding, predictor-guided evolution
 # with independent Thompson sampling (BANANAS' recipe).
-predictor = ArchitectureRegressor(space, model="mlp", encoding="path", n_ensemble=3, max_epochs=60, random_state=0)
+predictor = ArchitectureRegressor(space, model="mlp", encoding="path", n_ensemble=3, model__max_epochs=60, random_state=0)
 proposer = EvolutionProposer(n_parents=5, acquisition="its")
 history2 = run_search(bench, budget=budget, predictor=predictor, proposer=proposer, random_state=0)
 

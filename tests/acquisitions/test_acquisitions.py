@@ -82,7 +82,7 @@ def test_a_new_acquisition_is_one_class(bench):
             return P.std(axis=0)
 
     X, y = bench.X[:40], bench.metrics["valid"][:40]
-    reg = ArchitectureRegressor(bench.space, model="mlp", n_ensemble=3, max_epochs=20, random_state=0).fit(X, y)
+    reg = ArchitectureRegressor(bench.space, model="mlp", n_ensemble=3, model__max_epochs=20, random_state=0).fit(X, y)
     for proposer in (RandomRankProposer(n_candidates=500, acquisition=MostDisputed()),
                      EvolutionProposer(n_parents=3, acquisition=MostDisputed())):
         P = proposer.propose(reg, 5, X, y, random_state=0)
@@ -114,7 +114,7 @@ def test_learned_constraints_reach_every_front_end(bench):
     X = bench.X[rng.choice(len(bench), 40, replace=False)]
     y = bench.query(X)
     params = bench.space.params(X)
-    reg = ArchitectureRegressor(bench.space, model="mlp", max_epochs=20, random_state=0)
+    reg = ArchitectureRegressor(bench.space, model="mlp", model__max_epochs=20, random_state=0)
     _, P = fit_and_propose(reg, RandomRankProposer(n_candidates=2000), X, y, 6, seed=0,
                            constraint_values={"params": params - 0.4})
     assert len(P) == 6 and np.all(bench.space.params(P) <= 0.4 + 1e-9)

@@ -29,13 +29,13 @@ def seen(bench):
 @pytest.fixture(scope="module")
 def mlp(bench, seen):
     X, y = seen
-    return ArchitectureRegressor(bench.space, model="mlp", n_ensemble=3, max_epochs=60, random_state=0).fit(X, y)
+    return ArchitectureRegressor(bench.space, model="mlp", n_ensemble=3, model__max_epochs=60, random_state=0).fit(X, y)
 
 
 @pytest.fixture(scope="module")
 def gcn(bench, seen):
     X, y = seen
-    return ArchitectureRegressor(bench.space, model="gcn", max_epochs=30, random_state=0).fit(X, y)
+    return ArchitectureRegressor(bench.space, model="gcn", model__max_epochs=30, random_state=0).fit(X, y)
 
 
 PROPOSERS = [

@@ -21,7 +21,7 @@ OBJECTIVES = ("valid", "latency_pixel3")
 
 
 def fast_predictor(space):
-    return ArchitectureRegressor(space, model="mlp", max_epochs=20, random_state=0)
+    return ArchitectureRegressor(space, model="mlp", model__max_epochs=20, random_state=0)
 
 
 def brute_force_front(Y):
@@ -108,7 +108,7 @@ def test_predicted_improvement_is_differentiable_for_gradient_ascent(bench):
 
     X = initial_design(bench.space, 16, 0)
     Y = two_objectives(bench, X)
-    predictor = ArchitectureRegressor(bench.space, model="gcn", max_epochs=10, random_state=0)
+    predictor = ArchitectureRegressor(bench.space, model="gcn", model__max_epochs=10, random_state=0)
     model = PredictedImprovement(predictor, X, Y, seed=0)
     C = initial_design(bench.space, 200, 1, exclude=X)
     Z = torch.tensor(bench.space.relax(C), dtype=torch.float32, requires_grad=True)
