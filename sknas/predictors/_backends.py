@@ -127,23 +127,25 @@ class TorchBackend(Backend):
     weight_decay : float, default=1e-4
         AdamW weight decay.
     batch_size : int, default=32
-        Mini-batch size.
+        Mini-batch size (at most 2**20).
     max_epochs : int or None, default=None
-        Training epochs; ``None`` takes about :attr:`steps` optimizer steps, clipped to 30..300 epochs.
+        Training epochs (at most 100,000); ``None`` takes about :attr:`steps` optimizer steps, clipped to
+        30..300 epochs.
     lr : float
         AdamW learning rate, annealed with a cosine schedule (default: the subclass's).
     hidden_size : int
-        Width of the layers (default: the subclass's).
+        Width of the layers, at most 8192 (default: the subclass's).
     n_layers : int
-        Number of graph or hidden layers, for the modules that have them (default: the subclass's).
+        Number of graph or hidden layers, for the modules that have them, at most 64 (default: the subclass's).
     """
 
     losses = ("pairwise", "mse", "mse+pairwise")
     calibrated = True
     dtype = np.float32
     defaults = dict(weight_decay=1e-4, batch_size=32, max_epochs=None)
-    constraints = dict(weight_decay=Real(0), batch_size=Int(1), max_epochs=Int(1, none=True), hidden_size=Int(1),
-                       n_layers=Int(1), lr=Real(0, closed="neither"))
+    # sizes are bounded, so that a typo is refused before it allocates gigabytes
+    constraints = dict(weight_decay=Real(0), batch_size=Int(1, 2**20), max_epochs=Int(1, 100_000, none=True),
+                       hidden_size=Int(1, 8192), n_layers=Int(1, 64), lr=Real(0, closed="neither"))
     #: optimizer steps of the automatic number of epochs (``max_epochs=None``)
     steps: ClassVar[int] = 800
 

@@ -127,8 +127,9 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         (``calibration_``), so predictions read in the units of ``y`` whatever
         the loss.
     n_ensemble : int, default=1
-        Number of members trained with different seeds; predictions are their
-        mean (``predict(X, return_std=True)`` also returns their spread).
+        Number of members trained with different seeds (at most 256);
+        predictions are their mean (``predict(X, return_std=True)`` also
+        returns their spread).
     n_threads : int or None, default=1
         Torch intra-op threads during fit and predict (restored afterwards);
         ``None`` leaves torch's setting alone.
@@ -203,7 +204,7 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         "model": _check_model,
         "encoding": Options(ENCODINGS, none=True),
         "loss": Options(LOSSES, none=True),
-        "n_ensemble": Int(1),
+        "n_ensemble": Int(1, 256),  # bounded: a typo must not allocate and train millions of members
         "n_threads": Int(1, none=True),
     }  # random_state: checked by check_random_state; model__<name>: by the backend
 

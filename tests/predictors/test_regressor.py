@@ -434,3 +434,16 @@ def test_backend_docstrings_document_their_defaults():
 
     for backend in (*BACKENDS.values(), SklearnBackend):
         assert _documented_defaults(backend) == backend.defaults, backend.__name__
+
+
+@pytest.mark.parametrize("params, name", [(dict(n_ensemble=7_340_032), "n_ensemble"),
+                                          (dict(model__hidden_size=50_000), "model__hidden_size"),
+                                          (dict(model__n_layers=10**6), "model__n_layers"),
+                                          (dict(model__batch_size=2**40), "model__batch_size")])
+def test_sizes_that_would_allocate_gigabytes_are_refused(params, name):
+    """A typo in a size is a ValueError naming it, before anything is allocated or trained."""
+    from sknas.datasets import load_nasbench201
+
+    bench = load_nasbench201("cifar10-valid")
+    with pytest.raises(ValueError, match=name):
+        ArchitectureRegressor(bench.space, model="mlp", **params).fit(bench.X[:4], bench.metrics["valid"][:4])
