@@ -8,8 +8,8 @@ The library part says what is compared: the methods (:class:`Method`, :data:`MET
 :func:`parse_constraint`, :func:`search_space`, :func:`front_points`, :func:`true_front`). The harness
 runs and summarises: studies over seeds in processes, resumable in a storage (:func:`compare`,
 :func:`run_study`, :func:`open_storage`, :func:`study_name`), and their statistics per budget
-(:func:`summarise`, :func:`summary_rows`, :func:`regret_curve`, :func:`curve_to_dict`,
-:func:`standard_error`, :func:`summarise_fronts`, :func:`median_front`).
+(:func:`summarise`, :func:`summary_rows`, :func:`regret_curve`, :func:`returned`, :func:`trials_within`,
+:func:`curve_to_dict`, :func:`standard_error`, :func:`summarise_fronts`, :func:`median_front`).
 """
 
 from ._harness import (
@@ -18,12 +18,14 @@ from ._harness import (
     median_front,
     open_storage,
     regret_curve,
+    returned,
     run_study,
     standard_error,
     study_name,
     summarise,
     summarise_fronts,
     summary_rows,
+    trials_within,
 )
 from ._methods import METHODS, Method, make_sampler
 from ._problems import front_points, load_spec, parse_constraint, parse_objectives, search_space, true_front
@@ -31,4 +33,4 @@ from ._problems import front_points, load_spec, parse_constraint, parse_objectiv
 __all__ = ["Method", "METHODS", "load_spec", "make_sampler", "run_study", "study_name", "open_storage",
            "parse_constraint", "parse_objectives", "search_space", "summarise", "true_front", "front_points",
            "summarise_fronts", "median_front",
-           "summary_rows", "regret_curve", "curve_to_dict", "compare", "standard_error"]
+           "summary_rows", "regret_curve", "returned", "trials_within", "curve_to_dict", "compare", "standard_error"]

@@ -27,10 +27,12 @@ def _quiet_optuna():
 
 
 def study_name(spec: str, method: str, seed: int, constraints: Sequence[str] = (),
-               objectives: Sequence[str] = ("valid",)) -> str:
-    """The name of a comparison study in a storage: one per (benchmark, method, seed, constraints, objectives)."""
+               objectives: Sequence[str] = ("valid",), noisy: bool = False) -> str:
+    """The name of a comparison study in a storage: one per (benchmark, method, seed, constraints, objectives,
+    noisy)."""
     return (f"{spec}|{method}|seed{seed}" + "".join(f"|{c}" for c in constraints)
-            + ("" if tuple(objectives) == ("valid",) else "|objectives=" + ",".join(objectives)))
+            + ("" if tuple(objectives) == ("valid",) else "|objectives=" + ",".join(objectives))
+            + ("|noisy" if noisy else ""))
 
 
 def summarise_fronts(runs: Sequence[dict], budgets: Sequence[int], front: np.ndarray, reference: np.ndarray) -> dict:
@@ -89,10 +91,22 @@ def _rdb_storage(url: str, attempts: int = 8):
             time.sleep(0.2 + random.random() * 0.8)
 
 
-def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = False, data_home=None,
+def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bool = False, data_home=None,
               storage=None, stale_after: float | None = None, constraints: Sequence[str] = (),
-              objectives: Sequence[str] = ("valid",)) -> dict:
+              objectives: Sequence[str] = ("valid",), noisy: bool = False, cost_budget: float | None = None,
+              recommend_at: Sequence[float] = ()) -> dict:
     """One study of ``budget`` trials; the rows tried, their validation and test values, and the wall time.
+
+    ``valid`` holds each row's seed mean (the table's value); ``observed`` what the study saw, the same
+    values unless ``noisy``: then every trial observes ONE training seed's validation accuracy of its
+    cell, drawn among the cell's seeds with a generator seeded by ``(seed, trial number)`` (a rerun
+    draws the same). With a ``cost_budget`` (seconds of training, the table's ``train_time``) the study
+    runs until the cumulative cost of its trials exceeds it (and ``budget`` trials are done, if given);
+    the run then holds ``cost``, each trial's training time. At each budget of ``recommend_at`` (trials,
+    or seconds with a ``cost_budget``) the run records in ``recommended`` (keyed by the number of trials
+    within the budget, see :func:`trials_within`) the trial of best mean predicted by
+    :func:`~sknas.search.default_predictor` (seeded with ``seed``) fitted on the observations so far:
+    one fit per budget, after the study (not in ``wall``).
 
     With two ``objectives`` (see :func:`parse_objectives`, e.g. ``("valid", "latency_pixel3")``) the
     study is multi-objective and the run also holds ``points``: every trial's objective values as
@@ -107,7 +121,6 @@ def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = Fa
     thread and Optuna's log is quiet during the study; both are restored afterwards.
     """
     import optuna
-    from optuna.study import MaxTrialsCallback
     from optuna.trial import TrialState
 
     from ..samplers import fail_stale_trials
@@ -115,6 +128,7 @@ def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = Fa
     bench = load_spec(spec, data_home)
     space = search_space(bench, constraints)  # the table's rows only, when it samples its space
     objectives = parse_objectives(objectives, bench)
+    _check_regime(bench, objectives, budget, noisy, cost_budget)
     if len(objectives) > 1 and not METHODS[method].multi_objective:
         raise ValueError(f"method {method!r} optimises one objective; for several use one of "
                          f"{[m for m, spec in METHODS.items() if spec.multi_objective]}")
@@ -122,27 +136,41 @@ def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = Fa
 
     def objective(trial):
         row = space.suggest(trial)[None, :]
+        if noisy:
+            return float(bench.query(row, "valid", noisy=True, random_state=np.random.default_rng(
+                [seed, trial.number]))[0])
         values = tuple(float(bench.query(row, m)[0]) for m in objectives)
         return values if len(values) > 1 else values[0]
+
+    def rows(trials):
+        return np.array([space.params_to_row(t.params, repair=True) for t in trials],  # repaired as suggest() did
+                        dtype=np.int64).reshape(-1, space.n_decisions)
+
+    def enough(study) -> bool:
+        done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        return ((budget is None or len(done) >= budget)
+                and (cost_budget is None or bench.query(rows(done), "train_time").sum() > cost_budget))
 
     with torch_threads(1), _quiet_optuna():
         sampler = make_sampler(method, space, seed, fast=fast)
         if storage is None:
             study = optuna.create_study(directions=directions, sampler=sampler)
             t0 = time.perf_counter()
-            study.optimize(objective, n_trials=budget)
+            if cost_budget is None:
+                study.optimize(objective, n_trials=budget)
+            else:
+                study.optimize(objective, n_trials=None, callbacks=[lambda st, _: enough(st) and st.stop()])
             wall = time.perf_counter() - t0
         else:
             study = optuna.create_study(storage=open_storage(storage),
-                                        study_name=study_name(spec, method, seed, constraints, objectives),
+                                        study_name=study_name(spec, method, seed, constraints, objectives, noisy),
                                         directions=directions, sampler=sampler, load_if_exists=True)
             fail_stale_trials(study, older_than=stale_after)
-            if len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))) < budget:
-                study.optimize(objective, n_trials=None,
-                               callbacks=[MaxTrialsCallback(budget, states=(TrialState.COMPLETE,))])
-    done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))[:budget]
-    X = np.array([space.params_to_row(t.params, repair=True) for t in done],  # repaired as suggest() did
-                 dtype=np.int64).reshape(-1, space.n_decisions)
+            if not enough(study):
+                study.optimize(objective, n_trials=None, callbacks=[lambda st, _: enough(st) and st.stop()])
+    done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    done = done[:budget] if cost_budget is None else done
+    X = rows(done)
     if storage is not None:
         wall = float(sum(t.duration.total_seconds() for t in done))
     test = bench.query(X, "test") if "test" in bench.metrics else np.full(len(X), np.nan)
@@ -150,15 +178,85 @@ def run_study(spec: str, method: str, seed: int, budget: int, *, fast: bool = Fa
            "test": test, "wall": wall}
     if len(objectives) > 1:
         run.update(objectives=objectives, points=front_points(bench, X, objectives))
+    else:
+        run["observed"] = np.array([t.value for t in done], dtype=np.float64)
+    if cost_budget is not None:
+        run["cost"] = bench.query(X, "train_time")
+    if len(recommend_at):
+        counts = trials_within(run, recommend_at, None if cost_budget is None else 1.0)
+        run["recommended"] = _recommend(run, space, counts, seed, fast)
     return run
 
 
-def regret_curve(runs: Sequence[dict], optimum: float):
-    """Best-so-far validation regret after each trial: (mean, standard error) over runs.
+def _check_regime(bench, objectives, budget, noisy, cost_budget) -> None:
+    """ValueError naming the argument when a study cannot run in the regime asked for."""
+    if noisy and (len(objectives) > 1 or "valid" not in bench.per_seed):
+        raise ValueError(f"noisy=True needs one objective, valid, with per-seed values; {bench.name} "
+                         f"{bench.dataset} has per-seed values of {list(bench.per_seed) or 'none'}")
+    if cost_budget is not None and "train_time" not in bench.metrics:
+        raise ValueError(f"cost_budget needs the training time of each architecture; {bench.name} "
+                         f"{bench.dataset} has no train_time")
+    if cost_budget is not None and not cost_budget > 0:
+        raise ValueError(f"cost_budget must be a positive number of seconds; got {cost_budget!r}")
+    if budget is None and cost_budget is None:
+        raise ValueError("budget: give a number of trials, or a cost_budget")
+
+
+def _recommend(run: dict, space, counts, seed: int, fast: bool) -> dict:
+    """``{n: trial}`` for each count ``n`` of first trials: the trial among them of best mean predicted by
+    :func:`~sknas.search.default_predictor` fitted on their observations."""
+    from ..search import default_predictor
+
+    out = {}
+    with torch_threads(1):
+        for n in sorted(set(int(c) for c in counts)):
+            reg = default_predictor(space, random_state=seed)
+            if fast:
+                reg.set_params(model__max_epochs=10)
+            X = run["rows"][:n]
+            out[n] = int(np.argmax(reg.fit(X, run["observed"][:n]).predict(X)))
+    return out
+
+
+def trials_within(run: dict, budgets: Sequence[float], cost_unit: float | None = None) -> np.ndarray:
+    """How many first trials of ``run`` each budget holds.
+
+    Without ``cost_unit`` a budget is a number of trials (at most the run's). With it, a budget is a
+    training time, in units of ``cost_unit`` seconds (1.0: seconds), and holds the trials whose
+    cumulative cost (the run's ``cost``) fits in it, at least one (a method returns its first
+    architecture even when that training alone overruns the budget). ValueError when the run stops
+    before the budget is spent: its figure at that budget would be unknown.
+    """
+    budgets = np.asarray(budgets, dtype=np.float64)
+    if cost_unit is None:
+        return np.minimum(budgets, len(run["valid"])).astype(np.int64)
+    if "cost" not in run:
+        raise ValueError("cost_unit: the run has no cost; run its study with a cost_budget")
+    spent = np.cumsum(run["cost"])
+    if len(spent) == 0 or spent[-1] <= budgets.max() * cost_unit:
+        raise ValueError(f"budgets: the run of {run['method']} seed {run['seed']} spent "
+                         f"{spent[-1] if len(spent) else 0:.0f} s, not more than the largest budget "
+                         f"{budgets.max() * cost_unit:.0f} s; run its study with a larger cost_budget")
+    return np.maximum(np.searchsorted(spent, budgets * cost_unit, side="right"), 1)
+
+
+def returned(run: dict) -> np.ndarray:
+    """After each trial, the index of the architecture the run returns: the first one of best observation
+    so far (of best validation value in a noise-free run)."""
+    seen = np.asarray(run.get("observed", run["valid"]), dtype=np.float64)
+    new = np.r_[True, seen[1:] > np.maximum.accumulate(seen)[:-1]]
+    return np.maximum.accumulate(np.where(new, np.arange(len(seen)), 0))
+
+
+def regret_curve(runs: Sequence[dict], optimum: float, costs=None, cost_unit: float = 1.0):
+    """Validation regret of the architecture each run returns (see :func:`returned`; the optimum minus its
+    seed mean) after each trial, or at each training time of ``costs`` (in units of ``cost_unit`` seconds,
+    see :func:`trials_within`): (mean, standard error) over runs.
 
     The standard error is None for a single run, where it is undefined.
     """
-    R = np.array([optimum - np.maximum.accumulate(r["valid"]) for r in runs])
+    R = np.array([optimum - r["valid"][returned(r)] if costs is None else
+                  (optimum - r["valid"][returned(r)])[trials_within(r, costs, cost_unit) - 1] for r in runs])
     return R.mean(axis=0), standard_error(R)
 
 
@@ -175,30 +273,52 @@ def standard_error(values: np.ndarray):
     return values.std(axis=0, ddof=1) / np.sqrt(len(values))
 
 
-def summarise(runs: Sequence[dict], budgets: Sequence[int], optimum: float) -> dict:
-    """Per budget: mean ± s.e. of the validation regret, share of runs that hit the optimum, median
-    trials to the optimum, mean test accuracy of the best-by-validation architecture, mean wall time.
-    The standard error (``regret_se``) is None for a single run, where it is undefined."""
+def summarise(runs: Sequence[dict], budgets: Sequence[float], optimum: float, cost_unit: float | None = None
+              ) -> dict:
+    """Per budget: mean ± s.e. of the validation regret of the architecture each run returns (the first
+    of best observation, see :func:`returned`; the regret is the optimum minus its seed mean), share of
+    runs that evaluated the optimum, median trials to the optimum, mean test accuracy of the returned
+    architecture, mean wall time. The standard error (``regret_se``) is None for a single run, where it
+    is undefined.
+
+    With a ``cost_unit`` the budgets are training times in units of ``cost_unit`` seconds (see
+    :func:`trials_within`) and ``trials_mean`` is the mean number of trials they held. Runs with a
+    ``recommended`` trial at each budget (:func:`run_study`'s ``recommend_at``) add the regret of
+    those (``recommended_regret_mean``, ``recommended_regret_se``).
+    """
     out = {}
     for b in budgets:
-        regrets, hits, to_opt, tests = [], [], [], []
+        regrets, hits, to_opt, tests, counts, picks = [], [], [], [], [], []
         for r in runs:
-            v = r["valid"][:b]
-            best = int(np.argmax(v))
+            n = int(trials_within(r, [b], cost_unit)[0])
+            v = r["valid"][:n]
+            best = int(returned(r)[n - 1])
             regrets.append(optimum - v[best])
             hit = np.flatnonzero(np.isclose(v, optimum, atol=1e-9))
             hits.append(len(hit) > 0)
             if len(hit):
                 to_opt.append(int(hit[0]) + 1)
-            tests.append(r["test"][:b][best])
-        regrets = np.asarray(regrets)
-        se = standard_error(regrets)
-        out[int(b)] = dict(regret_mean=float(regrets.mean()), regret_se=None if se is None else float(se),
-                           hit_rate=float(np.mean(hits)),
-                           median_trials_to_optimum=float(np.median(to_opt)) if to_opt else None,
-                           test_of_best_valid=float(np.nanmean(tests)) if np.isfinite(tests).any() else None,
-                           n_runs=len(runs), wall_s=float(np.mean([r["wall"] for r in runs])))
+            tests.append(r["test"][best])
+            counts.append(n)
+            if n in r.get("recommended", {}):
+                picks.append(optimum - v[r["recommended"][n]])
+        key = int(b) if float(b).is_integer() else float(b)
+        out[key] = dict(_mean_se("regret", regrets), hit_rate=float(np.mean(hits)),
+                        median_trials_to_optimum=float(np.median(to_opt)) if to_opt else None,
+                        test_of_best_valid=float(np.nanmean(tests)) if np.isfinite(tests).any() else None,
+                        n_runs=len(runs), wall_s=float(np.mean([r["wall"] for r in runs])))
+        if cost_unit is not None:
+            out[key]["trials_mean"] = float(np.mean(counts))
+        if len(picks) == len(runs):
+            out[key].update(_mean_se("recommended_regret", picks))
     return out
+
+
+def _mean_se(name: str, values) -> dict:
+    """``{name_mean: mean, name_se: standard error or None}`` of ``values``."""
+    values = np.asarray(values, dtype=np.float64)
+    se = standard_error(values)
+    return {f"{name}_mean": float(values.mean()), f"{name}_se": None if se is None else float(se)}
 
 
 def summary_rows(summary: dict) -> list[list]:
@@ -214,16 +334,21 @@ def summary_rows(summary: dict) -> list[list]:
     rows : list of list
         Per budget: the budget, the validation regret as ``"mean ± s.e."`` (``"mean (1 run)"`` when
         the standard error is undefined), the hit rate, the median trials to the optimum, the test
-        accuracy of the best-by-validation architecture and the wall seconds per study; ``"-"``
-        where a value does not exist.
+        accuracy of the returned architecture and the wall seconds per study; ``"-"`` where a value
+        does not exist. Then, where the summary has them, the mean trials within a cost budget and
+        the regret of the predictor's recommendation.
     """
+    def mean_se(s, name):
+        se = s[f"{name}_se"]
+        return f"{s[f'{name}_mean']:.3f} " + (f"± {se:.3f}" if se is not None else f"({s['n_runs']} run)")
+
     rows = []
     for b, s in summary.items():
-        se = s["regret_se"]
-        regret = f"{s['regret_mean']:.3f} " + (f"± {se:.3f}" if se is not None else f"({s['n_runs']} run)")
         test = s["test_of_best_valid"]
-        rows.append([b, regret, f"{s['hit_rate']:.0%}", s["median_trials_to_optimum"] or "-",
-                     f"{test:.2f}" if test is not None else "-", f"{s['wall_s']:.1f}"])
+        rows.append([b, mean_se(s, "regret"), f"{s['hit_rate']:.0%}", s["median_trials_to_optimum"] or "-",
+                     f"{test:.2f}" if test is not None else "-", f"{s['wall_s']:.1f}"]
+                    + ([f"{s['trials_mean']:.1f}"] if "trials_mean" in s else [])
+                    + ([mean_se(s, "recommended_regret")] if "recommended_regret_mean" in s else []))
     return rows
 
 
@@ -237,8 +362,8 @@ def _run_quietly(*args, **kwargs):
 
 def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds: int, n_jobs: int = 1,
             fast: bool = False, data_home=None, on_result: Callable[[dict], None] | None = None, storage=None,
-            worker: bool = False, constraints: Sequence[str] = (), objectives: Sequence[str] = ("valid",)
-            ) -> list[dict]:
+            worker: bool = False, constraints: Sequence[str] = (), objectives: Sequence[str] = ("valid",),
+            noisy: bool = False, cost_budget: float | None = None, recommend_at: Sequence[float] = ()) -> list[dict]:
     """Run every (benchmark, method, seed) study, ``n_jobs`` at a time; returns the finished runs.
 
     ``on_result`` is called with each run as it finishes (progress display, incremental saving). A
@@ -248,16 +373,19 @@ def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds:
     processes run the same comparison on the same storage: the studies are taken in an order of this
     process's own, a study already being run by another process is shared with it, and only trials
     running for more than 10 minutes count as left behind by a dead process. Two ``objectives`` make
-    every study multi-objective (see :func:`run_study`).
+    every study multi-objective (see :func:`run_study`). ``noisy``, ``cost_budget`` and ``recommend_at``
+    set the regime of every study: one seed's observation per trial, trials until a training time is
+    spent, the predictor's recommendations (see :func:`run_study`); ``budget`` may then be None.
     """
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise ValueError(f"unknown methods {unknown}; accepted: {list(METHODS)}")
-    budget, seeds, n_jobs = (check_int(v, name) for name, v in (("budget", budget), ("seeds", seeds),
-                                                                ("n_jobs", n_jobs)))
-    for spec in specs:  # fail early: a bad name, data, constraint or objective
+    seeds, n_jobs = (check_int(v, name) for name, v in (("seeds", seeds), ("n_jobs", n_jobs)))
+    budget = None if budget is None and cost_budget is not None else check_int(budget, "budget")
+    for spec in specs:  # fail early: a bad name, data, constraint, objective or regime
         bench = load_spec(spec, data_home)
         search_space(bench, constraints)
+        _check_regime(bench, parse_objectives(objectives, bench), budget, noisy, cost_budget)
         if len(parse_objectives(objectives, bench)) > 1:
             single = [m for m in methods if not METHODS[m].multi_objective]
             if single:
@@ -270,7 +398,7 @@ def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds:
         tasks = [tasks[i] for i in np.random.default_rng(os.getpid()).permutation(len(tasks))]
     kw = dict(fast=fast, data_home=data_home, storage=storage, stale_after=600.0 if worker else None,
               constraints=tuple(constraints), objectives=(objectives,) if isinstance(objectives, str) else
-              tuple(objectives))
+              tuple(objectives), noisy=noisy, cost_budget=cost_budget, recommend_at=tuple(recommend_at))
     runs: list[dict] = []
     try:
         if n_jobs == 1:
