@@ -8,11 +8,20 @@ validation regret, share of runs that hit the optimum, median trials to the opti
 best-by-validation architecture and the wall time per study (with its ratio to GPSampler's and TPE's in
 the same run); one PNG of regret against trials per benchmark.
 
+``--noisy`` measures the regime users pay for: each trial observes one training seed's validation
+accuracy, a method returns the architecture of best observation and its regret is the optimum minus that
+architecture's seed mean; a further column gives the regret of the architecture the sknas default
+predictor, fitted on the observations, ranks best among those evaluated. ``--cost`` counts budgets in
+training time (the table's ``train_time``), as multiples of the median training time of the table's
+cells (``--budget-cost``); the plots then show regret against training time.
+
 Results are written after every (benchmark, sampler); ``--resume`` skips those already in the result
 file, so an interrupted run continues where it stopped.
 
     python benchmarks/compare_samplers.py                       # the full protocol (hours on 2 cores)
     python benchmarks/compare_samplers.py --benchmarks nasbench201:cifar10-valid --seeds 3 --budgets 20 --smoke
+    python benchmarks/compare_samplers.py --noisy --cost --budget-cost 10,25,50 --output noisy_cost \
+        --benchmarks nasbench201:cifar10-valid,nasbench201:cifar100,nasbench201:ImageNet16-120
 """
 
 from __future__ import annotations
@@ -25,7 +34,17 @@ from pathlib import Path
 
 from _common import RESULTS, markdown_table, write_results
 
-from sknas.compare import METHODS, compare, curve_to_dict, load_spec, regret_curve, summarise, summary_rows
+from sknas.compare import (
+    METHODS,
+    compare,
+    cost_grid,
+    curve_to_dict,
+    load_spec,
+    median_cost,
+    regret_curve,
+    summarise,
+    summary_rows,
+)
 from sknas.plotting import plot_regret
 
 DEFAULT_BENCHMARKS = [
@@ -37,10 +56,12 @@ HEADER = ["benchmark", "sampler", "trials", "valid regret (mean ± s.e.)", "hit 
           "test acc. of best-by-valid"]
 
 
-def save_plot(curves: dict, spec: str, seeds, results_dir, output: str) -> None:
-    """One PNG per benchmark: every sampler's mean regret against trials, with standard-error bands."""
+def save_plot(curves: dict, spec: str, seeds, results_dir, output: str, x=None, xlabel=None) -> None:
+    """One PNG per benchmark: every sampler's mean regret against trials (or training time ``x``), with
+    standard-error bands."""
     name, _, dataset = spec.partition(":")
-    fig = plot_regret(curves, title=f"{name} {dataset}: validation regret, mean ± s.e. over {seeds} seeds")
+    fig = plot_regret(curves, title=f"{name} {dataset}: validation regret, mean ± s.e. over {seeds} seeds",
+                      x=x, **({"xlabel": xlabel} if xlabel else {}))
     fig.savefig(Path(results_dir) / f"{output}_{spec.replace(':', '_')}.png", dpi=120)
 
 
@@ -55,8 +76,12 @@ def main(argv=None):
     p.add_argument("--results-dir", default=str(RESULTS), help="where the JSON, markdown and plots go")
     p.add_argument("--output", default="compare_samplers")
     p.add_argument("--resume", action="store_true", help="keep the (benchmark, sampler) pairs already in the file")
+    p.add_argument("--noisy", action="store_true",
+                   help="each trial observes one training seed's value; adds the regret of the predictor's pick")
+    p.add_argument("--cost", action="store_true", help="budgets in training time: see --budget-cost")
+    p.add_argument("--budget-cost", default="10,25,50", help="with --cost: multiples of the median training time")
     args = p.parse_args(argv)
-    budgets = sorted(int(b) for b in args.budgets.split(","))
+    budgets = sorted(_number(b) for b in (args.budget_cost if args.cost else args.budgets).split(","))
     names = args.samplers.split(",")
     path = Path(args.results_dir) / f"{args.output}.json"
     saved = json.loads(path.read_text()) if args.resume and path.is_file() else {}
@@ -71,33 +96,59 @@ def main(argv=None):
                      for n, s in per.items()}
             ratios[spec] = {ref: {n: round(w / max(walls[ref], 1e-9), 2) for n, w in walls.items()}
                             for ref in ("gp", "tpe") if ref in walls}
-        header = HEADER + [f"wall s per {budgets[-1]}-trial study"]
+        header = (HEADER[:2] + ["training time (x median)" if args.cost else "trials"] + HEADER[3:]
+                  + [f"wall s per {budgets[-1]}{'x' if args.cost else '-trial'} study"]
+                  + (["trials in budget (mean)"] if args.cost else [])
+                  + (["valid regret of the predictor's pick (mean ± s.e.)"] if args.noisy else []))
         table = markdown_table(header, rows)
         note = "\n\nWall time per study relative to GPSampler's and TPE's in the same run:\n\n" + "\n".join(
             f"- {spec}: " + "; ".join(f"/{ref}: " + ", ".join(f"{n} {r}x" for n, r in per.items())
                                       for ref, per in ratio.items()) for spec, ratio in ratios.items())
         command = f"Command: `python benchmarks/compare_samplers.py {' '.join(sys.argv[1:] if argv is None else argv)}`"
         command = command.replace(" `", "`") + "\n\n" if command.endswith(" `") else command + "\n\n"
+        regime = "".join([
+            "Noisy: each trial observed one training seed's validation accuracy (drawn per study seed and trial "
+            "number); the regret is the optimum's seed mean minus the seed mean of the architecture of best "
+            "observation; the last column, that of the architecture the sknas default predictor fitted on the "
+            "observations ranks best among those evaluated.\n\n" if args.noisy else "",
+            "Budgets in training time (the table's train_time), as multiples of the median training time of the "
+            "table's cells: " + ", ".join(f"{spec} {u:.0f} s" for spec, u in units.items()) + ".\n\n"
+            if args.cost else ""])
         write_results(args.output, {"args": vars(args), "results": results, "curves": curves_json,
-                                    "wall_ratio": ratios}, command + table + note, args.results_dir)
+                                    "wall_ratio": ratios, "cost_unit_s": units},
+                      command + regime + table + note, args.results_dir)
         return table
 
+    units = saved.get("cost_unit_s", {})
     for spec in args.benchmarks.split(","):
-        optimum = load_spec(spec).optimum("valid")
+        bench = load_spec(spec)
+        optimum = bench.optimum("valid")
+        unit = units.setdefault(spec, median_cost(bench)) if args.cost else None
         results.setdefault(spec, {})
         curves_json.setdefault(spec, {})
         for name in names:
             if name in results[spec]:
                 continue
             t0 = time.perf_counter()
-            runs = compare([spec], [name], budget=budgets[-1], seeds=args.seeds, n_jobs=args.jobs, fast=args.smoke)
-            results[spec][name] = summarise(runs, budgets, optimum)
-            curves_json[spec][name] = curve_to_dict(regret_curve(runs, optimum))
+            runs = compare([spec], [name], budget=None if args.cost else budgets[-1], seeds=args.seeds,
+                           n_jobs=args.jobs, fast=args.smoke, noisy=args.noisy,
+                           cost_budget=budgets[-1] * unit if args.cost else None,
+                           recommend_at=[b * (unit or 1) for b in budgets] if args.noisy else ())
+            results[spec][name] = summarise(runs, budgets, optimum, unit)
+            curves_json[spec][name] = curve_to_dict(regret_curve(runs, optimum, cost_grid(budgets) if args.cost
+                                                                 else None, unit or 1.0))
             print(f"{spec} {name}: {time.perf_counter() - t0:.0f} s", flush=True)
             save()
         save_plot({n: (c["mean"], c["se"]) for n, c in curves_json[spec].items()}, spec, args.seeds,
-                  args.results_dir, args.output)
+                  args.results_dir, args.output, *((cost_grid(budgets), f"training time (x the median, {unit:.0f} s)")
+                                                   if args.cost else ()))
     print(save())
+
+
+def _number(text: str):
+    """A budget: an int when it is one, else a float."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 if __name__ == "__main__":

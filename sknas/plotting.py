@@ -28,8 +28,8 @@ def _axes(ax, figsize=(6.4, 4.2)):
 
 
 def plot_regret(curves: Mapping[str, tuple], *, title: str = "", ylabel: str = "validation regret (% points)",
-                ax=None):
-    """Best-so-far regret against the number of evaluated architectures, one line per method.
+                x=None, xlabel: str = "architectures evaluated", ax=None):
+    """Best-so-far regret against the number of evaluated architectures (or another ``x``), one line per method.
 
     Parameters
     ----------
@@ -39,6 +39,10 @@ def plot_regret(curves: Mapping[str, tuple], *, title: str = "", ylabel: str = "
         error of None (a single run) draws no band.
     title, ylabel : str
         Labels of the figure.
+    x : array-like, default=None
+        The positive x value of every curve's points (e.g. cumulative training time); default
+        ``1, 2, ...``.
+    xlabel : str, default="architectures evaluated"
     ax : matplotlib Axes, default=None
         Draw into this Axes instead of a new figure.
 
@@ -49,25 +53,27 @@ def plot_regret(curves: Mapping[str, tuple], *, title: str = "", ylabel: str = "
         the y axis symmetric-log so that a regret of zero stays visible.
     """
     fig, ax = _axes(ax)
-    top, n_max = 0.0, 1
+    top, x_min, x_max = 0.0, np.inf, 1
     for name, (mean, se) in curves.items():
         mean = np.asarray(mean, dtype=float)
         se = np.full_like(mean, np.nan) if se is None else np.asarray(se, dtype=float)
-        x = np.arange(1, len(mean) + 1)
-        (line,) = ax.plot(x, mean, label=name, linewidth=1.8)
+        xs = np.arange(1, len(mean) + 1) if x is None else np.asarray(x, dtype=float)
+        (line,) = ax.plot(xs, mean, label=name, linewidth=1.8)
         if np.isfinite(se).any():
-            ax.fill_between(x, np.maximum(mean - se, 0), mean + se, color=line.get_color(), alpha=0.18, linewidth=0)
+            ax.fill_between(xs, np.maximum(mean - se, 0), mean + se, color=line.get_color(), alpha=0.18, linewidth=0)
         # the y range: from the first tenth of the run on (the first trials' regret would squash the rest)
         tail = (mean + np.nan_to_num(se))[len(mean) // 10:]
-        top, n_max = max(top, float(np.nanmax(tail)) if len(tail) else 0.0), max(n_max, len(mean))
+        top, x_min, x_max = (max(top, float(np.nanmax(tail)) if len(tail) else 0.0), min(x_min, xs[0]),
+                             max(x_max, xs[-1]))
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=0.1)
     ax.set_ylim(bottom=0, top=top * 1.15 if top > 0 else None)
-    ax.set_xlim(1, n_max)
-    ticks = [t for t in (1, 10, 25, 50, 100, 200, 500, 1000) if t < n_max] + [n_max]
-    ax.set_xticks(ticks, [str(t) for t in ticks])
+    x_min = min(x_min, x_max)
+    ax.set_xlim(x_min, x_max)
+    ticks = [t for t in (1, 10, 25, 50, 100, 200, 500, 1000) if x_min <= t < x_max] + [x_max]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
     ax.minorticks_off()
-    ax.set_xlabel("architectures evaluated")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)

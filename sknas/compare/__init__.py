@@ -9,12 +9,15 @@ The library part says what is compared: the methods (:class:`Method`, :data:`MET
 runs and summarises: studies over seeds in processes, resumable in a storage (:func:`compare`,
 :func:`run_study`, :func:`open_storage`, :func:`study_name`), and their statistics per budget
 (:func:`summarise`, :func:`summary_rows`, :func:`regret_curve`, :func:`returned`, :func:`trials_within`,
-:func:`curve_to_dict`, :func:`standard_error`, :func:`summarise_fronts`, :func:`median_front`).
+:func:`median_cost`, :func:`cost_grid`, :func:`curve_to_dict`, :func:`standard_error`, :func:`summarise_fronts`,
+:func:`median_front`).
 """
 
 from ._harness import (
     compare,
+    cost_grid,
     curve_to_dict,
+    median_cost,
     median_front,
     open_storage,
     regret_curve,
@@ -33,4 +36,5 @@ from ._problems import front_points, load_spec, parse_constraint, parse_objectiv
 __all__ = ["Method", "METHODS", "load_spec", "make_sampler", "run_study", "study_name", "open_storage",
            "parse_constraint", "parse_objectives", "search_space", "summarise", "true_front", "front_points",
            "summarise_fronts", "median_front",
-           "summary_rows", "regret_curve", "returned", "trials_within", "curve_to_dict", "compare", "standard_error"]
+           "summary_rows", "regret_curve", "returned", "trials_within", "median_cost", "cost_grid", "curve_to_dict",
+           "compare", "standard_error"]

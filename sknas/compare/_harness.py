@@ -179,7 +179,7 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
     if len(objectives) > 1:
         run.update(objectives=objectives, points=front_points(bench, X, objectives))
     else:
-        run["observed"] = np.array([t.value for t in done], dtype=np.float64)
+        run.update(observed=np.array([t.value for t in done], dtype=np.float64), noisy=bool(noisy))
     if cost_budget is not None:
         run["cost"] = bench.query(X, "train_time")
     if len(recommend_at):
@@ -193,9 +193,8 @@ def _check_regime(bench, objectives, budget, noisy, cost_budget) -> None:
     if noisy and (len(objectives) > 1 or "valid" not in bench.per_seed):
         raise ValueError(f"noisy=True needs one objective, valid, with per-seed values; {bench.name} "
                          f"{bench.dataset} has per-seed values of {list(bench.per_seed) or 'none'}")
-    if cost_budget is not None and "train_time" not in bench.metrics:
-        raise ValueError(f"cost_budget needs the training time of each architecture; {bench.name} "
-                         f"{bench.dataset} has no train_time")
+    if cost_budget is not None:
+        median_cost(bench)  # ValueError without training times
     if cost_budget is not None and not cost_budget > 0:
         raise ValueError(f"cost_budget must be a positive number of seconds; got {cost_budget!r}")
     if budget is None and cost_budget is None:
@@ -238,6 +237,20 @@ def trials_within(run: dict, budgets: Sequence[float], cost_unit: float | None =
                          f"{spent[-1] if len(spent) else 0:.0f} s, not more than the largest budget "
                          f"{budgets.max() * cost_unit:.0f} s; run its study with a larger cost_budget")
     return np.maximum(np.searchsorted(spent, budgets * cost_unit, side="right"), 1)
+
+
+def median_cost(bench) -> float:
+    """The median training time of a table's cells, in seconds: the unit of cost budgets."""
+    if "train_time" not in bench.metrics:
+        raise ValueError(f"cost budgets need the training time of each architecture; {bench.name} "
+                         f"{bench.dataset} has no train_time")
+    return float(np.median(bench.metrics["train_time"]))
+
+
+def cost_grid(budgets: Sequence[float], n: int = 40) -> np.ndarray:
+    """Training times at which a regret curve against cost is drawn: ``n`` log-spaced points from 1 to the
+    largest budget (in the budgets' unit)."""
+    return np.geomspace(1.0, max(float(max(budgets)), 1.0), n)
 
 
 def returned(run: dict) -> np.ndarray:
