@@ -66,6 +66,17 @@ def _int_list(text: str) -> list[int]:
     return [_positive_int(p.strip()) for p in parts]
 
 
+def _number_list(text: str) -> list[float]:
+    """Comma-separated positive numbers (ints where they are whole), sorted."""
+    try:
+        values = [float(p) for p in text.split(",") if p.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive numbers, got {text!r}") from None
+    if not values or not all(0 < v < float("inf") for v in values):
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive numbers, got {text!r}")
+    return sorted(int(v) if v.is_integer() else v for v in values)
+
+
 def _choices_list(accepted):
     def parse(text: str) -> list[str]:
         names = [p.strip() for p in text.split(",") if p.strip()]
@@ -168,8 +179,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     spec = f"{bench.name}:{bench.dataset}"
     out = _output(args)
     storage = _storage(args, spec)
-    print(f"comparing {', '.join(args.methods)} on {spec} ({_source_label(bench)}): {args.budget} trials, "
-          f"{args.seeds} seeds, {args.jobs} jobs"
+    budgets, unit = _compare_budgets(args, bench)
+    print(f"comparing {', '.join(args.methods)} on {spec} ({_source_label(bench)}): "
+          + (f"training time up to {budgets[-1]}x the median ({unit:.0f} s)" if unit else f"{args.budget} trials")
+          + f"{', one seed observed per trial' if args.noisy else ''}, {args.seeds} seeds, {args.jobs} jobs"
           + (f", objectives {' and '.join(args.objectives)}" if len(args.objectives) > 1 else "")
           + (f", within {', '.join(args.constraint)}" if args.constraint else "")
           + f"; studies kept in {storage}", file=sys.stderr, flush=True)
@@ -183,9 +196,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         _write_compare(args, bench, runs, status="running", plot=False)
 
     try:
-        runs = compare([spec], args.methods, budget=args.budget, seeds=args.seeds, n_jobs=args.jobs, fast=args.fast,
-                       data_home=args.data_home, on_result=finished, storage=storage, worker=args.worker,
-                       constraints=args.constraint, objectives=args.objectives)
+        runs = compare([spec], args.methods, budget=None if unit else args.budget, seeds=args.seeds, n_jobs=args.jobs,
+                       fast=args.fast, data_home=args.data_home, on_result=finished, storage=storage,
+                       worker=args.worker, constraints=args.constraint, objectives=args.objectives, noisy=args.noisy,
+                       cost_budget=budgets[-1] * unit if unit else None,
+                       recommend_at=[b * (unit or 1) for b in budgets] if args.noisy else ())
     except KeyboardInterrupt:
         print(f"\ninterrupted: writing the {len(runs)} studies finished so far; run the same command again to "
               "resume", file=sys.stderr)
@@ -215,7 +230,7 @@ def _storage(args, spec: str):
         names = {s.study_name for s in optuna.get_all_study_summaries(storage)}
         for m in args.methods:
             for seed in range(args.seeds):
-                name = study_name(spec, m, seed, args.constraint, args.objectives)
+                name = study_name(spec, m, seed, args.constraint, args.objectives, args.noisy)
                 if name in names:
                     optuna.delete_study(study_name=name, storage=storage)
     return url
@@ -223,25 +238,28 @@ def _storage(args, spec: str):
 
 def _write_compare(args, bench, runs, *, status: str, plot: bool = True) -> str:
     """Write trials.csv, summary.json, summary.md (and the plot) of the runs so far, each atomically."""
-    from .compare import curve_to_dict, regret_curve, search_space, summarise, summary_rows
+    from .compare import cost_grid, curve_to_dict, regret_curve, search_space, summarise, summary_rows
     from .utils import atomic_path
 
     spec, out = f"{bench.name}:{bench.dataset}", args.output
     if len(args.objectives) > 1:
         return _write_fronts(args, bench, runs, status=status, plot=plot)
     optimum = bench.optimum("valid", search_space(bench, args.constraint) if args.constraint else None)
-    budgets = _budgets(args.budget)
+    budgets, unit = _compare_budgets(args, bench)
     summary, curves, rows, missing = {}, {}, [], []
     for m in args.methods:
         mine = sorted((r for r in runs if r["method"] == m), key=lambda r: r["seed"])
         if len(mine) < args.seeds:
             missing.append(f"{m} ({len(mine)} of {args.seeds} seeds)")
         if mine:
-            summary[m] = summarise(mine, budgets, optimum)
-            curves[m] = regret_curve(mine, optimum)
+            summary[m] = summarise(mine, budgets, optimum, unit)
+            curves[m] = regret_curve(mine, optimum, cost_grid(budgets) if unit else None, unit or 1.0)
             rows += [[m, *row] for row in summary_rows(summary[m])]
-    table = _table(["method", "trials", "valid regret, points (mean ± s.e.)", "hit optimum", "median trials to optimum",
-                    "test acc. % of best-by-valid", f"wall s per {args.budget}-trial study"], rows)
+    table = _table(["method", "training time (x median)" if unit else "trials", "valid regret, points (mean ± s.e.)",
+                    "hit optimum", "median trials to optimum", "test acc. % of the returned",
+                    f"wall s per {f'{budgets[-1]}x' if unit else f'{args.budget}-trial'} study"]
+                   + (["trials in budget (mean)"] if unit else [])
+                   + (["valid regret of the predictor's pick (mean ± s.e.)"] if args.noisy else []), rows)
     if missing and status != "running":
         table += "\n\nnot finished: " + ", ".join(missing)
     if runs:
@@ -253,17 +271,23 @@ def _write_compare(args, bench, runs, *, status: str, plot: bool = True) -> str:
         tmp.write_text(json.dumps({
             "benchmark": spec, "data_source": str(bench.source), "sknas_version": __version__, "status": status,
             "optimum_valid": optimum, "constraints": args.constraint, "budget": args.budget, "seeds": args.seeds,
+            "noisy": args.noisy, "cost_budgets": budgets if unit else None, "cost_unit_s": unit,
             "methods_requested": args.methods,
             "unfinished": missing, "methods": summary, "curves": {m: curve_to_dict(c) for m, c in curves.items()},
         }, indent=1) + "\n")
     within = f", within {', '.join(args.constraint)} (regret to the best such architecture)" if args.constraint else ""
+    within += (", one training seed observed per trial (regret: of the seed mean of the architecture of best "
+               "observation)" if args.noisy else "")
+    within += f", budgets in multiples of the median training time ({unit:.0f} s)" if unit else ""
     with atomic_path(out / "summary.md") as tmp:
         tmp.write_text(f"{spec}{within}, data: {_source_label(bench)}, status: {status}\n\n{table}\n")
     def figure():
         from .plotting import plot_regret
 
         return plot_regret(curves, title=f"{bench.name} {bench.dataset}: validation regret, mean ± s.e. over "
-                                         f"{args.seeds} seeds\n(data: {_source_label(bench)})")
+                                         f"{args.seeds} seeds\n(data: {_source_label(bench)})",
+                           **({"x": cost_grid(budgets), "xlabel": f"training time (x the median, {unit:.0f} s)"}
+                              if unit else {}))
 
     _save_figure(out / f"regret_{spec.replace(':', '_')}.png", figure if plot and curves else None, runs)
     return table
@@ -282,6 +306,14 @@ def _save_figure(png: Path, figure, runs) -> None:
 
 def _budgets(budget: int) -> list[int]:
     return sorted({b for b in (10, 25, 50, 100, 200, 500) if b < budget} | {budget})
+
+
+def _compare_budgets(args, bench) -> tuple[list, float | None]:
+    """The budgets the compare table reports and their unit: trials (unit None), or with --cost multiples of
+    the median training time (the unit, in seconds)."""
+    from .compare import median_cost
+
+    return (args.budget_cost, median_cost(bench)) if args.cost else (_budgets(args.budget), None)
 
 
 def _front_plot(bench, objectives, front, fronts: dict, title: str):
@@ -342,13 +374,17 @@ def _write_fronts(args, bench, runs, *, status: str, plot: bool = True) -> str:
 def _trials_frame(runs, bench):
     import pandas as pd
 
+    from .compare import returned
+
     frames = []
-    for r in runs:
+    for r in runs:  # best_so_far: the seed mean of the architecture the run returns after the trial
         frames.append(pd.DataFrame({
             "benchmark": r["spec"], "method": r["method"], "seed": r["seed"],
             "trial": np.arange(1, len(r["valid"]) + 1),
             "arch": bench.space.to_strings(r["rows"]), "valid": r["valid"], "test": r["test"],
-            "regret": bench.regret(r["valid"]), "best_so_far": np.maximum.accumulate(r["valid"]),
+            "regret": bench.regret(r["valid"]), "best_so_far": r["valid"][returned(r)],
+            **({"observed": r["observed"]} if r.get("noisy") else {}),
+            **({"cost_s": r["cost"], "cumulative_cost_s": np.cumsum(r["cost"])} if "cost" in r else {}),
         }))
     return pd.concat(frames, ignore_index=True)
 
@@ -519,9 +555,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--methods", type=_choices_list(list(METHODS)), default=None,
                    help=f"comma-separated, from: {', '.join(METHODS)} (default: {default_methods}; with two "
                         "objectives those of them that take several)")
-    p.add_argument("--budget", type=_positive_int, default=100, help="trials per study")
+    p.add_argument("--budget", type=_positive_int, default=None,
+                   help="trials per study, not with --cost (default: 100)")
     p.add_argument("--seeds", type=_positive_int, default=10, help="studies per method (seeds 0, 1, ...)")
     p.add_argument("--jobs", type=_positive_int, default=2, help="studies run in parallel (processes)")
+    p.add_argument("--noisy", action="store_true",
+                   help="each trial observes ONE training seed's validation accuracy of its cell (drawn per seed and "
+                        "trial number), as a user's training does; the regret is that of the seed mean of the "
+                        "architecture of best observation, and a column adds that of the default predictor's pick")
+    p.add_argument("--cost", action="store_true",
+                   help="budgets in training time (the table's train_time): the studies run until the largest of "
+                        "--budget-cost is spent, and the plot shows regret against training time")
+    p.add_argument("--budget-cost", type=_number_list, default="10,25,50", metavar="MULTIPLES",
+                   help="with --cost: the budgets reported, as multiples of the median training time of the table's "
+                        "cells")
     p.add_argument("--output", type=_writable_folder, default=None,
                    help="folder for trials.csv, summary.json, summary.md and the plot (default: sknas-output)")
     p.add_argument("--fast", action="store_true", help="train predictors for 10 epochs only (smoke runs)")
@@ -569,6 +616,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_compare_regime(args) -> None:
+    """Usage errors of --budget, --noisy and --cost; --budget's default (100 trials) without --cost."""
+    if args.cost and args.budget is not None:
+        args.parser.error("argument --budget: not with --cost (the studies run until --budget-cost's largest budget "
+                          "of training time is spent)")
+    args.budget = 100 if args.budget is None and not args.cost else args.budget
+    if (args.noisy or args.cost) and len(args.objectives) > 1:
+        args.parser.error(f"argument --{'noisy' if args.noisy else 'cost'}: one objective only")
+    bench = _load(args)
+    if args.noisy and "valid" not in bench.per_seed:
+        args.parser.error(f"argument --noisy: {bench.name} {bench.dataset} has no per-seed validation values")
+    if args.cost and "train_time" not in bench.metrics:
+        args.parser.error(f"argument --cost: {bench.name} {bench.dataset} has no training time per architecture")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 runtime failure, 2 bad usage, 130 interrupted)."""
     parser = _parser()
@@ -604,6 +666,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if len(args.objectives) > 1 and single:
             args.parser.error(f"argument --objectives: {', '.join(single)} optimise(s) one objective; drop "
                               f"{'it' if len(single) == 1 else 'them'} from the methods")
+    if args.command == "compare":
+        _check_compare_regime(args)
     try:
         return args.func(args)
     except KeyboardInterrupt:

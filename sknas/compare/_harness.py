@@ -203,12 +203,15 @@ def _check_regime(bench, objectives, budget, noisy, cost_budget) -> None:
 
 def _recommend(run: dict, space, counts, seed: int, fast: bool) -> dict:
     """``{n: trial}`` for each count ``n`` of first trials: the trial among them of best mean predicted by
-    :func:`~sknas.search.default_predictor` fitted on their observations."""
+    :func:`~sknas.search.default_predictor` fitted on their observations (the first trial when it is alone)."""
     from ..search import default_predictor
 
     out = {}
     with torch_threads(1):
         for n in sorted(set(int(c) for c in counts)):
+            if n < 2:
+                out[n] = 0
+                continue
             reg = default_predictor(space, random_state=seed)
             if fast:
                 reg.set_params(model__max_epochs=10)
