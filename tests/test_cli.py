@@ -30,6 +30,10 @@ def test_usage_errors_name_the_option_and_exit_2(capsys, tmp_path, monkeypatch):
         ("--data-home", "/nonexistent", "demo"): "argument --data-home: '/nonexistent' is not an existing folder",
         ("compare", "--output", "/etc/passwd/out"): "argument --output: cannot write to '/etc/passwd/out'",
         ("compare", "--objectives", "valid,nope"): "argument --objectives: objectives 'valid,nope': nope not a metric",
+        ("compare", "--cost", "--budget", "20"): "argument --budget: not with --cost",
+        ("compare", "--noisy", "--objectives", "valid,params"): "argument --noisy: one objective only",
+        ("compare", "--cost", "--budget-cost", "10,x"): "argument --budget-cost: expected comma-separated positive",
+        ("compare", "nasbench101", "--noisy"): "argument --noisy: nasbench101 cifar10 has no per-seed validation",
     }
     for argv, message in cases.items():
         with pytest.raises(SystemExit) as exc:
@@ -67,6 +71,28 @@ def test_compare_writes_table_csv_json_and_plot(data_home, tmp_path, capsys):
     assert set(summary["methods"]) == {"sknas", "tpe", "random"} and len(summary["curves"]["tpe"]["mean"]) == 12
     assert (out / "regret_nasbench201_cifar10-valid.png").stat().st_size > 10_000
     assert "| sknas | 12 |" in capsys.readouterr().out
+
+
+def test_compare_noisy_cost_end_to_end(data_home, tmp_path, capsys):
+    import json
+
+    import pandas as pd
+
+    out = tmp_path / "out"
+    assert main(["compare", "--noisy", "--cost", "--budget-cost", "2,4", "--methods", "sknas,random", "--seeds", "1",
+                 "--jobs", "1", "--fast", "--output", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["noisy"] and summary["cost_budgets"] == [2, 4] and summary["cost_unit_s"] > 1000
+    for m in ("sknas", "random"):
+        assert set(summary["methods"][m]) == {"2", "4"} and len(summary["curves"][m]["mean"]) == 40
+        assert {"trials_mean", "recommended_regret_mean"} <= set(summary["methods"][m]["4"])
+    trials = pd.read_csv(out / "trials.csv")
+    for _, study in trials.groupby("method"):  # each study ran until 4x the median training time was spent
+        assert study["cumulative_cost_s"].iloc[-1] > 4 * summary["cost_unit_s"] >= study["cumulative_cost_s"].iloc[-2]
+    assert (trials["observed"] != trials["valid"]).any()
+    assert (out / "regret_nasbench201_cifar10-valid.png").stat().st_size > 10_000
+    table = capsys.readouterr().out
+    assert "| training time (x median) |" in table and "predictor's pick" in table and "| random | 4 |" in table
 
 
 def test_one_seed_has_no_standard_error_and_strict_json(data_home, tmp_path, capsys):

@@ -24,6 +24,20 @@ def test_compare_samplers_smoke(bench_script, data_home, tmp_path):
 
 
 @pytest.mark.slow
+def test_compare_samplers_noisy_cost_smoke(bench_script, data_home, tmp_path):
+    bench_script("compare_samplers").main(["--benchmarks", "nasbench201:cifar10-valid", "--samplers", "rea,random",
+                                           "--seeds", "2", "--noisy", "--cost", "--budget-cost", "2,5", "--jobs", "1",
+                                           "--smoke", "--results-dir", str(tmp_path), "--output", "nc"])
+    saved = json.loads((tmp_path / "nc.json").read_text())
+    res = saved["results"]["nasbench201:cifar10-valid"]["rea"]
+    assert set(res) == {"2", "5"} and res["5"]["trials_mean"] > res["2"]["trials_mean"] >= 1
+    assert res["5"]["recommended_regret_mean"] >= 0 and saved["cost_unit_s"]["nasbench201:cifar10-valid"] > 1000
+    md = (tmp_path / "nc.md").read_text()
+    assert "Noisy: each trial observed one training seed's" in md and "| nasbench201:cifar10-valid | rea | 5 |" in md
+    assert (tmp_path / "nc_nasbench201_cifar10-valid.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
 def test_search_cv_smoke(bench_script, data_home, tmp_path):
     bench_script("search_cv").main(["--tasks", "cancer-mlp", "--seeds", "1", "--n-iter", "5", "--jobs", "1", "--smoke",
                             "--results-dir", str(tmp_path)])
