@@ -82,6 +82,8 @@ def test_a_cost_study_runs_until_its_budget_is_spent_and_resumes(bench, tmp_path
 def test_bad_regimes_raise_naming_the_argument():
     with pytest.raises(ValueError, match="noisy=True needs one objective"):
         run_study(SPEC, "random", 0, 5, noisy=True, objectives=("valid", "params"))
+    with pytest.raises(ValueError, match="noisy=True needs one objective, valid"):
+        run_study(SPEC, "random", 0, 5, noisy=True, objectives=("test",))
     with pytest.raises(ValueError, match="cost_budget must be a positive number"):
         run_study(SPEC, "random", 0, None, cost_budget=0)
     with pytest.raises(ValueError, match="budget: give a number of trials, or a cost_budget"):

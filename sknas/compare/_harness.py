@@ -190,7 +190,7 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
 
 def _check_regime(bench, objectives, budget, noisy, cost_budget) -> None:
     """ValueError naming the argument when a study cannot run in the regime asked for."""
-    if noisy and (len(objectives) > 1 or "valid" not in bench.per_seed):
+    if noisy and (tuple(objectives) != ("valid",) or "valid" not in bench.per_seed):
         raise ValueError(f"noisy=True needs one objective, valid, with per-seed values; {bench.name} "
                          f"{bench.dataset} has per-seed values of {list(bench.per_seed) or 'none'}")
     if cost_budget is not None:
