@@ -622,8 +622,10 @@ def _check_compare_regime(args) -> None:
         args.parser.error("argument --budget: not with --cost (the studies run until --budget-cost's largest budget "
                           "of training time is spent)")
     args.budget = 100 if args.budget is None and not args.cost else args.budget
-    if (args.noisy or args.cost) and len(args.objectives) > 1:
-        args.parser.error(f"argument --{'noisy' if args.noisy else 'cost'}: one objective only")
+    if args.noisy and tuple(args.objectives) != ("valid",):
+        args.parser.error("argument --noisy: only with the objective valid")
+    if args.cost and len(args.objectives) > 1:
+        args.parser.error("argument --cost: one objective only")
     bench = _load(args)
     if args.noisy and "valid" not in bench.per_seed:
         args.parser.error(f"argument --noisy: {bench.name} {bench.dataset} has no per-seed validation values")

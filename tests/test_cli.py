@@ -31,7 +31,8 @@ def test_usage_errors_name_the_option_and_exit_2(capsys, tmp_path, monkeypatch):
         ("compare", "--output", "/etc/passwd/out"): "argument --output: cannot write to '/etc/passwd/out'",
         ("compare", "--objectives", "valid,nope"): "argument --objectives: objectives 'valid,nope': nope not a metric",
         ("compare", "--cost", "--budget", "20"): "argument --budget: not with --cost",
-        ("compare", "--noisy", "--objectives", "valid,params"): "argument --noisy: one objective only",
+        ("compare", "--noisy", "--objectives", "valid,params"): "argument --noisy: only with the objective valid",
+        ("compare", "--cost", "--objectives", "valid,params"): "argument --cost: one objective only",
         ("compare", "--cost", "--budget-cost", "10,x"): "argument --budget-cost: expected comma-separated positive",
         ("compare", "nasbench101", "--noisy"): "argument --noisy: nasbench101 cifar10 has no per-seed validation",
     }
