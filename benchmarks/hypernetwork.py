@@ -45,6 +45,8 @@ import time
 import numpy as np
 from _common import RESULTS, markdown_table, mean_se, one_thread, write_results
 
+from sknas.spaces import cost as space_cost
+
 
 def _data(seed: int):
     from sklearn.datasets import load_digits
@@ -117,7 +119,7 @@ def _ranking(space, args, split: int, rng):
 
     va_s, te_s, time_s = _train_seeds(space, pool, data, args.train_epochs, seeds, log)
     tr_val, tr_test = va_s.mean(0), te_s.mean(0)
-    params = space.params(pool)
+    params = space_cost(space, pool, "params")
     ranking = dict(
         split=split, n_archs=len(pool), n_seeds=len(seeds),
         kendall_tau_test=kendall_tau(tr_test, hn_val), kendall_tau_val=kendall_tau(tr_val, hn_val),
@@ -184,7 +186,8 @@ def main(argv=None):
     best = cands[int(np.argmax(cand_scores))]
     budget = hn_fit + search_scoring
     b_va, b_te, _ = _train_seeds(space, best[None, :], data, args.train_epochs, seeds)
-    hn_pick = dict(arch=space.to_string(best), hn_val=float(cand_scores.max()), params=float(space.params(best)[0]),
+    hn_pick = dict(arch=space.to_string(best), hn_val=float(cand_scores.max()),
+                   params=float(space_cost(space, best, "params")[0]),
                    trained_val=float(b_va.mean()), trained_test=float(b_te.mean()))
 
     # --- HN pre-screening: the top-k by HN score are trained once each and the best on validation is kept

@@ -22,11 +22,12 @@ ALLOWED = {
     "encodings": {"spaces", "utils"},
     "datasets": {"spaces", "utils"},
     "networks": {"spaces", "utils"},
-    "hypernet": {"spaces", "networks", "utils"},
+    "hypernet": {"spaces", "encodings", "networks", "utils"},
     "predictors": {"spaces", "encodings", "metrics", "utils"},
     # acquisitions score predictions; the multi-objective one fits a predictor per objective
     "acquisitions": {"metrics", "predictors", "utils"},
-    "proposers": {"acquisitions", "spaces", "utils"},  # it knows predictors only through the Predictor protocol
+    # proposers know predictors only through the Predictor protocol; they move in the relaxed rows of encodings
+    "proposers": {"acquisitions", "spaces", "encodings", "utils"},
     "search": {"acquisitions", "spaces", "encodings", "metrics", "predictors", "proposers", "utils"},
     "samplers": {"spaces", "predictors", "proposers", "search", "utils"},
     "plotting": {"metrics", "utils"},

@@ -5,6 +5,7 @@ from sklearn.linear_model import Ridge
 from sklearn.model_selection import cross_val_score
 
 from sknas.datasets import load_nasbench201
+from sknas.encodings import onehot
 from sknas.metrics import kendall_tau, kendall_tau_scorer, precision_at_k, spearman, spearman_scorer
 
 
@@ -51,7 +52,7 @@ def test_precision_at_k():
 
 
 def test_scorers_in_cross_validation(bench):
-    X = bench.space.onehot(bench.X[:400])
+    X = onehot(bench.space, bench.X[:400])
     y = bench.query(bench.X[:400], "valid")
     for scorer in (kendall_tau_scorer, spearman_scorer):
         scores = cross_val_score(Ridge(), X, y, cv=3, scoring=scorer)

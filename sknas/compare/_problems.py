@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..datasets import TabularBenchmark, load_benchmark
+from ..spaces import has_cost
 
 
 def load_spec(spec: str, data_home=None) -> TabularBenchmark:
@@ -53,7 +54,7 @@ def parse_constraint(text: str, bench: TabularBenchmark):
     if m is None or value is None:
         raise ValueError(f"constraint {str(text)[:60]!r} is not of the form cost<=value or cost>=value")
     name, op = m.group(1), m.group(2)
-    if name in ("params", "flops") and bench.space.has_cost(name):
+    if name in ("params", "flops") and has_cost(bench.space, name):
         cost = name
     elif name in bench.metrics:
         cost = bench.cost(name)

@@ -6,7 +6,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..spaces import cost, node_type_costs
 from ..utils import Options, validate_params
+from ._views import graph, graph_torch, onehot, paths, project
 
 __all__ = ["OneHotEncoder", "PathEncoder", "GraphEncoder", "ReNASEncoder", "renas_tensor_torch"]
 
@@ -99,14 +101,14 @@ class OneHotEncoder(_SpaceEncoder):
     """
 
     def _encode(self, rows):
-        return self.space.onehot(rows)
+        return onehot(self.space, rows)
 
 
 class PathEncoder(_SpaceEncoder):
     """Path encoding of BANANAS (White et al. 2021): counts of input-to-output op paths.
 
     Spaces without a cell graph fall back to their one-hot view (see
-    :meth:`sknas.spaces.Space.paths`).
+    :func:`sknas.encodings.paths`).
 
     Parameters
     ----------
@@ -121,7 +123,7 @@ class PathEncoder(_SpaceEncoder):
     """
 
     def _encode(self, rows):
-        return self.space.paths(rows)
+        return paths(self.space, rows)
 
 
 class GraphEncoder(_SpaceEncoder):
@@ -140,7 +142,7 @@ class GraphEncoder(_SpaceEncoder):
     """
 
     def _encode(self, rows):
-        A, F = self.space.graph(rows)
+        A, F = graph(self.space, rows)
         return np.concatenate([A.reshape(len(rows), -1), F.reshape(len(rows), -1)], axis=1).astype(np.float32)
 
 
@@ -159,12 +161,12 @@ def renas_tensor_torch(A, F, costs=None, type_costs=None, *, layout="published")
     A : torch.Tensor of shape (n, N, N)
         Adjacency (``A[k, i, j] = 1`` when node ``i`` feeds node ``j``).
     F : torch.Tensor of shape (n, N, T)
-        Node-type one-hots over the space's ``node_types`` (or their relaxation).
+        Node-type one-hots over the space's :func:`node_types` (or their relaxation).
     costs : torch.Tensor of shape (n, c) or None
         Scaled network costs, one column per cost; used when ``type_costs`` is None.
     type_costs : torch.Tensor of shape (n, C, N, T) or None
         Scaled per-node costs under every node type, one slice per cost channel
-        (see :meth:`sknas.spaces.Space.node_type_costs`); a node's cost is its
+        (see :func:`sknas.spaces.node_type_costs`); a node's cost is its
         expectation under ``F`` (its own type's entry for one-hot ``F``).
     layout : {"published", "compact"}, default="published"
         ``"published"``: channel 0 is ``A`` times the receiving node's type code
@@ -201,21 +203,21 @@ class ReNASEncoder(_SpaceEncoder):
     """ReNAS feature tensor (Xu et al. 2021), flattened: op types and per-node costs masked by the adjacency.
 
     Every channel is an ``N x N`` matrix over the space's graph view
-    (:meth:`~sknas.spaces.Space.graph`), nonzero on its edges only, an edge
+    (:func:`graph`), nonzero on its edges only, an edge
     ``i -> j`` carrying a feature of the receiving node ``j``.
 
     With ``layout="published"`` (the paper's layout), channel 0 is the op-type
     matrix: the adjacency times the node's type code, type ``t`` of the
-    space's ``T`` :attr:`~sknas.spaces.Space.node_types` coded ``(t + 1) / T``
+    space's ``T`` :func:`node_types` coded ``(t + 1) / T``
     (NAS-Bench-101: input 0.2, output 0.4, conv3x3 0.6, conv1x1 0.8, maxpool
     1.0). Then, for spaces with per-node costs
-    (:meth:`~sknas.spaces.Space.node_type_costs`), one channel per group of
+    (:func:`sknas.spaces.node_type_costs`), one channel per group of
     cells with the nodes' FLOPs, then one per group with their parameters:
     NAS-Bench-101's 9 cells give the paper's ``1 + 9 + 9 = 19`` channels of
     ``7 x 7``; NAS-Bench-201's 3 stages give ``1 + 3 + 3 = 7`` channels of
     ``8 x 8`` (its graph view has the ops as nodes). Spaces with network
-    costs only (:meth:`~sknas.spaces.Space.flops`,
-    :meth:`~sknas.spaces.Space.params`) get the network's FLOPs and parameters
+    costs only (:func:`sknas.spaces.cost`, ``"flops"`` and
+    ``"params"``) get the network's FLOPs and parameters
     on every edge instead, spaces without costs the type channel only.
 
     ``layout="compact"`` is the layout of earlier sknas versions: the
@@ -270,7 +272,7 @@ class ReNASEncoder(_SpaceEncoder):
             except (ValueError, NotImplementedError):
                 tc = None
             if tc is not None:
-                _, F = self.space.graph(rows)
+                _, F = graph(self.space, rows)
                 node = np.einsum("kvt,kcvt->kcv", F.astype(np.float64), tc)
                 m = node.max(axis=(0, 2)) if len(rows) else np.ones(tc.shape[1])
                 self.node_costs_ = True
@@ -280,7 +282,7 @@ class ReNASEncoder(_SpaceEncoder):
         kinds, scales = [], []
         for kind in ("flops", "params"):
             try:
-                c = np.asarray(self.space.cost(rows, kind), dtype=np.float64)
+                c = np.asarray(cost(self.space, rows, kind), dtype=np.float64)
             except (ValueError, NotImplementedError):
                 continue
             kinds.append(kind)
@@ -291,20 +293,20 @@ class ReNASEncoder(_SpaceEncoder):
 
     def _type_costs(self, rows) -> np.ndarray:
         """Unscaled per-node costs under every type, one slice per channel: shape (n, 2 * n_groups, N, T)."""
-        tc = self.space.node_type_costs(rows)
+        tc = node_type_costs(self.space, rows)
         return np.concatenate([tc[..., 1], tc[..., 0]], axis=1)
 
     def _cost_inputs(self, rows) -> dict[str, np.ndarray]:
         """The scaled cost arguments of :func:`renas_tensor_torch` for validated rows."""
         if self.node_costs_:
             return {"type_costs": (self._type_costs(rows) / self.cost_scale_[None, :, None, None]).astype(np.float32)}
-        cols = [np.asarray(self.space.cost(rows, k), dtype=np.float64) / s
+        cols = [np.asarray(cost(self.space, rows, k), dtype=np.float64) / s
                 for k, s in zip(self.cost_kinds_, self.cost_scale_)]
         costs = np.stack(cols, axis=1) if cols else np.zeros((len(rows), 0))
         return {"costs": costs.astype(np.float32)}
 
     def tensor_torch(self, Z):
-        """The feature tensor of relaxed rows ``Z`` (see :meth:`~sknas.spaces.Space.relax`), differentiable in ``Z``.
+        """The feature tensor of relaxed rows ``Z`` (see :func:`relax`), differentiable in ``Z``.
 
         Parameters
         ----------
@@ -318,8 +320,8 @@ class ReNASEncoder(_SpaceEncoder):
         import torch
 
         check_is_fitted(self, "cost_kinds_")
-        A, F = self.space.graph_torch(Z)
-        rows = self.space.project(Z.detach().cpu().numpy())
+        A, F = graph_torch(self.space, Z)
+        rows = project(self.space, Z.detach().cpu().numpy())
         extra = {k: torch.as_tensor(v, dtype=Z.dtype, device=Z.device) for k, v in self._cost_inputs(rows).items()}
         return renas_tensor_torch(A.to(Z.dtype), F.to(Z.dtype), layout=self.layout, **extra)
 
@@ -329,7 +331,7 @@ class ReNASEncoder(_SpaceEncoder):
 
         check_is_fitted(self, "cost_kinds_")
         rows = self.space.check_rows(X)
-        A, F = self.space.graph(rows)
+        A, F = graph(self.space, rows)
         extra = {k: torch.as_tensor(v) for k, v in self._cost_inputs(rows).items()}
         with torch.no_grad():
             T = renas_tensor_torch(torch.as_tensor(A), torch.as_tensor(F), layout=self.layout, **extra)

@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from ..encodings import n_features_onehot, onehot
 from ..spaces import MacroCNNSpace
 from ..utils import Instance, Int, Options, Real, rng_from, torch_threads, validate_params
 from ._network import _POOL, MacroCNN, check_images, macro_forward
@@ -42,7 +43,7 @@ class _HyperNetwork(nn.Module):
         self.trunk = nn.Sequential(nn.Linear(self.layer_dim, H), nn.ReLU(), nn.Linear(H, H), nn.ReLU())
         self.kernel_out = nn.Linear(H, self.max_w * self.max_in * self.max_k ** 2)
         self.bias_out = nn.Linear(H, self.max_w)
-        self.head_net = nn.Sequential(nn.Linear(space.n_features_onehot, H), nn.ReLU(),
+        self.head_net = nn.Sequential(nn.Linear(n_features_onehot(space), H), nn.ReLU(),
                                       nn.Linear(H, n_classes * (self.max_w * _POOL ** 2 + 1)))
         with torch.no_grad():
             # start close to a weight-sharing supernet: the output biases hold kernels shared by every
@@ -80,8 +81,8 @@ class _HyperNetwork(nn.Module):
             kern = kern * gain
             convs.append((kern.contiguous(), biases[layer, :w].contiguous(), skip))
             c_in = w
-        onehot = torch.from_numpy(sp.onehot(row[None, :]))
-        head = self.head_net(onehot).view(self.n_classes, self.max_w * _POOL ** 2 + 1)
+        code = torch.from_numpy(onehot(sp, row[None, :]))
+        head = self.head_net(code).view(self.n_classes, self.max_w * _POOL ** 2 + 1)
         head_w = head[:, :-1].reshape(self.n_classes, self.max_w, _POOL ** 2)[:, :c_in].reshape(self.n_classes, -1)
         return convs, head_w.contiguous(), head[:, -1].contiguous()
 

@@ -86,7 +86,7 @@ class NB201Network(nn.Module):
     Stem (3x3 conv + BN), three stages of ``N`` cells at ``C``, ``2C`` and
     ``4C`` channels separated by residual reduction blocks (stride 2), then
     BN, ReLU, global average pooling and a linear classifier. Its parameter
-    count equals ``NASBench201Space(n_classes, C=C, N=N).params([row]) * 1e6``
+    count equals ``cost(NASBench201Space(n_classes, C=C, N=N), [row], "params") * 1e6``
     when ``in_channels=3``.
 
     Parameters

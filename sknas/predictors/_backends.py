@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from sklearn.base import clone
 
+from ..encodings import graph, graph_torch
 from ..utils import Int, Real, torch_threads
 
 if TYPE_CHECKING:
@@ -238,7 +239,7 @@ class GCNBackend(TorchBackend):
     defaults = dict(TorchBackend.defaults, hidden_size=144, n_layers=3, lr=4e-3)
 
     def encode(self, encoder, rows):
-        A, F = encoder.space.graph(rows)
+        A, F = graph(encoder.space, rows)
         return {"A": np.ascontiguousarray(A, dtype=np.float32), "F": np.ascontiguousarray(F, dtype=np.float32)}
 
     def module(self, X):
@@ -248,7 +249,7 @@ class GCNBackend(TorchBackend):
                                  n_layers=self.params["n_layers"])
 
     def relaxed_inputs(self, Z, encoder):
-        A, F = encoder.space.graph_torch(Z)
+        A, F = graph_torch(encoder.space, Z)
         return {"A": A.to(Z.dtype), "F": F.to(Z.dtype)}
 
 

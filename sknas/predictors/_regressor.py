@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..encodings import GraphEncoder, OneHotEncoder, PathEncoder, ReNASEncoder
+from ..encodings import GraphEncoder, OneHotEncoder, PathEncoder, ReNASEncoder, n_features_onehot
 from ..metrics import kendall_tau
 from ..spaces import Space
 from ..utils import Instance, Int, Options, short_repr, validate_params
@@ -450,9 +450,9 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        Z : torch.Tensor of shape (n, space.n_features_onehot)
+        Z : torch.Tensor of shape (n, n_features_onehot(space))
             Relaxed rows (one probability simplex per decision; see
-            :meth:`sknas.spaces.Space.relax`). One-hot ``Z`` gives the same
+            :func:`sknas.encodings.relax`). One-hot ``Z`` gives the same
             values as :meth:`predict` on the corresponding rows.
 
         Returns
@@ -480,7 +480,7 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
                              f"relaxed rows; use encoding={relaxed[0]!r}")
         if not isinstance(Z, torch.Tensor):
             raise ValueError(f"Z must be a torch.Tensor; got {type(Z).__name__}")
-        width = self.space.n_features_onehot
+        width = n_features_onehot(self.space)
         if Z.ndim != 2 or Z.shape[1] != width:
             raise ValueError(f"Z must have shape (n, {width}); got {tuple(Z.shape)}")
         outs = self.backend_.relaxed_members(self.estimators_, Z, self.encoder_)

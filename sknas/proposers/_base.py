@@ -45,12 +45,12 @@ class Predictor(Protocol):
     A predictor that knows nothing but a cost, preferring small networks:
 
     >>> import numpy as np
-    >>> from sknas.spaces import NASBench201Space
+    >>> from sknas.spaces import NASBench201Space, cost
     >>> from sknas.proposers import Predictor, RandomRankProposer
     >>> class Smallest:
     ...     space = NASBench201Space()
     ...     def predict(self, X):
-    ...         return -self.space.params(X)
+    ...         return -cost(self.space, X, "params")
     >>> isinstance(Smallest(), Predictor)
     True
     >>> RandomRankProposer().propose(Smallest(), 1, random_state=0).shape
@@ -78,8 +78,8 @@ class EnsemblePredictor(Predictor, Protocol):
 class DifferentiablePredictor(Predictor, Protocol):
     """A :class:`Predictor` with ``predict_relaxed(Z)``, differentiable in the relaxed rows.
 
-    ``Z`` is a ``torch.Tensor`` of shape ``(n, space.n_features_onehot)``, one
-    probability simplex per decision (:meth:`~sknas.spaces.Space.relax`); it returns
+    ``Z`` is a ``torch.Tensor`` of shape ``(n, n_features_onehot(space))``, one
+    probability simplex per decision (:func:`sknas.encodings.relax`); it returns
     a tensor of shape ``(n,)`` equal to ``predict`` on one-hot ``Z``.
     :class:`GradientAscentProposer` ascends its gradient.
     """

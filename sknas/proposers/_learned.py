@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..encodings import onehot
 from ..spaces import ConstrainedSpace, Constraint, Space
 
 __all__ = ["learn_constraints"]
@@ -41,7 +42,7 @@ def learn_constraints(space: Space, X: np.ndarray, values: dict[str, np.ndarray]
 
     def upper(model):
         def cost(rows):
-            mean, std = model.predict(space.onehot(rows), return_std=True)
+            mean, std = model.predict(onehot(space, rows), return_std=True)
             return mean + std
 
         return cost
@@ -52,7 +53,7 @@ def learn_constraints(space: Space, X: np.ndarray, values: dict[str, np.ndarray]
         seen = np.isfinite(c)
         if seen.sum() < 2:
             continue
-        model = BayesianRidge().fit(space.onehot(X[seen]), c[seen])
+        model = BayesianRidge().fit(onehot(space, X[seen]), c[seen])
         learned.append(Constraint(upper(model), max_value=0.0, name=f"predicted {name}"))
     if not learned:
         return []

@@ -7,6 +7,7 @@ import copy
 import numpy as np
 
 from ..acquisitions import Acquisition
+from ..encodings import n_features_onehot, onehot, onehot_slices, project, relax
 from ..utils import Instance, Int, Real, check_int, rng_from, validate_params
 from ._base import BaseProposer
 
@@ -216,16 +217,16 @@ class GradientAscentProposer(BaseProposer):
             )
         starts = self._best_rows(space, X, y, predictor, int(self.n_starts))
         X0 = np.concatenate([starts, space.sample(int(self.n_random_starts), rng)])
-        slices = space.onehot_slices
+        slices = onehot_slices(space)
         lin = [self._linear_cost(space, c, rng) for c in constraints]
 
-        logits = torch.tensor(space.relax(X0) * float(self.init_scale), dtype=torch.float32, requires_grad=True)
+        logits = torch.tensor(relax(space, X0) * float(self.init_scale), dtype=torch.float32, requires_grad=True)
         opt = torch.optim.Adam([logits], lr=float(self.step_size))
         found = []
         for step in range(int(self.n_steps) + 1):
             P = torch.cat([torch.softmax(logits[:, s] / float(self.temperature), dim=1) for s in slices], dim=1)
             if step % int(self.project_every) == 0 or step == self.n_steps:
-                found.append(space.project(P.detach().numpy()))
+                found.append(project(space, P.detach().numpy()))
             if step == self.n_steps:
                 break
             objective = relaxed(P).reshape(-1)
@@ -244,8 +245,8 @@ class GradientAscentProposer(BaseProposer):
         """Least-squares linear model of a cost in the one-hot view, as torch (w, b, scale)."""
         import torch
 
-        X = space.sample(min(512, max(64, 4 * space.n_features_onehot)), rng)
-        H = space.onehot(X).astype(np.float64)
+        X = space.sample(min(512, max(64, 4 * n_features_onehot(space))), rng)
+        H = onehot(space, X).astype(np.float64)
         cost = constraint.values(space, X)
         A = np.hstack([H, np.ones((len(H), 1))])
         coef, *_ = np.linalg.lstsq(A, cost, rcond=None)

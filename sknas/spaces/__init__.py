@@ -10,6 +10,7 @@ from ._categorical import CategoricalSpace
 from ._cell import NB201_OPS, CellSpace, NASBench201Space
 from ._checks import check_space
 from ._constrained import ConstrainedSpace, Constraint, check_constraints
+from ._costs import cost, has_cost, node_costs, node_type_costs
 from ._darts import DARTS_OPS, DARTSSpace
 from ._macro import MacroCNNSpace
 from ._mlp import MLPSpace
@@ -19,4 +20,5 @@ from ._pool import PoolSpace
 
 __all__ = ["Space", "CategoricalSpace", "CellSpace", "NASBench201Space", "NB201_OPS", "DARTSSpace", "DARTS_OPS",
            "NASBench101Space", "NB101_OPS", "NASBenchGraphSpace", "MLPSpace", "MacroCNNSpace", "PoolSpace",
-           "ConstrainedSpace", "Constraint", "check_constraints", "check_space"]
+           "ConstrainedSpace", "Constraint", "check_constraints", "check_space", "cost", "has_cost", "node_costs",
+           "node_type_costs"]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from ..utils import check_int, rng_from, short_repr
+from ._costs import cost, has_cost, node_costs
 
 __all__ = ["Space"]
 
@@ -46,6 +49,22 @@ class Space:
 
     Notes
     -----
+    **The core.** A space owns its rows and nothing else: their validity and
+    repair, their canonical form, sampling, neighbours and mutation, native
+    strings and the Optuna bridge. What is computed *from* rows lives with the
+    modules that use it, as functions of the space: the feature views in
+    :mod:`sknas.encodings` (:func:`~sknas.encodings.onehot`,
+    :func:`~sknas.encodings.relax`, :func:`~sknas.encodings.project`,
+    :func:`~sknas.encodings.onehot_slices`,
+    :func:`~sknas.encodings.n_features_onehot`,
+    :func:`~sknas.encodings.graph`, :func:`~sknas.encodings.graph_torch`,
+    :func:`~sknas.encodings.node_types`, :func:`~sknas.encodings.paths`), the
+    costs here (:func:`cost`, :func:`has_cost`, :func:`node_type_costs`,
+    :func:`node_costs`). Those that rest on a space's structure reach it
+    through the private hooks below. The old method spellings
+    (``space.onehot(X)``, ``space.params(X)``, ...) still work, with a
+    ``FutureWarning``.
+
     **The contract of a subclass.** The members of this class fall in three groups.
 
     *Must provide*
@@ -66,7 +85,8 @@ class Space:
       rows) together with ``explain_invalid(row)`` (why a row is invalid,
       ``""`` when it is valid); ``repair(X, scores=None)`` when something
       better than the best valid neighbour exists (valid rows unchanged,
-      results valid, guided by relaxed ``scores``); ``_sample_raw(n, rng)``
+      results valid, guided by relaxed ``scores``: one block of columns per
+      decision, as in :func:`~sknas.encodings.relax`); ``_sample_raw(n, rng)``
       when drawing from the product of decisions and rejecting invalid rows
       is too slow (it must draw valid rows uniformly, as the rejection does).
     * Symmetries: ``canonical(X)``, the representative of each row's class of
@@ -75,29 +95,34 @@ class Space:
     * Native form: ``to_string(row)`` and ``from_string(s)``, as a pair
       (``from_string`` raises ``ValueError`` on a malformed string). The
       default is ``name=choice`` pairs.
-    * Graph view: ``graph(X)`` together with ``graph_torch(Z)`` and
-      ``node_types``. ``graph_torch`` is the differentiable twin of ``graph``
-      on relaxed rows (``graph_torch(relax(X))`` equals ``graph(X)``); it
-      builds its tensors from ``Z`` (``Z.new_zeros``, ``Z.new_tensor``), so
-      that the spaces never import torch. The default is a chain: input, one
-      node per decision, output.
-    * ``paths(X)``: the path encoding (default: the one-hot view).
-    * Costs: ``params(X)`` and ``flops(X)``, in millions, finite and
-      non-negative (default: ``ValueError``, no cost model); ``node_type_costs(X)``,
-      the per-node costs of the graph view behind the ReNAS feature tensor
+    * Graph hooks (behind :func:`~sknas.encodings.graph`,
+      :func:`~sknas.encodings.graph_torch` and
+      :func:`~sknas.encodings.node_types`): ``_graph(X)`` together with
+      ``_graph_torch(Z)`` and the property ``_node_types``. ``_graph_torch``
+      is the differentiable twin of ``_graph`` on relaxed rows
+      (``_graph_torch(relax(space, X))`` equals ``_graph(X)``); it builds its
+      tensors from ``Z`` (``Z.new_zeros``, ``Z.new_tensor``), so that the
+      spaces never import torch. The default is a chain: input, one node per
+      decision, output.
+    * ``_paths(X)``: the path encoding behind :func:`~sknas.encodings.paths`
+      (default: the one-hot view).
+    * Cost hooks (behind :func:`cost`): ``_params(X)`` and ``_flops(X)``, in
+      millions, finite and non-negative (default: ``ValueError``, no cost
+      model; :func:`has_cost` tells whether a space overrides them);
+      ``_node_type_costs(X)``, the per-node costs of the graph view behind
+      :func:`node_type_costs`, :func:`node_costs` and the ReNAS feature tensor
       (default: ``ValueError``).
 
     *Derived: do not override*
 
-    The sizes (:attr:`n_decisions`, :attr:`n_features_onehot`,
-    :attr:`onehot_slices`, :attr:`n_rows`), ``==`` and ``hash``,
+    The sizes (:attr:`n_decisions`, :attr:`n_rows`), ``==`` and ``hash``,
     :meth:`check_rows`, :meth:`as_row`, :meth:`is_valid`, :meth:`row_keys`,
     :meth:`unique`, :meth:`enumerate`, :meth:`sample`, :meth:`neighbours`,
-    :meth:`mutate`, :meth:`to_strings`, :meth:`from_strings`, the Optuna
+    :meth:`mutate`, :meth:`to_strings`, :meth:`from_strings` and the Optuna
     bridge (:meth:`distributions`, :meth:`row_to_params`,
-    :meth:`params_to_row`, :meth:`label_index`, :meth:`suggest`), :meth:`onehot`, :meth:`relax`,
-    :meth:`project`, :meth:`cost`, :meth:`node_costs` and :meth:`has_cost` are written once here in terms of the
-    members above, so that every space behaves alike.
+    :meth:`params_to_row`, :meth:`label_index`, :meth:`suggest`) are written
+    once here in terms of the members above, so that every space behaves
+    alike; so are the one-hot view and the projection of relaxed rows.
 
     The guide (:ref:`spaces`) writes a space step by step.
     """
@@ -169,7 +194,7 @@ class Space:
         if ok.all():
             return X
         if scores is None:
-            scores = self.onehot(X)
+            scores = self._onehot(X)
         scores = np.asarray(scores, dtype=np.float64)
         rng = np.random.default_rng(0)
         for i in np.flatnonzero(~ok):
@@ -221,23 +246,23 @@ class Space:
             params[k] = labels.get(v, v)
         return self.params_to_row(params)
 
-    # ------------------------------------------------------------- graph view
+    # ------------------------------------------------- graph and path views
     @property
-    def node_types(self) -> tuple[str, ...]:
+    def _node_types(self) -> tuple[str, ...]:
         """Labels of the node types of the graph view (columns of its node features)."""
         return ("input", "output") + tuple(
             f"{n}={c}" for n, ch in zip(self.decision_names, self.choices) for c in ch
         )
 
-    def graph(self, X) -> tuple[np.ndarray, np.ndarray]:
-        """Node-labelled graph view ``(A, F)`` for graph predictors.
+    def _graph(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """Node-labelled graph view ``(A, F)`` of rows: the hook behind :func:`sknas.encodings.graph`.
 
         Returns
         -------
         A : ndarray of shape (n, n_nodes, n_nodes)
             Adjacency, ``A[k, i, j] = 1`` when node ``i`` feeds node ``j``.
         F : ndarray of shape (n, n_nodes, n_node_types)
-            One-hot node labels (see :attr:`node_types`).
+            One-hot node labels (see ``_node_types``).
 
         The base space is a chain: input -> one node per decision -> output,
         each decision node labelled by its chosen option.
@@ -248,28 +273,28 @@ class Space:
         A = np.zeros((n, N, N), dtype=np.float32)
         idx = np.arange(N - 1)
         A[:, idx, idx + 1] = 1.0
-        F = np.zeros((n, N, len(self.node_types)), dtype=np.float32)
+        F = np.zeros((n, N, len(self._node_types)), dtype=np.float32)
         F[:, 0, 0] = 1.0
         F[:, -1, 1] = 1.0
         F[np.arange(n)[:, None], np.arange(1, d + 1)[None, :], 2 + X + self._offsets[None, :-1]] = 1.0
         return A, F
 
-    def graph_torch(self, Z):
-        """Differentiable graph view of relaxed rows, for gradient-based proposers.
+    def _graph_torch(self, Z):
+        """Differentiable graph view of relaxed rows: the hook behind :func:`sknas.encodings.graph_torch`.
 
         Parameters
         ----------
         Z : torch.Tensor of shape (n, n_features_onehot)
-            Relaxed rows (one probability simplex per decision, see :meth:`relax`).
+            Relaxed rows (one probability simplex per decision, see :func:`sknas.encodings.relax`).
 
         Returns
         -------
         A, F : torch.Tensor
-            As :meth:`graph`; for one-hot ``Z`` they equal ``graph(X)``, and they
+            As ``_graph``; for one-hot ``Z`` they equal ``_graph(X)``, and they
             are differentiable with respect to ``Z``.
         """
         n, d = Z.shape[0], self.n_decisions
-        A0, F0 = self.graph(np.zeros((1, d), dtype=np.int64))
+        A0, F0 = self._graph(np.zeros((1, d), dtype=np.int64))
         A = Z.new_tensor(A0[0]).expand(n, -1, -1)
         F = Z.new_zeros((n, d + 2, F0.shape[2]))
         F[:, [0, -1]] = Z.new_tensor(F0[0, [0, -1]])  # input and output rows
@@ -278,28 +303,31 @@ class Space:
             F[:, 1 + j, 2 + a:2 + b] = Z[:, a:b]
         return A, F
 
-    # ---------------------------------------------------------- path encoding
-    def paths(self, X) -> np.ndarray:
-        """Path encoding (BANANAS). Spaces without a cell graph fall back to the one-hot view."""
-        return self.onehot(X)
+    def _paths(self, X) -> np.ndarray:
+        """Path encoding (BANANAS), the hook behind :func:`sknas.encodings.paths`; default: the one-hot view."""
+        return self._onehot(X)
 
     # ------------------------------------------------------------------ costs
-    def params(self, X) -> np.ndarray:
+    def _params(self, X) -> np.ndarray:
         """Number of parameters (millions) of each row's network, where computable."""
         raise ValueError(f"{self!r} has no parameter-count model; pass costs from a benchmark column instead")
 
-    def flops(self, X) -> np.ndarray:
+    def _flops(self, X) -> np.ndarray:
         """FLOPs (millions of multiply-adds) of each row's network, where computable."""
         raise ValueError(f"{self!r} has no FLOPs model; pass costs from a benchmark column instead")
 
-    def node_type_costs(self, X) -> np.ndarray:
+    def _has_cost(self, kind: str) -> bool:
+        """Whether the space computes the cost ``kind``: it overrides ``_params`` or ``_flops``."""
+        return kind in ("params", "flops") and getattr(type(self), "_" + kind) is not getattr(Space, "_" + kind)
+
+    def _node_type_costs(self, X) -> np.ndarray:
         """Cost of every node of the graph view under every node type, per group of cells, where computable.
 
         ``out[k, g, v, t]`` is ``(params, FLOPs)`` (millions; FLOPs are multiply-adds) of what node
-        ``v`` of :meth:`graph` would compute in one cell of group ``g`` of row ``k``'s network if it
-        had type ``t`` of :attr:`node_types`, the rest of the row unchanged. A group is a set of
+        ``v`` of the graph view would compute in one cell of group ``g`` of row ``k``'s network if it
+        had type ``t`` of the node types, the rest of the row unchanged. A group is a set of
         cells that cost the same (a cell, or a stage of identical cells; see the space's own
-        docstring). :meth:`node_costs` takes the entries of the actual types; a relaxed op
+        docstring). :func:`node_costs` takes the entries of the actual types; a relaxed op
         distribution takes their expectation (the ReNAS tensor on relaxed rows).
 
         Parameters
@@ -325,16 +353,6 @@ class Space:
     def n_decisions(self) -> int:
         """Number of decisions, i.e. the length of a row."""
         return len(self.decision_names)
-
-    @property
-    def n_features_onehot(self) -> int:
-        """Width of the one-hot view (sum of the numbers of choices)."""
-        return int(self._offsets[-1])
-
-    @property
-    def onehot_slices(self) -> list[slice]:
-        """Column slice of each decision in the one-hot / relaxed views."""
-        return [slice(int(a), int(b)) for a, b in zip(self._offsets[:-1], self._offsets[1:])]
 
     @property
     def n_rows(self) -> int:
@@ -456,8 +474,9 @@ class Space:
         scores = np.asarray(scores, dtype=np.float64)
         if scores.ndim == 1:
             scores = scores[None, :]
-        if scores.shape != (n_rows, self.n_features_onehot):
-            raise ValueError(f"scores must have shape ({n_rows}, {self.n_features_onehot}); got {scores.shape}")
+        width = int(self._offsets[-1])
+        if scores.shape != (n_rows, width):
+            raise ValueError(f"scores must have shape ({n_rows}, {width}); got {scores.shape}")
         if not np.all(np.isfinite(scores)):
             raise ValueError("scores hold NaN or infinite values")
         return scores
@@ -608,74 +627,45 @@ class Space:
         }
         return self.params_to_row(params, repair=repair)
 
-    # ---------------------------------------------------------- feature views
-    def onehot(self, X) -> np.ndarray:
-        """One-hot view: the concatenated one-hot encodings of every decision (float32)."""
+    # ------------------------------------------------------- relaxed layout
+    def _onehot(self, X) -> np.ndarray:
+        """The one-hot view of rows (float32): the layout of relaxed rows and of :meth:`repair`'s ``scores``."""
         X = self.check_rows(X, require_valid=False)
-        out = np.zeros((len(X), self.n_features_onehot), dtype=np.float32)
+        out = np.zeros((len(X), int(self._offsets[-1])), dtype=np.float32)
         out[np.arange(len(X))[:, None], X + self._offsets[None, :-1]] = 1.0
         return out
 
-    def relax(self, X) -> np.ndarray:
-        """Continuous relaxation: one probability simplex per decision (the one-hot view).
-
-        Gradient-based proposers move in this space and come back with :meth:`project`.
-        """
-        return self.onehot(X)
-
-    def project(self, Z) -> np.ndarray:
-        """Project relaxed encodings back to valid rows.
-
-        Each decision takes its highest-scoring choice; rows that break the
-        space's constraints are then mended by :meth:`repair`, guided by ``Z``.
-        The projection of a one-hot row (``relax(X)``) returns ``X``.
-        """
+    def _project(self, Z) -> np.ndarray:
+        """Relaxed rows back to valid rows: the best choice of each decision, mended by :meth:`repair`."""
         Z = np.asarray(Z, dtype=np.float64)
         if Z.ndim == 1:
             Z = Z[None, :]
-        if Z.ndim != 2 or Z.shape[1] != self.n_features_onehot:
-            raise ValueError(f"Z must have shape (n, {self.n_features_onehot}); got {Z.shape}")
+        width = int(self._offsets[-1])
+        if Z.ndim != 2 or Z.shape[1] != width:
+            raise ValueError(f"Z must have shape (n, {width}); got {Z.shape}")
         if not np.all(np.isfinite(Z)):
             raise ValueError("Z holds NaN or infinite values")
         X = np.stack([Z[:, a:b].argmax(axis=1) for a, b in zip(self._offsets[:-1], self._offsets[1:])], axis=1)
         return self.repair(X.astype(np.int64), scores=Z)
 
-    # ------------------------------------------------------------------ costs
-    def cost(self, X, kind: str = "params") -> np.ndarray:
-        """Cost of each row: ``"params"`` (millions) or ``"flops"`` (MFLOPs, multiply-adds).
+    # ------------------------------------------------------ moved (deprecated)
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for old in _OLD_HOOKS:  # a space written against the old contract: its override becomes the hook
+            if old in cls.__dict__ and "_" + old not in cls.__dict__:
+                warnings.warn(f"{cls.__name__} overrides Space.{old}, which is deprecated; override _{old} "
+                              f"instead", FutureWarning, stacklevel=2)
+                setattr(cls, "_" + old, cls.__dict__[old])
 
-        Raises ``ValueError`` for a cost the space cannot compute.
-        """
-        fn = {"params": self.params, "flops": self.flops}.get(kind)
-        if fn is None:
-            raise ValueError(f"cost kind={kind!r} is not supported; accepted values: ['params', 'flops']")
-        return fn(X)
-
-    def node_costs(self, X) -> np.ndarray:
-        """Per-node ``(params, FLOPs)`` of each group of cells: :meth:`node_type_costs` at the nodes' types.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_decisions)
-
-        Returns
-        -------
-        costs : ndarray of shape (n_samples, n_groups, n_nodes, 2), float64
-            ``costs[k, g, v]`` is the cost of node ``v`` of :meth:`graph` in one cell of group ``g``.
-
-        Raises
-        ------
-        ValueError
-            When the space has no per-node cost model.
-        """
-        X = self.check_rows(X, require_valid=False)
-        T = self.node_type_costs(X)
-        _, F = self.graph(X)
-        return np.einsum("kvt,kgvtc->kgvc", F.astype(np.float64), T)
-
-    def has_cost(self, kind: str) -> bool:
-        """Whether the space computes the cost ``kind`` (``"params"`` or ``"flops"``): it overrides that method."""
-        return kind in ("params", "flops") and getattr(type(self), kind) is not getattr(Space, kind)
+    def __getattr__(self, name: str):
+        # only reached when normal lookup fails: the names that moved out of the class, with a FutureWarning.
+        # Private names raise at once, so unpickling and copying (which look up __setstate__ and the like on
+        # an instance without attributes yet) never recurse.
+        if name.startswith("_") or name not in _MOVED:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        new, serve = _MOVED[name]
+        warnings.warn(f"Space.{name} is deprecated; use {new}", FutureWarning, stacklevel=2)
+        return serve(self)
 
 
 def _same_label(label, value) -> bool:
@@ -686,3 +676,31 @@ def _same_label(label, value) -> bool:
         return False
     kinds = (isinstance(label, (bool, np.bool_)), isinstance(label, str))
     return equal and kinds == (isinstance(value, (bool, np.bool_)), isinstance(value, str))
+
+
+#: the hooks that were public methods: a subclass overriding the old name overrides the hook
+_OLD_HOOKS = ("node_types", "graph", "graph_torch", "paths", "params", "flops", "node_type_costs")
+
+
+def _slices(space: Space) -> list[slice]:
+    return [slice(int(a), int(b)) for a, b in zip(space._offsets[:-1], space._offsets[1:])]
+
+
+#: the members that moved out of the class: old name -> (new spelling, what the old spelling serves)
+_MOVED = {
+    "onehot": ("sknas.encodings.onehot(space, X)", lambda s: s._onehot),
+    "relax": ("sknas.encodings.relax(space, X)", lambda s: s._onehot),
+    "project": ("sknas.encodings.project(space, Z)", lambda s: s._project),
+    "n_features_onehot": ("sknas.encodings.n_features_onehot(space)", lambda s: int(s._offsets[-1])),
+    "onehot_slices": ("sknas.encodings.onehot_slices(space)", _slices),
+    "node_types": ("sknas.encodings.node_types(space)", lambda s: s._node_types),
+    "graph": ("sknas.encodings.graph(space, X)", lambda s: s._graph),
+    "graph_torch": ("sknas.encodings.graph_torch(space, Z)", lambda s: s._graph_torch),
+    "paths": ("sknas.encodings.paths(space, X)", lambda s: s._paths),
+    "params": ("sknas.spaces.cost(space, X, 'params')", lambda s: s._params),
+    "flops": ("sknas.spaces.cost(space, X, 'flops')", lambda s: s._flops),
+    "cost": ("sknas.spaces.cost(space, X, kind)", lambda s: partial(cost, s)),
+    "has_cost": ("sknas.spaces.has_cost(space, kind)", lambda s: partial(has_cost, s)),
+    "node_costs": ("sknas.spaces.node_costs(space, X)", lambda s: partial(node_costs, s)),
+    "node_type_costs": ("sknas.spaces.node_type_costs(space, X)", lambda s: s._node_type_costs),
+}

@@ -176,10 +176,10 @@ class CellSpace(Space):
 
     # ------------------------------------------------------------ feature views
     @property
-    def node_types(self) -> tuple[str, ...]:
+    def _node_types(self) -> tuple[str, ...]:
         return ("input", "output") + self.ops
 
-    def graph(self, X):
+    def _graph(self, X):
         """Node-labelled DAG: input, one node per edge labelled by its op, output.
 
         An edge node ``j -> i`` feeds every edge node leaving node ``i`` (or the
@@ -204,9 +204,9 @@ class CellSpace(Space):
         F[np.arange(n)[:, None], np.arange(1, E + 1)[None, :], 2 + X] = 1.0
         return np.broadcast_to(A, (n, N, N)).copy(), F
 
-    def graph_torch(self, Z):
+    def _graph_torch(self, Z):
         n = Z.shape[0]
-        A0, _ = self.graph(np.zeros((1, self.n_decisions), dtype=np.int64))
+        A0, _ = self._graph(np.zeros((1, self.n_decisions), dtype=np.int64))
         A = Z.new_tensor(A0[0]).expand(n, -1, -1)
         k = len(self.ops)
         ops = Z.reshape(n, self.n_decisions, k)
@@ -227,7 +227,7 @@ class CellSpace(Space):
                 paths.append(tuple(eidx[(nodes[t + 1], nodes[t])] for t in range(length)))
         return paths
 
-    def paths(self, X) -> np.ndarray:
+    def _paths(self, X) -> np.ndarray:
         """BANANAS path encoding: counts of input->output paths per sequence of (non-zero) ops."""
         X = self.check_rows(X, require_valid=False)
         live = [k for k, o in enumerate(self.ops) if o != self.zero_op]
@@ -257,9 +257,9 @@ class NASBench201Space(CellSpace):
     ----------
     n_classes : int, default=10
         Classes of the classifier head (10 for CIFAR-10, 100 for CIFAR-100,
-        120 for ImageNet16-120), used by :meth:`params`.
+        120 for ImageNet16-120), used by ``cost(space, X, "params")``.
     input_size : int, default=32
-        Image side length (32 for CIFAR, 16 for ImageNet16-120), used by :meth:`flops`.
+        Image side length (32 for CIFAR, 16 for ImageNet16-120), used by ``cost(space, X, "flops")``.
     C : int, default=16
         Channels of the first stage.
     N : int, default=5
@@ -314,25 +314,25 @@ class NASBench201Space(CellSpace):
         flops += last * K
         return params / 1e6, flops / 1e6
 
-    def node_type_costs(self, X) -> np.ndarray:
+    def _node_type_costs(self, X) -> np.ndarray:
         """Per-node ``(params, FLOPs)`` of one cell of each of the three stages, under every node type.
 
         The groups are the stages (``C``, ``2C``, ``4C`` channels on feature maps of side
         ``input_size``, its half and its quarter; the ``N`` cells of a stage cost the same). The op
-        nodes of :meth:`graph` cost: ``nor_conv_3x3`` and ``nor_conv_1x1`` (ReLU-conv-BN, ``c -> c``)
+        nodes of :func:`~sknas.encodings.graph` cost: ``nor_conv_3x3`` and ``nor_conv_1x1`` (ReLU-conv-BN, ``c -> c``)
         their weights plus the batch norm's ``2c`` and ``k*k*c*c*side*side`` multiply-adds;
         ``avg_pool_3x3`` no parameters and ``9*c*side*side`` operations; ``skip_connect``, ``none``,
         the input and the output nothing. Summed over the nodes, times ``N``, over the stages, plus the
-        stem, the reduction blocks and the head, the parameters are :meth:`params`; the FLOPs are
-        :meth:`flops` plus the pooling operations (which :meth:`flops` does not count).
+        stem, the reduction blocks and the head, the parameters are ``cost(space, X, "params")``; the FLOPs are
+        ``cost(space, X, "flops")`` plus the pooling operations (which ``cost(space, X, "flops")`` does not count).
 
         Returns
         -------
         costs : ndarray of shape (n_samples, 3, 8, 7, 2), float64
-            See :meth:`Space.node_type_costs`.
+            See :func:`~sknas.spaces.node_type_costs`.
         """
         X = self.check_rows(X, require_valid=False)
-        types = self.node_types
+        types = self._node_types
         per_type = np.zeros((3, len(types), 2))
         for g, (c, h) in enumerate(self._stages()):
             per_type[g, types.index("nor_conv_1x1")] = conv_bn_costs(c, c, 1, h)
@@ -342,10 +342,10 @@ class NASBench201Space(CellSpace):
         out[:, :, 1:-1] = per_type[None, :, None] / 1e6  # the op nodes; input and output cost nothing
         return out
 
-    def params(self, X) -> np.ndarray:
+    def _params(self, X) -> np.ndarray:
         """Parameters (millions) of the NB201 network (C, N, n_classes of this space)."""
         return self._network_costs(X)[0]
 
-    def flops(self, X) -> np.ndarray:
+    def _flops(self, X) -> np.ndarray:
         """Multiply-adds (millions) of the NB201 network at ``input_size`` (convolutions and classifier)."""
         return self._network_costs(X)[1]

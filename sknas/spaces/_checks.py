@@ -8,6 +8,7 @@ import numpy as np
 
 from ..utils import Instance, check_int, rng_from, short_repr
 from ._base import Space
+from ._costs import cost, has_cost
 
 __all__ = ["check_space"]
 
@@ -30,11 +31,14 @@ def check_space(space: Space, *, n_samples: int = 64, random_state=0) -> None:
     * ``explain_invalid``: ``""`` exactly for valid rows (and ``check_rows``
       raises ``ValueError`` on the others); ``repair`` returns valid rows and
       leaves valid rows unchanged;
-    * ``onehot``: one 1 per decision, at the chosen choice;
-      ``project(relax(X)) == X`` and ``project`` of any relaxed rows is valid;
-    * ``graph``: shapes that agree with ``node_types``, and
-      ``graph_torch(torch.tensor(relax(X)))`` equals ``graph(X)`` (``A`` and
-      ``F``, to float tolerance); ``paths`` is a finite 2-D array;
+    * the relaxed layout (:func:`sknas.encodings.onehot`, ``relax``,
+      ``project``): one 1 per decision, at the chosen choice;
+      ``project(relax(X)) == X`` and ``project`` of any relaxed rows is valid
+      (so ``repair`` guided by ``scores`` gives valid rows);
+    * the graph and path hooks: ``_graph`` gives shapes that agree with
+      ``_node_types``, and ``_graph_torch(torch.tensor(relax(X)))`` equals
+      ``_graph(X)`` (``A`` and ``F``, to float tolerance); ``_paths`` is a
+      finite 2-D array;
     * ``canonical``: valid rows, idempotent, consistent with ``row_keys``
       (equal keys iff equal canonical rows; ``row_keys(canonical(X)) ==
       row_keys(X)``); ``unique`` keeps the first row of each key;
@@ -46,8 +50,8 @@ def check_space(space: Space, *, n_samples: int = 64, random_state=0) -> None:
     * ``distributions``: one Optuna categorical per decision, with its choices;
     * ``enumerate`` (only when the space has at most 200,000 rows): distinct
       valid rows in lexicographic order, among them every sampled row;
-    * costs: ``params`` and ``flops``, when the space defines them, are
-      finite and non-negative, and ``cost`` agrees with them;
+    * costs: the hooks ``_params`` and ``_flops``, when the space defines
+      them, are finite and non-negative, and :func:`cost` agrees with them;
     * pickling: the copy equals the space, has the same hash and the same
       canonical rows.
 
@@ -100,7 +104,7 @@ def check_space(space: Space, *, n_samples: int = 64, random_state=0) -> None:
     X = _check_sample(space, n, int(rng.integers(2**31 - 1)))
     R = (rng.random((n, space.n_decisions)) * space.n_choices).astype(np.int64)  # in range, valid or not
     _check_validity(space, X, R)
-    _check_views(space, X, rng.random((n, space.n_features_onehot)))
+    _check_views(space, X, rng.random((n, int(space.n_choices.sum()))))
     _check_equivalence(space, X, int(rng.integers(2**31 - 1)))
     _check_forms(space, X)
     _check_enumerate_costs_pickle(space, X)
@@ -159,7 +163,8 @@ def _check_sample(space: Space, n: int, seed: int) -> np.ndarray:
                    "decision_names, choices and n_choices do not have n_decisions entries")
         law.expect(len(set(space.decision_names)) == d, "decision names are not unique")
         law.expect(space.n_choices.tolist() == [len(c) for c in space.choices], "n_choices do not count the choices")
-        law.expect(space.n_features_onehot == int(space.n_choices.sum()), "n_features_onehot is not sum(n_choices)")
+        law.expect(space._offsets.tolist() == [0, *np.cumsum(space.n_choices).tolist()],
+                   "the relaxed layout does not have one block per decision, of its number of choices")
     with _Law(space, "sample") as law:
         X = space.sample(n, seed)
         law.expect(isinstance(X, np.ndarray) and X.shape == (n, d) and np.issubdtype(X.dtype, np.integer),
@@ -208,33 +213,33 @@ def _raises(fn, *args) -> bool:
 def _check_views(space: Space, X: np.ndarray, Z: np.ndarray) -> None:
     n = len(X)
     with _Law(space, "onehot") as law:
-        H = space.onehot(X)
-        law.expect(H.shape == (n, space.n_features_onehot), f"onehot(X) has shape {H.shape}")
+        H = space._onehot(X)
+        law.expect(H.shape == (n, int(space.n_choices.sum())), f"onehot(X) has shape {H.shape}")
         law.expect(np.isin(H, (0.0, 1.0)).all(), "onehot(X) holds values other than 0 and 1")
-        for j, sl in enumerate(space.onehot_slices):
-            law.expect_all((H[:, sl].sum(axis=1) == 1) & (H[:, sl].argmax(axis=1) == X[:, j]),
+        for j, (a, b) in enumerate(zip(space._offsets[:-1], space._offsets[1:])):
+            law.expect_all((H[:, a:b].sum(axis=1) == 1) & (H[:, a:b].argmax(axis=1) == X[:, j]),
                            f"decision {space.decision_names[j]!r} is not one-hot at its choice", X)
     with _Law(space, "relax / project") as law:
-        _same_rows(law, space.project(space.relax(X)), X, "project(relax(X))")
-        P = space.project(Z)
+        _same_rows(law, space._project(H), X, "project(relax(X))")
+        P = space._project(Z)
         law.expect_all(space.is_valid(P), "project of random relaxed rows gives an invalid row", P)
     with _Law(space, "graph") as law:
-        A, F = space.graph(X)
+        A, F = space._graph(X)
         N = A.shape[1] if A.ndim == 3 else -1
-        law.expect(A.shape == (n, N, N) and F.shape == (n, N, len(space.node_types)),
+        law.expect(A.shape == (n, N, N) and F.shape == (n, N, len(space._node_types)),
                    f"graph(X) gives A of shape {A.shape} and F of shape {F.shape} for {n} rows and "
-                   f"{len(space.node_types)} node types")
+                   f"{len(space._node_types)} node types")
     with _Law(space, "graph_torch") as law:
         import torch
 
-        At, Ft = space.graph_torch(torch.tensor(space.relax(X)))
+        At, Ft = space._graph_torch(torch.tensor(H))
         for name, got, expected in (("A", At, A), ("F", Ft, F)):
             got = got.detach().cpu().numpy()
             law.expect(got.shape == expected.shape, f"{name} has shape {got.shape}; graph(X) has {expected.shape}")
             law.expect_all(np.isclose(got, expected, atol=1e-5).reshape(n, -1).all(axis=1),
                            f"{name} of graph_torch(relax(X)) differs from graph(X)", X)
     with _Law(space, "paths") as law:
-        P = space.paths(X)
+        P = space._paths(X)
         law.expect(P.ndim == 2 and len(P) == n and np.isfinite(P).all(), f"paths(X) of shape {P.shape} is not a "
                    f"finite 2-D array with one row per architecture")
 
@@ -321,13 +326,13 @@ def _check_enumerate_costs_pickle(space: Space, X: np.ndarray) -> None:
                            E[1:])
             law.expect_all(np.isin(X @ radix, index), "a sampled row is missing from enumerate()", X)
     for kind in ("params", "flops"):
-        if not space.has_cost(kind):
+        if not has_cost(space, kind):
             continue  # the space has no cost model of this kind
         with _Law(space, f"costs ({kind})") as law:
-            c = np.asarray(getattr(space, kind)(X), dtype=np.float64)
+            c = np.asarray(getattr(space, "_" + kind)(X), dtype=np.float64)
             law.expect(c.shape == (len(X),), f"{kind}(X) has shape {c.shape}, expected ({len(X)},)")
             law.expect_all(np.isfinite(c) & (c >= 0), f"{kind} is not finite and non-negative", X, c)
-            law.expect(np.array_equal(space.cost(X, kind), c), f"cost(X, {kind!r}) differs from {kind}(X)")
+            law.expect(np.array_equal(cost(space, X, kind), c), f"cost(space, X, {kind!r}) differs from _{kind}(X)")
     with _Law(space, "pickle") as law:
         copy = pickle.loads(pickle.dumps(space))
         law.expect(copy == space and hash(copy) == hash(space),

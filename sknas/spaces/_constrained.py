@@ -9,6 +9,7 @@ import numpy as np
 
 from ..utils import check_choice, seed_from, short_repr
 from ._base import Space
+from ._costs import cost as space_cost
 from ._sub import SubSpace
 
 __all__ = ["Constraint", "ConstrainedSpace", "check_constraints"]
@@ -21,7 +22,7 @@ class Constraint:
     Parameters
     ----------
     cost : {"params", "flops"} or callable
-        A cost the space computes (``space.cost(X, kind)``), or a function of
+        A cost the space computes (:func:`cost`), or a function of
         rows returning one value per row, e.g. a benchmark column:
         ``bench.cost("latency_pixel3")``.
     max_value : float or None, default=None
@@ -72,7 +73,7 @@ class Constraint:
     def values(self, space: Space, X) -> np.ndarray:
         """The cost of each row."""
         X = np.asarray(X)
-        out = space.cost(X, self.cost) if isinstance(self.cost, str) else self.cost(X)
+        out = space_cost(space, X, self.cost) if isinstance(self.cost, str) else self.cost(X)
         out = np.asarray(out, dtype=np.float64).reshape(-1)
         if out.shape != (len(X),) or not np.all(np.isfinite(out)):
             raise ValueError(f"constraint {self.label!r} must give one finite cost per row")
@@ -125,9 +126,9 @@ class ConstrainedSpace(SubSpace):
 
     Examples
     --------
-    >>> from sknas.spaces import ConstrainedSpace, Constraint, NASBench201Space
+    >>> from sknas.spaces import ConstrainedSpace, Constraint, NASBench201Space, cost
     >>> space = ConstrainedSpace(NASBench201Space(), [Constraint("params", max_value=0.4)])
-    >>> bool((space.params(space.sample(100, random_state=0)) <= 0.4).all())
+    >>> bool((cost(space, space.sample(100, random_state=0), "params") <= 0.4).all())
     True
     """
 
@@ -195,8 +196,8 @@ class ConstrainedSpace(SubSpace):
         for i in bad:
             nb = self.neighbours(X[i])  # the valid (so feasible) neighbours
             if len(nb):
-                s = self.onehot(X[i:i + 1])[0] if scores is None else self._check_scores(scores, len(X))[i]
-                X[i] = nb[int(np.argmax((self.onehot(nb) * s).sum(axis=1)))]
+                s = self._onehot(X[i:i + 1])[0] if scores is None else self._check_scores(scores, len(X))[i]
+                X[i] = nb[int(np.argmax((self._onehot(nb) * s).sum(axis=1)))]
             else:
                 X[i] = self.sample(1, seed_from("repair", X[i].tobytes()))[0]
         return X

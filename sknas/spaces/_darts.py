@@ -92,7 +92,7 @@ class DARTSSpace(Space):
     reduction cell it is a strided factorised reduction), and no op is
     treated as zero, so no further computation-level equivalences are assumed.
 
-    Cost models (:meth:`params`, :meth:`flops`) are not provided: use the
+    Cost models (``cost(space, X, "params")``, ``cost(space, X, "flops")``) are not provided: use the
     ``params`` / ``flops`` columns of :func:`sknas.datasets.load_nasbench301_sample`.
 
     Examples
@@ -404,7 +404,7 @@ class DARTSSpace(Space):
         X : array-like of shape (n, 32)
             In-range rows.
         scores : array-like of shape (n, n_features_onehot), default=None
-            Scores of every choice (e.g. relaxed rows, see :meth:`relax`). A
+            Scores of every choice (e.g. relaxed rows, see :func:`~sknas.encodings.relax`). A
             node with equal inputs takes the pair of distinct inputs with the
             highest summed score of its two input decisions. Without scores
             the first input is kept and the second becomes the smallest other
@@ -438,7 +438,7 @@ class DARTSSpace(Space):
 
     # ------------------------------------------------------------ feature views
     @property
-    def node_types(self) -> tuple[str, ...]:
+    def _node_types(self) -> tuple[str, ...]:
         """``("input", "output", "sum")`` followed by the seven ops."""
         return _NODE_TYPES
 
@@ -447,7 +447,7 @@ class DARTSSpace(Space):
         """Number of nodes of the graph view (15 per cell, 30 in all)."""
         return 2 * _CELL_GRAPH
 
-    def graph(self, X) -> tuple[np.ndarray, np.ndarray]:
+    def _graph(self, X) -> tuple[np.ndarray, np.ndarray]:
         """Node-labelled DAG of both cells, as one block-diagonal graph of 30 nodes.
 
         Each cell contributes 15 nodes, in topological order: its two inputs
@@ -464,7 +464,7 @@ class DARTSSpace(Space):
         A : ndarray of shape (n, 30, 30)
             ``A[k, i, j] = 1`` when node ``i`` feeds node ``j``.
         F : ndarray of shape (n, 30, 10)
-            One-hot node types (see :attr:`node_types`).
+            One-hot node types (see :func:`~sknas.encodings.node_types`).
         """
         X = self.check_rows(X, require_valid=False)
         n = len(X)
@@ -492,8 +492,8 @@ class DARTSSpace(Space):
         """Constant maps with ``A = Z @ MA + A0`` and ``F = Z @ MF + F0`` (flattened)."""
         if self._graph_maps is None:
             N, T = self.n_graph_nodes, len(_NODE_TYPES)
-            MA = np.zeros((self.n_features_onehot, N * N), dtype=np.float64)
-            MF = np.zeros((self.n_features_onehot, N * T), dtype=np.float64)
+            MA = np.zeros((int(self._offsets[-1]), N * N), dtype=np.float64)
+            MF = np.zeros((int(self._offsets[-1]), N * T), dtype=np.float64)
             A0 = np.zeros((N, N))
             F0 = np.zeros((N, T))
             for c in range(2):
@@ -515,8 +515,8 @@ class DARTSSpace(Space):
             self._graph_maps = (MA, MF, A0.reshape(-1), F0.reshape(-1))
         return self._graph_maps
 
-    def graph_torch(self, Z):
-        """Differentiable graph view of relaxed rows (see :meth:`graph`).
+    def _graph_torch(self, Z):
+        """Differentiable graph view of relaxed rows (see :func:`~sknas.encodings.graph`).
 
         ``A[src, op_node]`` is the probability that the op node's input
         decision picks ``src``; the op rows of ``F`` are the op decision's
@@ -533,8 +533,8 @@ class DARTSSpace(Space):
         A : torch.Tensor of shape (n, 30, 30)
         F : torch.Tensor of shape (n, 30, 10)
         """
-        if Z.ndim != 2 or Z.shape[1] != self.n_features_onehot:
-            raise ValueError(f"Z must have shape (n, {self.n_features_onehot}); got {tuple(Z.shape)}")
+        if Z.ndim != 2 or Z.shape[1] != int(self._offsets[-1]):
+            raise ValueError(f"Z must have shape (n, {int(self._offsets[-1])}); got {tuple(Z.shape)}")
         MA, MF, A0, F0 = self._graph_linear_maps()
         N, T = self.n_graph_nodes, len(_NODE_TYPES)
         A = Z @ Z.new_tensor(MA) + Z.new_tensor(A0)
@@ -547,7 +547,7 @@ class DARTSSpace(Space):
         """Width of the path encoding: 2 cells x 2 inputs x (7 + 7**2 + 7**3 + 7**4) op sequences."""
         return 2 * 2 * sum(_N_OPS**length for length in range(1, _MAX_PATH + 1))
 
-    def paths(self, X) -> np.ndarray:
+    def _paths(self, X) -> np.ndarray:
         """BANANAS path encoding: counts of input -> output paths per op sequence, per cell and input.
 
         Every intermediate node is concatenated into the cell output, so each

@@ -98,7 +98,7 @@ class MacroCNNSpace(CategoricalSpace):
         return [(self.choices[3 * k][row[3 * k]], self.choices[3 * k + 1][row[3 * k + 1]],
                  bool(self.choices[3 * k + 2][row[3 * k + 2]])) for k in range(self.n_layers)]
 
-    def params(self, X, in_channels: int = 1, n_classes: int = 10) -> np.ndarray:
+    def _params(self, X, in_channels: int = 1, n_classes: int = 10) -> np.ndarray:
         """Number of parameters (millions) of each row's network (:class:`sknas.hypernet.MacroCNN`).
 
         Convolution kernels and biases plus the classifier on the

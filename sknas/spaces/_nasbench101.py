@@ -456,7 +456,7 @@ class NASBench101Space(Space):
 
         For an invalid row, every edge gets a weight: ``scores[1] - scores[0]``
         of its decision when relaxed ``scores`` (shape ``(n, n_features_onehot)``,
-        see :meth:`relax`) are given, else ``+1`` for a present and ``-1`` for
+        see :func:`~sknas.encodings.relax`) are given, else ``+1`` for a present and ``-1`` for
         an absent edge. The input->output path of largest total weight is kept,
         then the other present edges are added in decreasing weight while the
         pruned cell has at most 9 edges. Ops are kept. The result is always valid.
@@ -503,11 +503,11 @@ class NASBench101Space(Space):
 
     # -------------------------------------------------------- feature views
     @property
-    def node_types(self) -> tuple[str, ...]:
-        """Node labels of :meth:`graph`: ``input``, ``output`` and the three ops."""
+    def _node_types(self) -> tuple[str, ...]:
+        """Node labels of :func:`~sknas.encodings.graph`: ``input``, ``output`` and the three ops."""
         return ("input", "output") + NB101_OPS
 
-    def graph(self, X) -> tuple[np.ndarray, np.ndarray]:
+    def _graph(self, X) -> tuple[np.ndarray, np.ndarray]:
         """The cell as a node-labelled graph ``(A, F)``, unpruned.
 
         Returns
@@ -516,39 +516,39 @@ class NASBench101Space(Space):
             The row's adjacency matrix as is (dangling vertices and edges are
             kept; use :meth:`canonical` first for the pruned cell).
         F : ndarray of shape (n, 7, 5), float32
-            One-hot labels over :attr:`node_types`; every intermediate vertex
+            One-hot labels over :func:`~sknas.encodings.node_types`; every intermediate vertex
             carries its op, whether or not it is pruned.
         """
         X = self.check_rows(X, require_valid=False)
         n = len(X)
         A = self._adjacency(X).astype(np.float32)
-        F = np.zeros((n, _N, len(self.node_types)), dtype=np.float32)
+        F = np.zeros((n, _N, len(self._node_types)), dtype=np.float32)
         F[:, 0, 0] = 1.0
         F[:, -1, 1] = 1.0
         F[np.arange(n)[:, None], np.arange(1, _N - 1)[None, :], 2 + X[:, _N_EDGES:]] = 1.0
         return A, F
 
-    def graph_torch(self, Z):
-        """Differentiable :meth:`graph` of relaxed rows ``Z`` (shape ``(n, n_features_onehot)``).
+    def _graph_torch(self, Z):
+        """Differentiable :func:`~sknas.encodings.graph` of relaxed rows ``Z`` (shape ``(n, n_features_onehot)``).
 
         ``A[i, j]`` is the weight of choice ``1`` of edge ``(i, j)`` and the op
         rows of ``F`` are the op blocks of ``Z``; for one-hot ``Z`` both equal
-        :meth:`graph`.
+        :func:`~sknas.encodings.graph`.
         """
-        if Z.ndim != 2 or Z.shape[1] != self.n_features_onehot:
-            raise ValueError(f"Z must have shape (n, {self.n_features_onehot}); got {tuple(Z.shape)}")
+        if Z.ndim != 2 or Z.shape[1] != int(self._offsets[-1]):
+            raise ValueError(f"Z must have shape (n, {int(self._offsets[-1])}); got {tuple(Z.shape)}")
         n = Z.shape[0]
         on = Z[:, self._offsets[:_N_EDGES] + 1]  # (n, 21)
         A = Z.new_zeros((n, _N, _N))
         A[:, _IU[0], _IU[1]] = on
         ops = Z[:, int(self._offsets[_N_EDGES]):].reshape(n, _N - 2, len(NB101_OPS))
-        F = Z.new_zeros((n, _N, len(self.node_types)))
+        F = Z.new_zeros((n, _N, len(self._node_types)))
         F[:, 0, 0] = 1.0
         F[:, -1, 1] = 1.0
         F[:, 1:-1, 2:] = ops
         return A, F
 
-    def node_type_costs(self, X) -> np.ndarray:
+    def _node_type_costs(self, X) -> np.ndarray:
         """Per-node ``(params, FLOPs)`` of each of the network's 9 cells, under every node type.
 
         The network is NAS-Bench-101's: a conv3x3-bn-relu stem to 128 channels on 32x32 images,
@@ -565,12 +565,12 @@ class NASBench101Space(Space):
         Returns
         -------
         costs : ndarray of shape (n_samples, 9, 7, 5, 2), float64
-            See :meth:`Space.node_type_costs`; node types :attr:`node_types`.
+            See :func:`~sknas.spaces.node_type_costs`; node types :func:`~sknas.encodings.node_types`.
         """
         X = self.check_rows(X, require_valid=False)
         A, live, _ = self._pruned_edges(X)
         A = A & live[:, :, None] & live[:, None, :]
-        types = self.node_types
+        types = self._node_types
         shapes = _cell_shapes()
         out = np.zeros((len(X), len(shapes), _N, len(types), 2))
         for g, (cin, cout, side) in enumerate(shapes):
@@ -584,10 +584,10 @@ class NASBench101Space(Space):
 
     @property
     def n_features_paths(self) -> int:
-        """Width of :meth:`paths`: one feature per op sequence of length 0..5 (364)."""
+        """Width of :func:`~sknas.encodings.paths`: one feature per op sequence of length 0..5 (364)."""
         return sum(len(NB101_OPS) ** L for L in range(_N - 1))
 
-    def paths(self, X) -> np.ndarray:
+    def _paths(self, X) -> np.ndarray:
         """BANANAS path encoding: which op sequences occur on input->output paths.
 
         Feature ``offset(L) + code`` is 1 when some input->output path passes

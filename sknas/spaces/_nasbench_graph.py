@@ -210,8 +210,8 @@ class NASBenchGraphSpace(Space):
             S = np.zeros((len(X), _N, m))
         else:
             scores = np.asarray(scores, dtype=np.float64)
-            if scores.shape != (len(X), self.n_features_onehot):
-                raise ValueError(f"scores must have shape ({len(X)}, {self.n_features_onehot}); got {scores.shape}")
+            if scores.shape != (len(X), int(self._offsets[-1])):
+                raise ValueError(f"scores must have shape ({len(X)}, {int(self._offsets[-1])}); got {scores.shape}")
             S = scores[:, len(self.links):].reshape(len(X), _N, m).copy()
         S[:, :, self._skip] = -np.inf
         for i in bad:
@@ -351,7 +351,7 @@ class NASBenchGraphSpace(Space):
 
     # ---------------------------------------------------------- feature views
     @property
-    def node_types(self) -> tuple[str, ...]:
+    def _node_types(self) -> tuple[str, ...]:
         """Node labels of the graph view: ``input``, ``output``, then the ops."""
         return ("input", "output") + self.ops
 
@@ -366,12 +366,12 @@ class NASBenchGraphSpace(Space):
                     A[p, v, _N + 1] = 1.0
         return A
 
-    def graph(self, X) -> tuple[np.ndarray, np.ndarray]:
+    def _graph(self, X) -> tuple[np.ndarray, np.ndarray]:
         """Node-labelled DAG ``(A, F)``: input, the 4 computing nodes, output.
 
         ``A[k, i, j] = 1`` when node ``i`` feeds node ``j``: each computing
         node is fed by the node its link entry names, and the nodes no other
-        node consumes feed the output. ``F`` one-hot encodes :attr:`node_types`
+        node consumes feed the output. ``F`` one-hot encodes :func:`~sknas.encodings.node_types`
         (``skip`` nodes are kept, labelled ``skip``).
 
         Returns
@@ -382,18 +382,18 @@ class NASBenchGraphSpace(Space):
         X = self.check_rows(X, require_valid=False)
         n = len(X)
         A = self._link_adjacency()[X[:, 0]]
-        F = np.zeros((n, _N + 2, len(self.node_types)), dtype=np.float32)
+        F = np.zeros((n, _N + 2, len(self._node_types)), dtype=np.float32)
         F[:, 0, 0] = 1.0
         F[:, -1, 1] = 1.0
         F[np.arange(n)[:, None], np.arange(1, _N + 1)[None, :], 2 + X[:, 1:]] = 1.0
         return A, F
 
-    def graph_torch(self, Z):
+    def _graph_torch(self, Z):
         """Differentiable graph view of relaxed rows.
 
         ``A`` is the mixture of the 9 patterns' adjacencies weighted by the
         link block of ``Z``; the computing nodes' features are the op blocks.
-        For one-hot ``Z`` the result equals :meth:`graph`.
+        For one-hot ``Z`` the result equals :func:`~sknas.encodings.graph`.
 
         Parameters
         ----------
@@ -404,8 +404,8 @@ class NASBenchGraphSpace(Space):
         A : torch.Tensor of shape (n, 6, 6)
         F : torch.Tensor of shape (n, 6, 2 + n_ops)
         """
-        if Z.ndim != 2 or Z.shape[1] != self.n_features_onehot:
-            raise ValueError(f"Z must have shape (n, {self.n_features_onehot}); got {tuple(Z.shape)}")
+        if Z.ndim != 2 or Z.shape[1] != int(self._offsets[-1]):
+            raise ValueError(f"Z must have shape (n, {int(self._offsets[-1])}); got {tuple(Z.shape)}")
         n, p, m = Z.shape[0], len(self.links), len(self.ops)
         adj = Z.new_tensor(self._link_adjacency().reshape(p, -1))
         A = (Z[:, :p] @ adj).reshape(n, _N + 2, _N + 2)
@@ -415,7 +415,7 @@ class NASBenchGraphSpace(Space):
         F[:, 1:-1, 2:] = Z[:, p:].reshape(n, _N, m)
         return A, F
 
-    def paths(self, X) -> np.ndarray:
+    def _paths(self, X) -> np.ndarray:
         """Path encoding: counts of input->output paths per sequence of non-skip ops.
 
         Every computing node has a single input, so each input->output path

@@ -16,7 +16,7 @@ class PoolSpace(SubSpace):
     """The architectures of ``base`` that are (equivalent to) one of ``rows``, e.g. the cells of a sample table.
 
     Every search front end works on it unchanged: sampling draws pool architectures, proposers keep
-    only valid rows (so only pool rows), :meth:`repair` and :meth:`project` map any row, or a relaxed
+    only valid rows (so only pool rows), :meth:`repair` and :func:`~sknas.encodings.project` map any row, or a relaxed
     encoding, to the pool architecture that agrees with it most, and Optuna's own samplers are
     mapped into the pool by ``space.suggest``. The views (one-hot, graph, paths, costs), the canonical
     form and the string form are those of ``base``.
@@ -47,7 +47,7 @@ class PoolSpace(SubSpace):
         pool = rows[base.unique(rows)]
         self.pool_ = pool[np.lexsort(pool.T[::-1])]  # in lexicographic order, as enumerate() promises
         self._keys = set(base.row_keys(self.pool_))
-        self._onehot = base.onehot(self.pool_).astype(np.float64)
+        self._pool_onehot = base._onehot(self.pool_).astype(np.float64)
         self.name = f"{base.name} pool"
 
     def _key(self):
@@ -79,6 +79,6 @@ class PoolSpace(SubSpace):
         X = self.check_rows(X, require_valid=False).copy()
         bad = ~self._valid_mask(X)
         if bad.any():
-            S = self.onehot(X[bad]) if scores is None else self._check_scores(scores, len(X))[bad]
-            X[bad] = self.pool_[np.argmax(S @ self._onehot.T, axis=1)]
+            S = self._onehot(X[bad]) if scores is None else self._check_scores(scores, len(X))[bad]
+            X[bad] = self.pool_[np.argmax(S @ self._pool_onehot.T, axis=1)]
         return X

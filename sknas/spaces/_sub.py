@@ -40,26 +40,26 @@ class SubSpace(Space):
         return self.base.from_string(s)
 
     @property
-    def node_types(self) -> tuple[str, ...]:
-        return self.base.node_types
+    def _node_types(self) -> tuple[str, ...]:
+        return self.base._node_types
 
-    def graph(self, X):
-        return self.base.graph(X)
+    def _graph(self, X):
+        return self.base._graph(X)
 
-    def graph_torch(self, Z):
-        return self.base.graph_torch(Z)
+    def _graph_torch(self, Z):
+        return self.base._graph_torch(Z)
 
-    def paths(self, X) -> np.ndarray:
-        return self.base.paths(X)
+    def _paths(self, X) -> np.ndarray:
+        return self.base._paths(X)
 
-    def has_cost(self, kind: str) -> bool:
-        return self.base.has_cost(kind)
+    def _has_cost(self, kind: str) -> bool:
+        return self.base._has_cost(kind)
 
-    def params(self, X) -> np.ndarray:
-        return self.base.params(X)
+    def _params(self, X) -> np.ndarray:
+        return self.base._params(X)
 
-    def flops(self, X) -> np.ndarray:
-        return self.base.flops(X)
+    def _flops(self, X) -> np.ndarray:
+        return self.base._flops(X)
 
-    def node_type_costs(self, X) -> np.ndarray:
-        return self.base.node_type_costs(X)
+    def _node_type_costs(self, X) -> np.ndarray:
+        return self.base._node_type_costs(X)

@@ -16,6 +16,7 @@ from sknas.acquisitions import (
 from sknas.datasets import load_nasbench201
 from sknas.proposers import EvolutionProposer, RandomRankProposer, RegularizedEvolutionProposer
 from sknas.search import fit_and_propose, run_search
+from sknas.spaces import cost
 
 RNG = np.random.default_rng(0)
 P3 = RNG.normal(size=(3, 50))  # three members, fifty candidates
@@ -113,13 +114,13 @@ def test_learned_constraints_reach_every_front_end(bench):
     rng = np.random.default_rng(0)
     X = bench.X[rng.choice(len(bench), 40, replace=False)]
     y = bench.query(X)
-    params = bench.space.params(X)
+    params = cost(bench.space, X, "params")
     reg = ArchitectureRegressor(bench.space, model="mlp", model__max_epochs=20, random_state=0)
     _, P = fit_and_propose(reg, RandomRankProposer(n_candidates=2000), X, y, 6, seed=0,
                            constraint_values={"params": params - 0.4})
-    assert len(P) == 6 and np.all(bench.space.params(P) <= 0.4 + 1e-9)
+    assert len(P) == 6 and np.all(cost(bench.space, P, "params") <= 0.4 + 1e-9)
     _, free = fit_and_propose(reg, RandomRankProposer(n_candidates=2000), X, y, 6, seed=0)
-    assert np.any(bench.space.params(free) > 0.4)  # the constraint is what kept them small
+    assert np.any(cost(bench.space, free, "params") > 0.4)  # the constraint is what kept them small
 
 
 @pytest.mark.parametrize("module, name, home", [("sknas.search", "PredictedImprovement", "sknas.acquisitions"),

@@ -8,9 +8,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from xgboost import XGBRegressor
 
 from sknas.datasets import load_nasbench201
-from sknas.encodings import GraphEncoder, OneHotEncoder, PathEncoder, ReNASEncoder
+from sknas.encodings import GraphEncoder, OneHotEncoder, PathEncoder, ReNASEncoder, graph, node_types, onehot, paths
 from sknas.metrics import kendall_tau
-from sknas.spaces import NASBench201Space
+from sknas.spaces import NASBench201Space, cost, node_costs
 
 ENCODERS = [OneHotEncoder, PathEncoder, GraphEncoder, ReNASEncoder]
 
@@ -27,9 +27,9 @@ def test_sklearn_common_checks_without_space(estimator, check):
 
 def test_views_match_the_space(bench):
     space, X = bench.space, bench.X[:50]
-    np.testing.assert_array_equal(OneHotEncoder(space).fit_transform(X), space.onehot(X))
-    np.testing.assert_array_equal(PathEncoder(space).fit_transform(X), space.paths(X))
-    A, F = space.graph(X)
+    np.testing.assert_array_equal(OneHotEncoder(space).fit_transform(X), onehot(space, X))
+    np.testing.assert_array_equal(PathEncoder(space).fit_transform(X), paths(space, X))
+    A, F = graph(space, X)
     G = GraphEncoder(space).fit_transform(X)
     assert G.shape == (50, A[0].size + F[0].size)
     np.testing.assert_array_equal(G[:, : A[0].size], A.reshape(50, -1))
@@ -40,13 +40,13 @@ def test_renas_compact_tensor(bench):
     enc = ReNASEncoder(space, layout="compact").fit(X)
     assert enc.cost_kinds_ == ("flops", "params") and not enc.node_costs_
     T = enc.tensor(X)
-    A, F = space.graph(X)
+    A, F = graph(space, X)
     n_types = F.shape[2]
     assert T.shape == (40, 1 + n_types + 2, 8, 8)
     np.testing.assert_array_equal(T[:, 0], A)
     # op-type channels split the adjacency by the type of the receiving node
     np.testing.assert_allclose(T[:, 1 : 1 + n_types].sum(axis=1), A)
-    flops = space.flops(X) / space.flops(X).max()
+    flops = cost(space, X, "flops") / cost(space, X, "flops").max()
     np.testing.assert_allclose(T[:, -2], A * flops[:, None, None].astype(np.float32), rtol=1e-6)
     assert enc.transform(X).shape == (40, T[0].size)
 
@@ -57,11 +57,11 @@ def test_renas_published_tensor_nb201(bench):
     enc = ReNASEncoder(space).fit(X)
     assert enc.layout == "published" and enc.node_costs_ and enc.cost_scale_.shape == (6,)
     T = enc.tensor(X)
-    A, F = space.graph(X)
+    A, F = graph(space, X)
     assert T.shape == (40, 7, 8, 8)
     codes = (F.argmax(axis=2) + 1) / F.shape[2]  # input 1/7, output 2/7, none 3/7, ..., avg_pool 7/7
     np.testing.assert_allclose(T[:, 0], A * codes[:, None, :], rtol=1e-6)
-    nc = space.node_costs(X)  # (n, 3, 8, [params, flops])
+    nc = node_costs(space, X)  # (n, 3, 8, [params, flops])
     for g in range(3):
         flops, params = nc[:, g, :, 1], nc[:, g, :, 0]
         np.testing.assert_allclose(T[:, 1 + g], A * (flops / flops.max())[:, None, :], rtol=1e-5)
@@ -76,9 +76,9 @@ def test_renas_published_tensor_nb101(data_home):
     enc = ReNASEncoder(b.space).fit(b.X)
     T = enc.tensor(b.X[:10])
     assert T.shape == (10, 19, 7, 7)  # the paper's 1 + 9 + 9 channels
-    A, _ = b.space.graph(b.X[:10])
+    A, _ = graph(b.space, b.X[:10])
     assert np.all((T != 0) <= (A[:, None] != 0)) and T[:, 1:].max() <= 1.0
-    nc = b.space.node_costs(b.X)
+    nc = node_costs(b.space, b.X)
     np.testing.assert_allclose(enc.cost_scale_[:9], nc[..., 1].max(axis=(0, 2)))  # FLOPs of the 9 cells
 
 
@@ -92,7 +92,7 @@ def test_renas_without_cost_model():
 
     space = CellSpace(n_nodes=3)
     X = space.sample(10, random_state=0)
-    assert ReNASEncoder(space, layout="compact").fit(X).tensor(X).shape[1] == 1 + len(space.node_types)
+    assert ReNASEncoder(space, layout="compact").fit(X).tensor(X).shape[1] == 1 + len(node_types(space))
     enc = ReNASEncoder(space).fit(X)
     assert enc.cost_kinds_ == () and not enc.node_costs_
     assert enc.tensor(X).shape[1] == 1  # the type-code channel only

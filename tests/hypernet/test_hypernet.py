@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.datasets import load_digits
 
 from sknas.hypernet import HyperNetworkEvaluator, MacroCNN, accuracy, train_from_scratch
-from sknas.spaces import CategoricalSpace, MacroCNNSpace
+from sknas.spaces import CategoricalSpace, MacroCNNSpace, cost
 
 torch.set_num_threads(1)
 
@@ -41,9 +41,10 @@ def test_macro_cnn():
 def test_space_params_count_the_network():
     rows = SPACE.sample(5, random_state=0)
     counted = [sum(p.numel() for p in MacroCNN(r, space=SPACE).parameters()) for r in rows]
-    np.testing.assert_allclose(SPACE.params(rows) * 1e6, counted)
+    np.testing.assert_allclose(cost(SPACE, rows, "params") * 1e6, counted)
     net = MacroCNN(rows[0], in_channels=3, n_classes=4, space=SPACE)
-    assert SPACE.params(rows[0], in_channels=3, n_classes=4)[0] * 1e6 == sum(p.numel() for p in net.parameters())
+    expected = sum(p.numel() for p in net.parameters())
+    assert cost(SPACE, rows[0], "params", in_channels=3, n_classes=4)[0] * 1e6 == expected
 
 
 def test_clone_and_params():

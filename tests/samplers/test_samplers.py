@@ -16,7 +16,7 @@ from sknas import ArchitectureRegressor
 from sknas.datasets import load_nasbench201
 from sknas.proposers import GradientAscentProposer
 from sknas.samplers import NeuralPredictorSampler, PredNASSampler, RegularizedEvolutionSampler
-from sknas.spaces import NASBench201Space
+from sknas.spaces import NASBench201Space, cost
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 SPACE = NASBench201Space()
@@ -125,7 +125,7 @@ def test_minimize_failed_pruned_and_enqueued(factory, bench):
 
 def test_multi_objective_is_refused_by_evolution_only(factory):
     study = optuna.create_study(directions=["maximize", "minimize"], sampler=factory())
-    objective = lambda t: (float(SPACE.suggest(t).sum()), float(SPACE.params(SPACE.suggest(t)[None, :])[0]))  # noqa: E731
+    objective = lambda t: (float(SPACE.suggest(t).sum()), float(cost(SPACE, SPACE.suggest(t)[None, :], "params")[0]))  # noqa: E731
     if factory is FACTORIES["rea"]:
         with pytest.raises(ValueError, match="single objective"):
             study.optimize(objective, n_trials=1)

@@ -7,7 +7,7 @@ import pytest
 
 from sknas import ArchitectureRegressor
 from sknas.datasets import load_nasbench201
-from sknas.spaces import ConstrainedSpace, Constraint, check_space
+from sknas.spaces import ConstrainedSpace, Constraint, check_space, cost
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def bounds(bench):
 
 def feasible(bench, X):
     X = np.asarray(X)
-    return (bench.space.params(X) <= 0.4) & (bench.query(X, "latency_pixel3") >= 2.0)
+    return (cost(bench.space, X, "params") <= 0.4) & (bench.query(X, "latency_pixel3") >= 2.0)
 
 
 def small_gcn(space):
@@ -112,7 +112,7 @@ def test_proposers_honour_lower_bounds(bench, kind):
     reg = small_gcn(bench.space).fit(X, bench.query(X))
     P = getattr(proposers, kind)(constraints=[Constraint("params", min_value=1.0)]).propose(
         reg, 5, X, bench.query(X), random_state=0)
-    assert len(P) == 5 and (bench.space.params(P) >= 1.0).all()
+    assert len(P) == 5 and (cost(bench.space, P, "params") >= 1.0).all()
 
 
 @pytest.mark.parametrize("how", ["constraints_func", "set_constraint"])
@@ -122,7 +122,7 @@ def test_constraints_known_only_after_a_trial_are_learned(bench, name, how):
     from sknas import samplers
 
     def constraint(trial):  # > 0: infeasible
-        return (float(bench.space.params([bench.space.params_to_row(trial.params)])[0]) - 0.3,)
+        return (float(cost(bench.space, [bench.space.params_to_row(trial.params)], "params")[0]) - 0.3,)
 
     kw = {"constraints_func": constraint} if how == "constraints_func" else {}
     if name == "RegularizedEvolutionSampler":
@@ -142,7 +142,7 @@ def test_constraints_known_only_after_a_trial_are_learned(bench, name, how):
     study.optimize(objective, n_trials=40)
     assert all(len(t.constraints) == 1 for t in study.trials)
     later = np.array([max(t.constraints.values()) > 0 for t in study.trials[10:]])
-    random_share = np.mean(bench.space.params(bench.space.sample(2000, random_state=0)) > 0.3)
+    random_share = np.mean(cost(bench.space, bench.space.sample(2000, random_state=0), "params") > 0.3)
     assert random_share > 0.5 and later.mean() < random_share / 2  # learned: far fewer infeasible proposals
     assert max(study.best_trial.constraints.values()) <= 0  # Optuna's best trial is a feasible one
 

@@ -2,7 +2,8 @@ import numpy as np
 import optuna
 import pytest
 
-from sknas.spaces import CategoricalSpace
+from sknas.encodings import graph, onehot, paths
+from sknas.spaces import CategoricalSpace, cost
 
 DECISIONS = {"layer1": ["mb3_e3", "mb3_e6", "id"], "layer2": ["mb3_e3", "mb5_e6"], "width": [16, 32, 64, 128]}
 
@@ -50,9 +51,9 @@ def test_sampling_and_views(space):
     counts = np.bincount(X[:, 2], minlength=4)
     assert counts.min() > 50
     assert len(space.neighbours([0, 0, 0])) == 2 + 1 + 3
-    A, F = space.graph(X[:4])
+    A, F = graph(space, X[:4])
     assert A.shape == (4, 5, 5) and F.shape == (4, 5, 2 + 9)
-    np.testing.assert_array_equal(space.paths(X), space.onehot(X))
+    np.testing.assert_array_equal(paths(space, X), onehot(space, X))
     np.testing.assert_array_equal(space.canonical(X), X)
     with pytest.raises(ValueError, match=r"n must be an integer in \[0, inf\]"):
         space.sample(-1)
@@ -62,9 +63,9 @@ def test_sampling_and_views(space):
 
 def test_costs_are_unavailable(space):
     with pytest.raises(ValueError, match="no parameter-count model"):
-        space.params([[0, 0, 0]])
+        cost(space, [[0, 0, 0]], "params")
     with pytest.raises(ValueError, match="no FLOPs model"):
-        space.cost([[0, 0, 0]], "flops")
+        cost(space, [[0, 0, 0]], "flops")
 
 
 def test_optuna(space):

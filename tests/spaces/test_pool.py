@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from sknas.encodings import n_features_onehot, project
 from sknas.spaces import NASBench101Space, NASBench201Space, PoolSpace, check_space
 
 
@@ -22,8 +23,8 @@ def test_everything_lands_in_the_pool(pool):
     assert set(pool.row_keys(pool.sample(200, random_state=0))) <= keys
     outside = pool.base.sample(500, random_state=3)
     assert set(pool.row_keys(pool.repair(outside))) <= keys
-    Z = np.random.default_rng(0).random((20, pool.n_features_onehot))
-    assert set(pool.row_keys(pool.project(Z))) <= keys
+    Z = np.random.default_rng(0).random((20, n_features_onehot(pool)))
+    assert set(pool.row_keys(project(pool, Z))) <= keys
     assert pool.is_valid(pool.pool_).all() and set(pool.row_keys(outside[pool.is_valid(outside)])) <= keys
     assert "not one of the" in pool.explain_invalid(outside[~pool.is_valid(outside)][0])
 
