@@ -109,7 +109,7 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
             labels = space.choices[j]
             for i, v in enumerate(col):
                 try:
-                    X[i, j] = space.label_index(n, v)
+                    X[i, j] = space._label_index(n, v)
                 except ValueError:
                     if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v < len(labels):
                         X[i, j] = int(v)

@@ -120,7 +120,7 @@ class Space:
     :meth:`unique`, :meth:`enumerate`, :meth:`sample`, :meth:`neighbours`,
     :meth:`mutate`, :meth:`to_strings`, :meth:`from_strings` and the Optuna
     bridge (:meth:`distributions`, :meth:`row_to_params`,
-    :meth:`params_to_row`, :meth:`label_index`, :meth:`suggest`) are written
+    :meth:`params_to_row`, :meth:`suggest`) are written
     once here in terms of the members above, so that every space behaves
     alike; so are the one-hot view and the projection of relaxed rows.
 
@@ -595,12 +595,12 @@ class Space:
         for j, n in enumerate(self.decision_names):
             if n not in params:
                 raise ValueError(f"params lack decision {n!r}; expected keys {list(self.decision_names)}")
-            row[j] = self.label_index(n, params[n])
+            row[j] = self._label_index(n, params[n])
         if repair:
             return self.repair(row[None, :])[0]
         return self.check_rows(row, name="params")[0]
 
-    def label_index(self, decision: str, label) -> int:
+    def _label_index(self, decision: str, label) -> int:
         """The choice index of ``label`` in ``decision``; ``ValueError`` when it is not one of its choices.
 
         Labels match by value and kind: ``True`` is not ``1`` and ``"1"`` is not ``1`` (``1.0`` is ``1``).
@@ -703,4 +703,6 @@ _MOVED = {
     "has_cost": ("sknas.spaces.has_cost(space, kind)", lambda s: partial(has_cost, s)),
     "node_costs": ("sknas.spaces.node_costs(space, X)", lambda s: partial(node_costs, s)),
     "node_type_costs": ("sknas.spaces.node_type_costs(space, X)", lambda s: s._node_type_costs),
+    "label_index": ("space.params_to_row(params), which maps every decision's label to its index",
+                    lambda s: s._label_index),
 }

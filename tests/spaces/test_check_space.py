@@ -212,8 +212,11 @@ def test_functions_give_what_the_methods_gave(space):
 
 def test_the_core_is_small():
     members = [n for n in dir(Space) if not n.startswith("_")]
-    assert not set(members) & set(MOVED)
-    assert len(members) <= 24
+    assert not set(members) & {*MOVED, "label_index"}
+    assert len(members) <= 23
+    space = CategoricalSpace({"depth": [1, 2, 3], "act": ["relu", "tanh"]})
+    with pytest.warns(FutureWarning, match=r"Space\.label_index is deprecated; use space\.params_to_row"):
+        assert space.label_index("act", "tanh") == 1 == space.params_to_row({"depth": 1, "act": "tanh"})[1]
 
 
 def test_no_warning_from_the_new_spellings_and_copies():
