@@ -74,6 +74,7 @@ def relax(space, X) -> np.ndarray:
     ----------
     space : Space
     X : array-like of shape (n_samples, n_decisions)
+        Rows to relax, each to the vertex of its simplices.
 
     Returns
     -------
@@ -129,6 +130,7 @@ def graph(space, X) -> tuple[np.ndarray, np.ndarray]:
     ----------
     space : Space
     X : array-like of shape (n_samples, n_decisions)
+        Rows, one graph each.
 
     Returns
     -------
@@ -172,6 +174,7 @@ def paths(space, X) -> np.ndarray:
     ----------
     space : Space
     X : array-like of shape (n_samples, n_decisions)
+        Rows whose paths are counted.
 
     Returns
     -------

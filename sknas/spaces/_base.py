@@ -321,28 +321,7 @@ class Space:
         return kind in ("params", "flops") and getattr(type(self), "_" + kind) is not getattr(Space, "_" + kind)
 
     def _node_type_costs(self, X) -> np.ndarray:
-        """Cost of every node of the graph view under every node type, per group of cells, where computable.
-
-        ``out[k, g, v, t]`` is ``(params, FLOPs)`` (millions; FLOPs are multiply-adds) of what node
-        ``v`` of the graph view would compute in one cell of group ``g`` of row ``k``'s network if it
-        had type ``t`` of the node types, the rest of the row unchanged. A group is a set of
-        cells that cost the same (a cell, or a stage of identical cells; see the space's own
-        docstring). :func:`node_costs` takes the entries of the actual types; a relaxed op
-        distribution takes their expectation (the ReNAS tensor on relaxed rows).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_decisions)
-
-        Returns
-        -------
-        costs : ndarray of shape (n_samples, n_groups, n_nodes, n_node_types, 2), float64
-
-        Raises
-        ------
-        ValueError
-            When the space has no per-node cost model (the default).
-        """
+        """Per-node ``(params, FLOPs)`` under every node type, per group of cells: see :func:`node_type_costs`."""
         raise ValueError(f"{self!r} has no per-node cost model")
 
     # ========================================================================

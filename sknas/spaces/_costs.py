@@ -67,6 +67,7 @@ def node_type_costs(space, X) -> np.ndarray:
     ----------
     space : Space
     X : array-like of shape (n_samples, n_decisions)
+        Rows; each node is costed under every type.
 
     Returns
     -------
@@ -75,7 +76,7 @@ def node_type_costs(space, X) -> np.ndarray:
     Raises
     ------
     ValueError
-        When the space has no per-node cost model.
+        When the space has no per-node cost model (its ``_node_type_costs`` hook is not overridden).
     """
     return space._node_type_costs(X)
 
@@ -87,6 +88,7 @@ def node_costs(space, X) -> np.ndarray:
     ----------
     space : Space
     X : array-like of shape (n_samples, n_decisions)
+        Rows; each node is costed at its own type.
 
     Returns
     -------
