@@ -1,6 +1,9 @@
 """Search spaces: architectures as rows of choice indices.
 
-Every space keeps the contract of :class:`Space`, whose laws :func:`check_space` checks. This package
+Every space keeps the contract of :class:`Space`, a small core (rows, validity and repair, canonical forms,
+sampling, neighbours, native strings, the Optuna bridge), whose laws :func:`check_space` checks; the costs of
+rows are functions of the space (:func:`cost`, :func:`has_cost`, :func:`node_type_costs`, :func:`node_costs`),
+and its feature views live in :mod:`sknas.encodings`. This package
 depends on numpy only (Optuna inside ``distributions``): it imports neither torch nor the networks built
 from rows (:mod:`sknas.networks`, :mod:`sknas.hypernet`), which sit above it.
 """
