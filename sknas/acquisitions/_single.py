@@ -9,7 +9,7 @@ from ..utils import Real, validate_params
 from ._base import Acquisition
 
 __all__ = ["PredictedMean", "UpperConfidenceBound", "ThompsonSampling", "IndependentThompsonSampling",
-           "ExpectedImprovement"]
+           "ExpectedImprovement", "FeasibilityWeighted"]
 
 
 class PredictedMean(Acquisition):
@@ -109,3 +109,42 @@ class ExpectedImprovement(Acquisition):
         safe = np.where(std > 0, std, 1.0)
         z = gain / safe
         return np.where(std > 0, gain * stats.norm.cdf(z) + std * stats.norm.pdf(z), np.maximum(gain, 0.0))
+
+
+class FeasibilityWeighted(Acquisition):
+    """An acquisition times the probability that a candidate meets constraints known only after evaluation.
+
+    Constrained expected improvement (Gardner et al. 2014) is ``FeasibilityWeighted(ExpectedImprovement(),
+    feasibility)``. The weighted acquisition's scores are shifted to be non-negative over the candidates
+    first (the worst scores 0), so that a weight always lowers a score; candidates certain to break a
+    constraint come last.
+
+    Parameters
+    ----------
+    acquisition : Acquisition, default=None
+        The acquisition weighted; default :class:`ExpectedImprovement`.
+    feasibility : callable, default=None
+        ``feasibility(rows)`` -> probabilities in [0, 1], e.g. from
+        :func:`~sknas.proposers.learn_feasibility`; None weights every candidate by 1.
+    """
+
+    def __init__(self, acquisition=None, feasibility=None):
+        self.acquisition = acquisition
+        self.feasibility = feasibility
+
+    def score(self, P, *, incumbent=None, rng):
+        return (self.acquisition or ExpectedImprovement()).score(P, incumbent=incumbent, rng=rng)
+
+    def select(self, P, n, *, incumbent=None, rng, predictor=None, X=None):
+        if P.shape[1] == 0:
+            return np.empty(0, dtype=np.int64)
+        if self.acquisition is not None and not isinstance(self.acquisition, Acquisition):
+            raise TypeError(f"acquisition must be an Acquisition; got {type(self.acquisition).__name__}")
+        if self.feasibility is not None and X is None:
+            raise TypeError("FeasibilityWeighted needs the candidate rows (X) to weigh them")
+        scores = np.asarray(self.score(P, incumbent=incumbent, rng=rng), dtype=np.float64)
+        weight = np.ones(len(scores)) if self.feasibility is None else np.asarray(self.feasibility(X), np.float64)
+        if weight.shape != scores.shape or not np.all((weight >= 0) & (weight <= 1)):
+            raise ValueError(f"feasibility must return one probability in [0, 1] per candidate; got {weight!r}")
+        weighted = (scores - scores.min()) * weight + weight * 1e-12  # ties at the worst score: the likelier first
+        return np.lexsort((-P.mean(axis=0), -weighted))[:n]

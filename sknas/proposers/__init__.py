@@ -9,7 +9,7 @@ nothing of the search front end (loop, ``PredictorSearchCV`` or Optuna sampler) 
 
 from ..utils import moved_names
 from ._base import BaseProposer, DifferentiablePredictor, EnsemblePredictor, Predictor
-from ._learned import learn_constraints
+from ._learned import learn_constraints, learn_feasibility
 from ._proposers import (
     EvolutionProposer,
     GradientAscentProposer,
@@ -29,6 +29,7 @@ __all__ = [
     "RandomRankProposer",
     "RegularizedEvolutionProposer",
     "learn_constraints",
+    "learn_feasibility",
 ]
 
 #: names that moved, and where they live now

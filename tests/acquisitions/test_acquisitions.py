@@ -7,6 +7,7 @@ from sknas.acquisitions import (
     ACQUISITIONS,
     Acquisition,
     ExpectedImprovement,
+    FeasibilityWeighted,
     HypervolumeImprovement,
     IndependentThompsonSampling,
     PredictedMean,
@@ -14,7 +15,7 @@ from sknas.acquisitions import (
     UpperConfidenceBound,
 )
 from sknas.datasets import load_nasbench201
-from sknas.proposers import EvolutionProposer, RandomRankProposer, RegularizedEvolutionProposer
+from sknas.proposers import EvolutionProposer, RandomRankProposer, RegularizedEvolutionProposer, learn_feasibility
 from sknas.search import fit_and_propose, run_search
 from sknas.spaces import cost
 
@@ -134,3 +135,26 @@ def test_moved_names_still_import_with_a_warning(module, name, home):
     with pytest.warns(FutureWarning, match=f"import it from {home}"):
         old = getattr(importlib.import_module(module), name)
     assert old is getattr(importlib.import_module(home), name)
+
+
+def test_feasibility_weighting_prefers_what_likely_meets_learned_constraints(bench):
+    """Constrained expected improvement: candidates weighted by the learned probability of meeting a bound."""
+    from sknas.spaces import cost
+
+    rng = np.random.default_rng(0)
+    X = bench.X[rng.choice(len(bench), 40, replace=False)]
+    y, params = bench.query(X), cost(bench.space, X, "params")
+    feasibility = learn_feasibility(bench.space, X, {"params": params - 0.4})
+    p = feasibility(bench.X)
+    assert p.shape == (len(bench),) and np.all((p >= 0) & (p <= 1))
+    assert p[cost(bench.space, bench.X, "params") <= 0.3].mean() > 0.9 > 0.1 > p[cost(bench.space, bench.X,
+                                                                                      "params") > 0.5].mean()
+    reg = ArchitectureRegressor(bench.space, model="mlp", n_ensemble=3, model__max_epochs=20, random_state=0).fit(X, y)
+    weighted = RandomRankProposer(n_candidates=2000, acquisition=FeasibilityWeighted(ExpectedImprovement(),
+                                                                                     feasibility))
+    P = weighted.propose(reg, 6, X, y, random_state=0)
+    free = RandomRankProposer(n_candidates=2000, acquisition="ei").propose(reg, 6, X, y, random_state=0)
+    assert np.all(cost(bench.space, P, "params") <= 0.4) and np.any(cost(bench.space, free, "params") > 0.4)
+    with pytest.raises(ValueError, match="one probability in \\[0, 1\\] per candidate"):
+        RandomRankProposer(n_candidates=100, acquisition=FeasibilityWeighted(feasibility=lambda rows: rows[:, 0]
+                                                                             )).propose(reg, 2, X, y)
