@@ -104,7 +104,7 @@ class RegularizedEvolutionProposer(BaseProposer):
         At most ``population_size``; fewer when fewer rows have been evaluated.
     n_tournaments : int, default=8
         Children drawn per proposal (at least; so that concurrent workers get different children).
-    acquisition, kappa, constraints
+    acquisition, constraints
         See :class:`BaseProposer`.
 
     Examples
@@ -121,8 +121,8 @@ class RegularizedEvolutionProposer(BaseProposer):
     needs_predictor = False
 
     def __init__(self, population_size: int = 20, tournament_size: int = 5, n_tournaments: int = 8, *,
-                 acquisition="mean", kappa: float | None = None, constraints=None):
-        super().__init__(acquisition=acquisition, kappa=kappa, constraints=constraints)
+                 acquisition="mean", constraints=None):
+        super().__init__(acquisition=acquisition, constraints=constraints)
         self.population_size = population_size
         self.tournament_size = tournament_size
         self.n_tournaments = n_tournaments
