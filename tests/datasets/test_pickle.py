@@ -73,3 +73,42 @@ def test_a_crafted_table_in_the_data_home_is_refused_not_a_crash(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "refused:" in proc.stdout and "modified state" in proc.stdout
+
+
+def test_a_deeply_nested_key_is_refused_not_a_crash():
+    """A dict key that is a tuple nested 1,000,000 deep: hashing it would recurse in C (SIGSEGV)."""
+    code = textwrap.dedent("""
+        import io
+        from sknas.datasets._pickle import restricted_load
+        bad = b"\\x80\\x02}" + b")" + b"\\x85" * 1_000_000 + b"K\\x01s."
+        try:
+            restricted_load(io.BytesIO(bad))
+        except ValueError as exc:
+            print(exc)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]  # a signal would give a negative return code
+    assert "nested more than 32 deep" in out.stdout
+
+
+WRAP = {"tuple": lambda v: (v,), "list": lambda v: [v], "dict": lambda v: {"k": v},
+        "frozenset": lambda v: frozenset([v])}
+
+
+@pytest.mark.parametrize("kind", list(WRAP))
+def test_nesting_is_bounded_whatever_the_container(kind):
+    from sknas.datasets._pickle import MAX_DEPTH
+
+    def nest(depth):
+        value = 1
+        for _ in range(depth):
+            value = WRAP[kind](value)
+        return value
+
+    assert load({"a": nest(MAX_DEPTH - 1)}) == {"a": nest(MAX_DEPTH - 1)}  # as deep as a table may be: loaded
+    with pytest.raises(ValueError, match=f"nested more than {MAX_DEPTH} deep"):
+        load({"a": nest(MAX_DEPTH + 5)})
+    shared = nest(MAX_DEPTH // 2)  # memoised: every reference to a deep object keeps its depth
+    assert load([shared, shared, (shared,)]) == [shared, shared, (shared,)]
+    with pytest.raises(ValueError, match="nested more than"):
+        load([shared, nest(MAX_DEPTH // 2), WRAP[kind](nest(MAX_DEPTH))])
