@@ -7,7 +7,7 @@ import itertools
 
 import numpy as np
 
-from ..utils import Instance
+from ..utils import Instance, short_repr
 from ._base import Space
 
 __all__ = ["DARTSSpace", "DARTS_OPS"]
@@ -279,22 +279,25 @@ class DARTSSpace(Space):
         try:
             tree = ast.parse(s.strip(), mode="eval").body
         except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-            raise ValueError(f"malformed genotype string {s!r}: not a Genotype(...) expression ({exc})") from None
+            raise ValueError(f"malformed genotype string {short_repr(s)}: not a Genotype(...) expression "
+                             f"({short_repr(exc)})") from None
         if not (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id == "Genotype"):
-            raise ValueError(f"malformed genotype string {s!r}: expected 'Genotype(normal=[...], ...)'")
+            raise ValueError(f"malformed genotype string {short_repr(s)}: expected 'Genotype(normal=[...], ...)'")
         fields = ("normal", "normal_concat", "reduce", "reduce_concat")
         if len(tree.args) > len(fields):
-            raise ValueError(f"malformed genotype string {s!r}: Genotype takes at most 4 fields {list(fields)}")
+            raise ValueError(f"malformed genotype string {short_repr(s)}: Genotype takes at most 4 fields "
+                             f"{list(fields)}")
         given = dict(zip(fields, tree.args))
         for kw in tree.keywords:
             if kw.arg not in fields:
-                raise ValueError(f"malformed genotype string {s!r}: unknown field {kw.arg!r}; fields: {list(fields)}")
+                raise ValueError(f"malformed genotype string {short_repr(s)}: unknown field {kw.arg!r}; "
+                                 f"fields: {list(fields)}")
             if kw.arg in given:
-                raise ValueError(f"malformed genotype string {s!r}: field {kw.arg!r} given twice")
+                raise ValueError(f"malformed genotype string {short_repr(s)}: field {kw.arg!r} given twice")
             given[kw.arg] = kw.value
         missing = [f for f in fields if f not in given]
         if missing:
-            raise ValueError(f"malformed genotype string {s!r}: missing field(s) {missing}")
+            raise ValueError(f"malformed genotype string {short_repr(s)}: missing field(s) {missing}")
         values = {}
         for f in fields:
             node = given[f]
@@ -304,12 +307,13 @@ class DARTSSpace(Space):
             try:
                 values[f] = ast.literal_eval(node)
             except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                raise ValueError(f"malformed genotype string {s!r}: field {f!r} is not a literal list") from None
+                raise ValueError(f"malformed genotype string {short_repr(s)}: field {f!r} is not a literal "
+                                 "list") from None
         for f in ("normal_concat", "reduce_concat"):
-            if not isinstance(values[f], (list, tuple)) or list(values[f]) != _CONCAT:
+            if not isinstance(values[f], (list, tuple)) or list(values[f]) != _CONCAT:  # a range: never range(2, 6)
                 raise ValueError(
-                    f"genotype string {s!r} has {f}={values[f]!r}; this space concatenates all four "
-                    f"intermediate nodes, {_CONCAT}"
+                    f"genotype string {short_repr(s)} has {f}={short_repr(values[f])}; this space concatenates all "
+                    f"four intermediate nodes, {_CONCAT}"
                 )
         return self._from_named_pairs({"normal": values["normal"], "reduce": values["reduce"]}, repr(s))
 
@@ -586,16 +590,24 @@ def _is_int(v) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
-def _literal_range(node: ast.Call, s: str) -> list[int]:
-    """Evaluate a ``range(a, b)`` call node with literal int arguments."""
+def _literal_range(node: ast.Call, s: str) -> range | list[int]:
+    """Evaluate a ``range(a, b)`` call node with literal int arguments.
+
+    A range other than the four intermediate nodes comes back as the ``range`` itself (its repr is short and
+    it allocates nothing, however long: ``range(0, 30000000)`` must not build a list before it is refused).
+    """
     if not (isinstance(node.func, ast.Name) and node.func.id == "range" and not node.keywords
             and 1 <= len(node.args) <= 3):
-        raise ValueError(f"malformed genotype string {s!r}: a concat must be a list or range(2, 6)")
+        raise ValueError(f"malformed genotype string {short_repr(s)}: a concat must be a list or range(2, 6)")
     try:
         args = [ast.literal_eval(a) for a in node.args]
     except (ValueError, TypeError, SyntaxError):
-        raise ValueError(f"malformed genotype string {s!r}: range() arguments must be integers") from None
+        raise ValueError(f"malformed genotype string {short_repr(s)}: range() arguments must be integers") from None
     if not all(_is_int(a) for a in args):
-        raise ValueError(f"malformed genotype string {s!r}: range() arguments must be integers")
-    return list(range(*args))
+        raise ValueError(f"malformed genotype string {short_repr(s)}: range() arguments must be integers")
+    try:
+        r = range(*args)
+    except ValueError:  # range(0, 5, 0)
+        raise ValueError(f"malformed genotype string {short_repr(s)}: range() step must not be zero") from None
+    return list(r) if r == range(2, 2 + _N_NODES) else r
 

@@ -270,3 +270,23 @@ def test_optuna_suggest(space):
         rows.append(space.suggest(trial))
         study.tell(trial, 0.0)
     assert space.is_valid(np.array(rows)).all()
+
+
+@pytest.mark.parametrize("concat", ["range(0, 30000000)", "range(0, 100000000)", "range(0, 5, 0)"])
+def test_a_huge_concat_range_is_refused_before_it_is_built(concat):
+    """A 60-character string must not allocate gigabytes, nor echo them in its message."""
+    import tracemalloc
+
+    space = DARTSSpace()
+    text = space.to_string(space.sample(1, random_state=0)[0]).replace("normal_concat=[2, 3, 4, 5]",
+                                                                       f"normal_concat={concat}")
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="concat|range") as exc:
+            space.from_string(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000 and len(str(exc.value)) < 400
+    assert np.array_equal(space.from_string(text.replace(f"normal_concat={concat}", "normal_concat=range(2, 6)")),
+                          space.from_string(text.replace(f"normal_concat={concat}", "normal_concat=[2, 3, 4, 5]")))
