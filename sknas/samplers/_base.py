@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -109,6 +110,7 @@ class ArchitectureSampler(BaseSampler):
         self._distributions = space.distributions()
         self._cache: dict[tuple, np.ndarray] = {}
         self._rows: dict[tuple, np.ndarray | None] = {}
+        self._warned_partial = False
 
     def reseed_rng(self) -> None:
         self._seed = int(np.random.SeedSequence().entropy % 2**31)
@@ -180,6 +182,7 @@ class ArchitectureSampler(BaseSampler):
                 continue
             row = self._trial_row(t)
             if row is None:
+                self._warn_partial(t)
                 attr = t.system_attrs.get(ROW_ATTR)
                 if attr is not None and t.state in (TrialState.RUNNING, TrialState.WAITING):
                     claimed.append(np.asarray(attr, dtype=np.int64))
@@ -198,6 +201,18 @@ class ArchitectureSampler(BaseSampler):
         C = {k: np.array([c.get(k, np.nan) for c in cons], dtype=np.float64)[order]
              for k in sorted({k for c in cons for k in c})}
         return X, y, np.asarray(claimed, dtype=np.int64).reshape(-1, d), C
+
+    def _warn_partial(self, t: FrozenTrial) -> None:
+        """Warn, once per sampler, of a completed trial that suggested some of the space's decisions but not all:
+        the sampler cannot learn from it, and would otherwise fall back to random search without a word."""
+        missing = [n for n in self.space.decision_names if n not in t.params]
+        if t.state != TrialState.COMPLETE or self._warned_partial or len(missing) == self.space.n_decisions:
+            return
+        self._warned_partial = True
+        warnings.warn(f"trial {t.number} suggested {self.space.n_decisions - len(missing)} of the space's "
+                      f"{self.space.n_decisions} decisions (missing: {missing[:5]}); {type(self).__name__} learns "
+                      "only from trials that suggest every decision (call space.suggest(trial)): to fix a decision, "
+                      "search a space without it", UserWarning, stacklevel=2)
 
     def _claims(self, study: Study, me: int) -> tuple[np.ndarray, set]:
         """The rows other trials hold, read from the storage now, and their keys."""

@@ -222,3 +222,23 @@ def test_same_parameters_in_another_process(tmp_path, data_home):
     spec.loader.exec_module(module)
     here = module.run()
     assert json.loads(other) == here and len(here) == 10
+
+
+def test_an_objective_that_suggests_part_of_the_space_is_told_so():
+    """Fixing one decision in the objective leaves every trial unlearnable: a warning, not a silent random search."""
+    import warnings
+
+    def objective(trial):
+        ops = [trial.suggest_categorical(n, list(c)) for n, c in zip(SPACE.decision_names[:-1], SPACE.choices[:-1])]
+        return float(len(set(ops)))
+
+    study = optuna.create_study(direction="maximize", sampler=PredNASSampler(SPACE, predictor=fast_predictor(),
+                                                                             n_initial=2, seed=0))
+    with pytest.warns(UserWarning, match=r"suggested 5 of the space's 6 decisions \(missing: \['3<-2'\]\)") as rec:
+        study.optimize(objective, n_trials=4)
+    assert sum("suggested 5 of" in str(w.message) for w in rec) == 1  # once per sampler
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # an objective that suggests the whole row: no warning
+        full = optuna.create_study(direction="maximize", sampler=PredNASSampler(SPACE, predictor=fast_predictor(),
+                                                                                n_initial=2, seed=0))
+        full.optimize(lambda t: float(SPACE.suggest(t).sum()), n_trials=4)
