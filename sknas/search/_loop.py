@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ..spaces import ConstrainedSpace, Space
-from ..utils import Options, atomic_path, check_int, renamed
+from ..utils import Options, atomic_path, check_int, renamed, short_repr
 from ._defaults import ROUND_SIZE, default_predictor, default_proposer
 from ._round import MULTI_OBJECTIVE, fit_and_propose, initial_design, search_seed
 
@@ -84,7 +86,14 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
     checkpoint : path-like, default=None
         A CSV file holding the history: read (and continued from) when it
         exists, rewritten atomically after every evaluated round, so an
-        interrupted search loses no evaluation.
+        interrupted search loses no evaluation. It records the search that
+        wrote it (space with its constraints, objective, metric, integer
+        seed, sknas version, in a ``search`` column): a checkpoint of another
+        search raises ``ValueError`` before anything is evaluated; another
+        sknas version, or a checkpoint that records nothing, gives a warning.
+        In any history, a non-finite value counts as a failed evaluation, and
+        a repeated architecture or a row that is not integer choice indices
+        raises ``ValueError``.
     constraints : Constraint, list of Constraint or dict, default=None
         Bounds on costs (e.g. ``{"params": 0.4}``, or
         ``Constraint(bench.cost("latency_pixel3"), max_value=5)``): nothing that
@@ -140,8 +149,10 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
     seed, rng = search_seed(random_state)
 
     checkpoint = None if checkpoint is None else Path(checkpoint)
+    provenance = _provenance(objective, space, metric, random_state)
     if checkpoint is not None and history is None and checkpoint.is_file():
         history = pd.read_csv(checkpoint)
+        _check_provenance(history, provenance, checkpoint)
     records = _records(history, space)
     t0 = time.perf_counter() - (records[-1]["elapsed"] if records else 0.0)
 
@@ -160,7 +171,7 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
                                 value=tuple(float(c) for c in v), predicted=float(p), elapsed=now))
         if checkpoint is not None:
             with atomic_path(checkpoint) as tmp:
-                _frame(records).to_csv(tmp, index=False)
+                _frame(records).assign(search=json.dumps(provenance, sort_keys=True)).to_csv(tmp, index=False)
 
     if not records:
         first = initial_design(space, min(n_initial, budget), rng)
@@ -192,6 +203,52 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
     return _frame(records)
 
 
+def _provenance(objective, space: Space, metric, random_state) -> dict:
+    """What makes a search: the space, the objective (a benchmark's name and dataset, or a function's name),
+    the metric(s), the seed (when an integer) and the sknas version; a checkpoint records it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    if hasattr(objective, "objective"):
+        name = f"{getattr(objective, 'name', type(objective).__name__)}:{getattr(objective, 'dataset', '')}"
+    else:
+        name = getattr(objective, "__qualname__", type(objective).__name__)
+    seed = int(random_state) if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool) \
+        else None
+    try:
+        sknas = version("sknas")
+    except PackageNotFoundError:
+        sknas = "unknown"
+    return {"space": short_repr(space, 200), "objective": name, "metric": metric if isinstance(metric, str)
+            else list(metric), "random_state": seed, "sknas": sknas}
+
+
+def _check_provenance(history, provenance: dict, path) -> None:
+    """Refuse a checkpoint written by another search (space, objective, metric or seed); warn of another
+    sknas version, or of a checkpoint that records nothing (written before checkpoints recorded their search)."""
+    if "search" not in getattr(history, "columns", ()) or not len(history):
+        warnings.warn(f"checkpoint {str(path)!r} does not record the search that wrote it; continuing on trust",
+                      UserWarning, stacklevel=3)
+        return
+    try:
+        saved = json.loads(history["search"].iloc[0])
+        if not isinstance(saved, dict):
+            raise ValueError("not a mapping")
+    except (TypeError, ValueError):
+        raise ValueError(f"checkpoint {str(path)!r} is damaged (its search column is not a record); remove it or "
+                         "pass another path") from None
+    for field in ("space", "objective", "metric", "random_state"):
+        old, new = saved.get(field), provenance[field]
+        if field == "random_state" and (old is None or new is None):
+            continue  # an unseeded search cannot be told apart
+        if old != new:
+            raise ValueError(f"checkpoint {str(path)!r} was written by another search ({field} {short_repr(old)}; "
+                             f"this call: {short_repr(new)}); remove it or pass another path")
+    if saved.get("sknas") != provenance["sknas"]:
+        warnings.warn(f"checkpoint {str(path)!r} was written by sknas {short_repr(saved.get('sknas'))}; this is "
+                      f"{provenance['sknas']}: the continued rounds may differ from an uninterrupted run",
+                      UserWarning, stacklevel=3)
+
+
 def _records(history, space: Space) -> list[dict]:
     """The evaluations of an earlier history (a DataFrame, e.g. read back from a checkpoint CSV)."""
     if history is None:
@@ -202,25 +259,40 @@ def _records(history, space: Space) -> list[dict]:
     if missing:
         raise ValueError(f"history lacks the columns {missing}; pass a DataFrame returned by run_search")
     rows = [_parse_row(r) for r in history["row"]]
-    X = space.check_rows(np.asarray(rows, dtype=np.int64).reshape(len(rows), space.n_decisions), name="history rows")
+    try:
+        X = np.asarray(rows, dtype=np.int64).reshape(len(rows), space.n_decisions)
+    except (OverflowError, ValueError):
+        raise ValueError(f"history rows must hold {space.n_decisions} choice indices each") from None
+    X = space.check_rows(X, name="history rows")
+    keys = space.row_keys(X) if len(X) else []
+    if len(set(keys)) < len(keys):
+        first = next(i for i, k in enumerate(keys) if keys.index(k) != i)
+        raise ValueError(f"history row {first} repeats an earlier architecture ({space.to_string(X[first])}); a "
+                         "search evaluates each architecture once")
     out = []
     for i, r in enumerate(X):
+        value = tuple(float(history[c].iloc[i]) for c in values)
+        value = value if np.all(np.isfinite(value)) else (np.nan,) * len(value)  # as a failed evaluation
         out.append(dict(round=int(history["round"].iloc[i]), row=tuple(int(c) for c in r),
-                        arch=space.to_string(r), value=tuple(float(history[c].iloc[i]) for c in values),
+                        arch=space.to_string(r), value=value,
                         predicted=float(history["predicted"].iloc[i]) if "predicted" in history else np.nan,
                         elapsed=float(history["elapsed"].iloc[i]) if "elapsed" in history else 0.0))
     return out
 
 
 def _parse_row(value) -> tuple[int, ...]:
-    """A row from a history cell: a tuple, or its text ``"(3, 3, 4)"`` as written to CSV."""
-    if isinstance(value, str):
-        text = value.strip().strip("()[]")
-        try:
-            return tuple(int(p) for p in text.split(",") if p.strip())
-        except ValueError:
-            raise ValueError(f"history row {value[:60]!r} is not a tuple of choice indices") from None
-    return tuple(int(c) for c in value)
+    """A row from a history cell: a tuple of integers, or its text ``"(3, 3, 4)"`` as written to CSV.
+
+    Nothing is rounded: ``1.7`` or ``True`` is not a choice index (truncating them would turn distinct
+    rows into duplicates).
+    """
+    parts = [p.strip() for p in value.strip().strip("()[]").split(",") if p.strip()] if isinstance(value, str) \
+        else (list(value) if isinstance(value, (tuple, list, np.ndarray)) else None)
+    if parts is None or not all((isinstance(p, str) and p.lstrip("-").isdigit())
+                                or (isinstance(p, (int, np.integer)) and not isinstance(p, (bool, np.bool_)))
+                                for p in parts):
+        raise ValueError(f"history row {short_repr(value, 60)} is not a tuple of choice indices")
+    return tuple(int(p) for p in parts)
 
 
 def _frame(records):

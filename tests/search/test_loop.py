@@ -122,3 +122,54 @@ def test_every_front_end_makes_the_same_round(bench):
     np.testing.assert_array_equal(again, X[10:])
     assert round_seed(seed, X[:10], h["value"].to_numpy()[:10]) != round_seed(seed + 1, X[:10],
                                                                               h["value"].to_numpy()[:10])
+
+
+def test_a_checkpoint_records_its_search_and_refuses_another(bench, tmp_path):
+    import pandas as pd
+
+    from sknas.datasets import load_nasbench201
+    from sknas.search import run_search
+
+    kw = dict(predictor=fast_predictor(bench.space), n_initial=6, round_size=3, random_state=3)
+    ckpt = tmp_path / "history.csv"
+    run_search(bench, checkpoint=ckpt, budget=9, **kw)
+    saved = pd.read_csv(ckpt)
+    other = load_nasbench201("cifar100")
+    with pytest.raises(ValueError, match=r"another search \(objective 'nasbench201:cifar10-valid'; this call: "
+                                         r"'nasbench201:cifar100'\)"):
+        run_search(other, checkpoint=ckpt, budget=12, **kw)
+    with pytest.raises(ValueError, match=r"another search \(random_state 3; this call: 4\)"):
+        run_search(bench, checkpoint=ckpt, budget=12, **dict(kw, random_state=4))
+    with pytest.raises(ValueError, match="another search \\(space"):
+        run_search(bench, checkpoint=ckpt, budget=12, constraints={"params": 0.5}, **kw)
+    assert len(pd.read_csv(ckpt)) == 9  # nothing was written by the refused calls
+    saved.drop(columns="search").to_csv(ckpt, index=False)  # written before checkpoints recorded their search
+    with pytest.warns(UserWarning, match="does not record the search"):
+        assert len(run_search(bench, checkpoint=ckpt, budget=12, **kw)) == 12
+
+
+@pytest.mark.parametrize("edit, match", [
+    (lambda h: h.assign(row=[h["row"][1]] + list(h["row"][1:])), "repeats an earlier architecture"),
+    (lambda h: h.assign(row=["(1.7, 0, 0, 0, 0, 0)"] + list(h["row"][1:])), "not a tuple of choice indices"),
+    (lambda h: h.assign(row=[(True, 0, 0, 0, 0, 0)] + list(h["row"][1:])), "not a tuple of choice indices"),
+    (lambda h: h.assign(row=["(99999999999999999999999, 0, 0, 0, 0, 0)"] + list(h["row"][1:])),
+     "choice indices"),
+])
+def test_a_damaged_history_is_a_value_error(bench, edit, match):
+    from sknas.search import run_search
+
+    kw = dict(predictor=fast_predictor(bench.space), n_initial=6, round_size=3, random_state=3)
+    history = run_search(bench, budget=6, **kw)
+    with pytest.raises(ValueError, match=match):
+        run_search(bench, history=edit(history), budget=9, **kw)
+
+
+def test_an_infinite_value_in_a_history_is_a_failed_evaluation(bench):
+    from sknas.search import run_search
+
+    kw = dict(predictor=fast_predictor(bench.space), n_initial=6, round_size=3, random_state=3)
+    history = run_search(bench, budget=6, **kw)
+    history.loc[0, "value"] = np.inf
+    resumed = run_search(bench, history=history, budget=9, **kw)
+    assert np.isnan(resumed["value"].iloc[0]) and np.isfinite(resumed["best"].iloc[-1])
+    assert resumed["best"].iloc[-1] <= bench.optimum("valid")
