@@ -105,17 +105,7 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
             )
         X = np.empty((len(df), space.n_decisions), dtype=np.int64)
         for j, n in enumerate(space.decision_names):
-            col = df[n].tolist()
-            labels = space.choices[j]
-            for i, v in enumerate(col):
-                try:
-                    X[i, j] = space._label_index(n, v)
-                except ValueError:
-                    if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v < len(labels):
-                        X[i, j] = int(v)
-                    else:
-                        raise ValueError(f"row {i}: {short_repr(v)} is not a choice of decision {n!r}; accepted: "
-                                         f"{short_repr(list(labels))}") from None
+            X[:, j] = _column_indices(space, n, space.choices[j], df[n].tolist())
         used = set(space.decision_names)
 
     if metrics is None:  # every numeric column, and every column that is numeric but for a few text cells
@@ -155,3 +145,32 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
         complete = space.n_rows <= 200_000 and len(set(space.row_keys(X))) == len(space.unique(space.enumerate()))
     return TabularBenchmark(space, X, values, maximize=maximize, name=name, dataset=dataset, source=source,
                             complete=complete)
+
+
+def _column_indices(space, name: str, labels, column: list) -> np.ndarray:
+    """A decision column as choice indices: labels throughout, or (when it holds no label) indices throughout.
+
+    A column that mixes the two is refused: with labels ``[1, 3, 5]``, the column ``[1, 2]`` would read one
+    value as a label and the other as an index.
+    """
+    found, not_labels = [], []
+    for i, v in enumerate(column):
+        try:
+            found.append(space._label_index(name, v))
+        except ValueError:
+            not_labels.append(i)
+    if not not_labels:
+        return np.asarray(found, dtype=np.int64)
+    if len(not_labels) < len(column):
+        rest = set(not_labels)
+        i, k = not_labels[0], next(i for i in range(len(column)) if i not in rest)
+        raise ValueError(f"decision column {name!r} mixes choice labels (row {k}: {short_repr(column[k])}) and "
+                         f"values that are not labels (row {i}: {short_repr(column[i])}); give the labels "
+                         f"{short_repr(list(labels))} throughout, or choice indices throughout")
+    out = np.empty(len(column), dtype=np.int64)
+    for i, v in enumerate(column):
+        if not (isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) and 0 <= v < len(labels)):
+            raise ValueError(f"row {i}: {short_repr(v)} is not a choice of decision {name!r}; accepted: "
+                             f"{short_repr(list(labels))} or their indices 0..{len(labels) - 1}")
+        out[i] = int(v)
+    return out

@@ -151,6 +151,9 @@ class Space:
                 if opt is not None and not isinstance(opt, (str, int, float, bool)):
                     raise TypeError(f"choice {short_repr(opt)} of decision {key!r} must be str, int, float, bool "
                                     "or None")
+                if isinstance(opt, float) and not np.isfinite(opt):
+                    raise ValueError(f"choice {opt!r} of decision {key!r} must be a finite number: NaN equals "
+                                     "nothing, so a trial that picks it could never be read back")
             forms = [str(o) for o in options]
             if len(set(forms)) != len(forms) or any("," in f or "=" in f for f in forms + [key]):
                 raise ValueError(f"the choices of decision {short_repr(key)} must have distinct string forms without "

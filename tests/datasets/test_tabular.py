@@ -72,5 +72,21 @@ def test_silent_wrong_results_are_refused(tmp_path):
         load_tabular_benchmark(text, SPACE)
     with pytest.raises(ValueError, match="has no rows"):
         load_tabular_benchmark(pd.DataFrame(columns=["depth", "act", "acc"]), SPACE)
-    with pytest.raises(ValueError, match="True is not a choice|not a choice of decision 'depth'"):
+    with pytest.raises(ValueError, match="not a choice of decision 'depth'|'depth' mixes .* \\(row 0: True\\)"):
         load_tabular_benchmark(pd.DataFrame(dict(base, depth=[True, 2, 3])), SPACE)
+
+
+def test_a_column_of_labels_and_indices_is_refused():
+    """With labels [1, 3, 5], [1, 2] would read 1 as a label and 2 as an index: ambiguous, so refused."""
+    space = CategoricalSpace({"k": [1, 3, 5], "act": ["relu", "tanh"]})
+
+    def table(k):
+        return pd.DataFrame({"k": k, "act": ["relu", "tanh"], "acc": [0.5, 0.6]})
+
+    with pytest.raises(ValueError, match=r"column 'k' mixes choice labels \(row 0: 1\) and values that are not "
+                                         r"labels \(row 1: 2\)"):
+        load_tabular_benchmark(table([1, 2]), space, metrics=["acc"])
+    assert load_tabular_benchmark(table([1, 5]), space, metrics=["acc"]).X[:, 0].tolist() == [0, 2]  # labels
+    assert load_tabular_benchmark(table([0, 2]), space, metrics=["acc"]).X[:, 0].tolist() == [0, 2]  # indices
+    with pytest.raises(ValueError, match="not a choice of decision 'k'"):
+        load_tabular_benchmark(table([0, 7]), space, metrics=["acc"])

@@ -114,3 +114,9 @@ def test_string_forms_round_trip_or_refuse():
     with pytest.raises(ValueError) as exc:
         space.from_string(long + ",b=x")
     assert len(str(exc.value)) < 500  # never echoes a huge input whole
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_a_choice_that_equals_nothing_is_refused(bad):
+    with pytest.raises(ValueError, match="must be a finite number"):
+        CategoricalSpace({"dropout": [0.0, bad]})
