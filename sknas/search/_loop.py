@@ -6,13 +6,13 @@ import json
 import os
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ..spaces import ConstrainedSpace, Space
 from ..utils import Options, atomic_path, check_int, renamed, short_repr
+from ._checkpoint import check_provenance, search_provenance
 from ._defaults import ROUND_SIZE, default_predictor, default_proposer
 from ._round import MULTI_OBJECTIVE, fit_and_propose, initial_design, search_seed
 
@@ -149,10 +149,12 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
     seed, rng = search_seed(random_state)
 
     checkpoint = None if checkpoint is None else Path(checkpoint)
-    provenance = _provenance(objective, space, metric, random_state)
+    name = f"{getattr(objective, 'name', '')}:{getattr(objective, 'dataset', '')}" if hasattr(objective, "objective") \
+        else getattr(objective, "__qualname__", type(objective).__name__)
+    provenance = search_provenance(space, name, metric, random_state)
     if checkpoint is not None and history is None and checkpoint.is_file():
         history = pd.read_csv(checkpoint)
-        _check_provenance(history, provenance, checkpoint)
+        check_provenance(_saved_provenance(history, checkpoint), provenance, checkpoint)
     records = _records(history, space)
     t0 = time.perf_counter() - (records[-1]["elapsed"] if records else 0.0)
 
@@ -203,50 +205,15 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
     return _frame(records)
 
 
-def _provenance(objective, space: Space, metric, random_state) -> dict:
-    """What makes a search: the space, the objective (a benchmark's name and dataset, or a function's name),
-    the metric(s), the seed (when an integer) and the sknas version; a checkpoint records it."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    if hasattr(objective, "objective"):
-        name = f"{getattr(objective, 'name', type(objective).__name__)}:{getattr(objective, 'dataset', '')}"
-    else:
-        name = getattr(objective, "__qualname__", type(objective).__name__)
-    seed = int(random_state) if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool) \
-        else None
-    try:
-        sknas = version("sknas")
-    except PackageNotFoundError:
-        sknas = "unknown"
-    return {"space": short_repr(space, 200), "objective": name, "metric": metric if isinstance(metric, str)
-            else list(metric), "random_state": seed, "sknas": sknas}
-
-
-def _check_provenance(history, provenance: dict, path) -> None:
-    """Refuse a checkpoint written by another search (space, objective, metric or seed); warn of another
-    sknas version, or of a checkpoint that records nothing (written before checkpoints recorded their search)."""
+def _saved_provenance(history, path) -> dict | None:
+    """The search a checkpoint CSV records (its ``search`` column), or None when it records none."""
     if "search" not in getattr(history, "columns", ()) or not len(history):
-        warnings.warn(f"checkpoint {str(path)!r} does not record the search that wrote it; continuing on trust",
-                      UserWarning, stacklevel=3)
-        return
+        return None
     try:
-        saved = json.loads(history["search"].iloc[0])
-        if not isinstance(saved, dict):
-            raise ValueError("not a mapping")
+        return json.loads(history["search"].iloc[0])
     except (TypeError, ValueError):
         raise ValueError(f"checkpoint {str(path)!r} is damaged (its search column is not a record); remove it or "
                          "pass another path") from None
-    for field in ("space", "objective", "metric", "random_state"):
-        old, new = saved.get(field), provenance[field]
-        if field == "random_state" and (old is None or new is None):
-            continue  # an unseeded search cannot be told apart
-        if old != new:
-            raise ValueError(f"checkpoint {str(path)!r} was written by another search ({field} {short_repr(old)}; "
-                             f"this call: {short_repr(new)}); remove it or pass another path")
-    if saved.get("sknas") != provenance["sknas"]:
-        warnings.warn(f"checkpoint {str(path)!r} was written by sknas {short_repr(saved.get('sknas'))}; this is "
-                      f"{provenance['sknas']}: the continued rounds may differ from an uninterrupted run",
-                      UserWarning, stacklevel=3)
 
 
 def _records(history, space: Space) -> list[dict]:

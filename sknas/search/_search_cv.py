@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..spaces import ConstrainedSpace, Space
 from ..utils import Instance, Int, Options, atomic_path, check_int, renamed, validate_params
+from ._checkpoint import check_provenance, search_provenance
 from ._defaults import ROUND_SIZE, default_predictor, default_proposer
 from ._round import fit_and_propose, initial_design, search_seed
 
@@ -76,9 +77,13 @@ class PredictorSearchCV(BaseSearchCV):
         interrupt, a crash or with a larger ``budget``, the evaluations made are
         kept, and with an integer ``random_state`` the continued search is the
         one an uninterrupted run makes. The file must come from the same
-        estimator, data, space and ``cv`` (the space and the number of folds
-        are checked). A search always evaluates at least one round: rounds that
-        would reach ``budget`` are not restored but run again.
+        estimator, data, space and ``cv``: it records the space searched
+        (with its constraints), the estimator's class and ``arch_param``, the
+        scoring, an integer ``random_state`` and the sknas version, and a
+        checkpoint of another search (or with another number of folds)
+        raises ``ValueError``; the data are not checked. A search always
+        evaluates at least one round: rounds that would reach ``budget`` are
+        not restored but run again.
     n_iter : int, default="deprecated"
         Deprecated alias of ``budget``.
     batch_size : int, default="deprecated"
@@ -202,12 +207,18 @@ class PredictorSearchCV(BaseSearchCV):
                 saved.get("n_decisions") != self.space.n_decisions:
             raise ValueError(f"checkpoint {name!r} was not written by a search of this space with "
                              f"{self.n_splits_} folds; remove it or pass another path")
+        check_provenance(saved.get("search"), self._provenance(), name)
         try:
             candidates = list(saved["candidates"])
             rows = np.array([c["arch_row"] for c in candidates], dtype=np.int64)
             rounds = [int(c["round"]) for c in candidates]
             if any(len(c["out"]) != self.n_splits_ for c in candidates):
                 raise ValueError("a candidate without one result per fold")
+            needed = {"fit_error", "test_scores", "n_test_samples", "fit_time", "score_time"} | (
+                {"train_scores"} if self.return_train_score else set())
+            lacking = next((needed - set(o) for c in candidates for o in c["out"] if needed - set(o)), None)
+            if lacking:
+                raise ValueError(f"a fold result without {sorted(lacking)}")
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"checkpoint {name!r} is damaged ({exc}); remove it or pass another path") from None
         rows = self.space.check_rows(rows.reshape(len(candidates), self.space.n_decisions), name="checkpoint rows")
@@ -246,7 +257,18 @@ class PredictorSearchCV(BaseSearchCV):
                       for i in range(len(more["arch_row"]))]
         with atomic_path(self.checkpoint) as tmp:
             tmp.write_text(json.dumps({"n_splits": n_splits, "n_decisions": self.space.n_decisions,
-                                       "candidates": candidates}), encoding="utf-8")
+                                       "search": self._provenance(), "candidates": candidates}), encoding="utf-8")
+
+    def _provenance(self) -> dict:
+        """The search a checkpoint records: the space searched, the estimator and its architecture parameter,
+        the scoring, the seed and the sknas version (see :func:`~sknas.search._checkpoint.search_provenance`)."""
+        scoring = self.scoring
+        if callable(scoring):
+            scoring = getattr(scoring, "__qualname__", type(scoring).__name__)
+        elif isinstance(scoring, (list, tuple, set, dict)):
+            scoring = sorted(str(k) for k in scoring)
+        return search_provenance(self._search_space(), f"{type(self.estimator).__name__}.{self.arch_param}",
+                                 scoring, self.random_state)
 
     @staticmethod
     def _rows(X) -> list[tuple[int, ...]]:

@@ -237,3 +237,25 @@ def test_a_checkpoint_from_another_search_is_refused(tmp_path):
         _counted_search(8, ckpt).fit(X, y)
     with pytest.raises(TypeError, match="checkpoint must be str or PathLike"):
         _counted_search(8, 3).fit(X, y)
+
+
+def test_a_checkpoint_records_its_search(tmp_path):
+    """Another seed or arch_param is another search; a fold result without its times is a damaged file."""
+    import json
+
+    X, y = np.zeros((20, 2)), np.arange(20) % 2
+    ckpt = tmp_path / "search.json"
+    _counted_search(6, ckpt).fit(X, y)
+    saved = json.loads(ckpt.read_text())
+    assert saved["search"]["objective"] == "_Counted.arch" and saved["search"]["random_state"] == 0
+    with pytest.raises(ValueError, match=r"another search \(random_state 0; this call: 1\)"):
+        _counted_search(8, ckpt).set_params(random_state=1).fit(X, y)
+    del saved["candidates"][0]["out"][0]["fit_time"]
+    ckpt.write_text(json.dumps(saved))
+    with pytest.raises(ValueError, match=r"is damaged \(a fold result without \['fit_time'\]\)"):
+        _counted_search(8, ckpt).fit(X, y)
+    del saved["search"]  # written before checkpoints recorded their search: continued, with a warning
+    saved["candidates"][0]["out"][0]["fit_time"] = 0.0
+    ckpt.write_text(json.dumps(saved))
+    with pytest.warns(UserWarning, match="does not record the search"):
+        _counted_search(8, ckpt).fit(X, y)

@@ -1,0 +1,51 @@
+"""What a checkpoint records of the search that wrote it, and the refusal of another search's checkpoint."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..utils import short_repr
+
+__all__ = ["search_provenance", "check_provenance"]
+
+
+def search_provenance(space, objective: str, metric, random_state) -> dict:
+    """What makes a search: the space (with its constraints), the objective, the metric(s), the seed (when an
+    integer) and the sknas version. Every front end's checkpoint records it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    seed = int(random_state) if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool) \
+        else None
+    try:
+        sknas = version("sknas")
+    except PackageNotFoundError:
+        sknas = "unknown"
+    return {"space": short_repr(space, 200), "objective": objective,
+            "metric": metric if isinstance(metric, str) or metric is None else [str(m) for m in metric],
+            "random_state": seed, "sknas": sknas}
+
+
+def check_provenance(saved, provenance: dict, path) -> None:
+    """Refuse a checkpoint written by another search (space, objective, metric or seed) with ``ValueError``;
+    warn of another sknas version, or of a checkpoint that records no search (``saved`` None: written before
+    checkpoints recorded theirs)."""
+    if saved is None:
+        warnings.warn(f"checkpoint {str(path)!r} does not record the search that wrote it; continuing on trust",
+                      UserWarning, stacklevel=4)
+        return
+    if not isinstance(saved, dict):
+        raise ValueError(f"checkpoint {str(path)!r} is damaged (its search is not a record); remove it or pass "
+                         "another path")
+    for field in ("space", "objective", "metric", "random_state"):
+        old, new = saved.get(field), provenance[field]
+        if field == "random_state" and (old is None or new is None):
+            continue  # an unseeded search cannot be told apart
+        if old != new:
+            raise ValueError(f"checkpoint {str(path)!r} was written by another search ({field} {short_repr(old)}; "
+                             f"this call: {short_repr(new)}); remove it or pass another path")
+    if saved.get("sknas") != provenance["sknas"]:
+        warnings.warn(f"checkpoint {str(path)!r} was written by sknas {short_repr(saved.get('sknas'))}; this is "
+                      f"{provenance['sknas']}: the continued rounds may differ from an uninterrupted run",
+                      UserWarning, stacklevel=4)
