@@ -24,7 +24,7 @@ from sklearn.utils import check_random_state
 
 __all__ = ["atomic_path", "check_random_state", "check_choice", "rng_from", "seed_from", "torch_threads", "Int", "Real",
            "Options", "Instance", "check_int", "check_real", "validate_params", "short_repr", "moved_names",
-           "renamed"]
+           "renamed", "is_int"]
 
 
 def renamed(old: str, old_value, new: str, new_value, *, stacklevel: int = 3):
@@ -74,6 +74,11 @@ def check_choice(name: str, value, accepted: Iterable) -> None:
         ok = False
     if not ok:
         raise ValueError(f"{name}={short_repr(value)} is not supported; accepted values: {accepted}")
+
+
+def is_int(value) -> bool:
+    """Whether ``value`` is an integer (a Python or numpy one), booleans excluded (``True`` is no index)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def check_int(value, name: str, *, low: int | None = 1, high: int | None = None, allow_none: bool = False):

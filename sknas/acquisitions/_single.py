@@ -146,5 +146,5 @@ class FeasibilityWeighted(Acquisition):
         weight = np.ones(len(scores)) if self.feasibility is None else np.asarray(self.feasibility(X), np.float64)
         if weight.shape != scores.shape or not np.all((weight >= 0) & (weight <= 1)):
             raise ValueError(f"feasibility must return one probability in [0, 1] per candidate; got {weight!r}")
-        weighted = (scores - scores.min()) * weight + weight * 1e-12  # ties at the worst score: the likelier first
-        return np.lexsort((-P.mean(axis=0), -weighted))[:n]
+        # ties (e.g. at the worst score, weighted 0): the likelier feasible first, then the better predicted
+        return np.lexsort((-P.mean(axis=0), -weight, -(scores - scores.min()) * weight))[:n]

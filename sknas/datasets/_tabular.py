@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ..spaces import Space
-from ..utils import check_choice, short_repr
+from ..utils import check_choice, is_int, short_repr
 from ._base import TabularBenchmark
 
 __all__ = ["load_tabular_benchmark"]
@@ -169,7 +169,7 @@ def _column_indices(space, name: str, labels, column: list) -> np.ndarray:
                          f"{short_repr(list(labels))} throughout, or choice indices throughout")
     out = np.empty(len(column), dtype=np.int64)
     for i, v in enumerate(column):
-        if not (isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) and 0 <= v < len(labels)):
+        if not (is_int(v) and 0 <= v < len(labels)):
             raise ValueError(f"row {i}: {short_repr(v)} is not a choice of decision {name!r}; accepted: "
                              f"{short_repr(list(labels))} or their indices 0..{len(labels) - 1}")
         out[i] = int(v)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
-
-from ..utils import short_repr
+from ..utils import is_int, short_repr
 
 __all__ = ["search_provenance", "check_provenance"]
 
@@ -16,8 +14,7 @@ def search_provenance(space, objective: str, metric, random_state) -> dict:
     integer) and the sknas version. Every front end's checkpoint records it."""
     from importlib.metadata import PackageNotFoundError, version
 
-    seed = int(random_state) if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool) \
-        else None
+    seed = int(random_state) if is_int(random_state) else None
     try:
         sknas = version("sknas")
     except PackageNotFoundError:

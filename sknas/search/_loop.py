@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..spaces import ConstrainedSpace, Space
-from ..utils import Options, atomic_path, check_int, renamed, short_repr
+from ..utils import Options, atomic_path, check_int, is_int, renamed, short_repr
 from ._checkpoint import check_provenance, search_provenance
 from ._defaults import ROUND_SIZE, default_predictor, default_proposer
 from ._round import MULTI_OBJECTIVE, fit_and_propose, initial_design, search_seed
@@ -253,11 +253,13 @@ def _parse_row(value) -> tuple[int, ...]:
     Nothing is rounded: ``1.7`` or ``True`` is not a choice index (truncating them would turn distinct
     rows into duplicates).
     """
-    parts = [p.strip() for p in value.strip().strip("()[]").split(",") if p.strip()] if isinstance(value, str) \
-        else (list(value) if isinstance(value, (tuple, list, np.ndarray)) else None)
-    if parts is None or not all((isinstance(p, str) and p.lstrip("-").isdigit())
-                                or (isinstance(p, (int, np.integer)) and not isinstance(p, (bool, np.bool_)))
-                                for p in parts):
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.strip().strip("()[]").split(",") if p.strip()]
+        ok = all(p.lstrip("-").isdigit() for p in parts)
+    else:
+        parts = list(value) if isinstance(value, (tuple, list, np.ndarray)) else None
+        ok = parts is not None and all(is_int(p) for p in parts)
+    if not ok:
         raise ValueError(f"history row {short_repr(value, 60)} is not a tuple of choice indices")
     return tuple(int(p) for p in parts)
 

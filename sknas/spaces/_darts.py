@@ -7,7 +7,7 @@ import itertools
 
 import numpy as np
 
-from ..utils import Instance, short_repr
+from ..utils import Instance, is_int, short_repr
 from ._base import Space
 
 __all__ = ["DARTSSpace", "DARTS_OPS"]
@@ -235,7 +235,7 @@ class DARTSSpace(Space):
                 if not isinstance(pair, (list, tuple)) or len(pair) != 2:
                     raise ValueError(f"malformed genotype {text}: {name} pair {p} is {pair!r}, not an (input, op) pair")
                 src, op = pair
-                if not _is_int(op):
+                if not is_int(op):
                     raise ValueError(f"malformed genotype {text}: {name} pair {p} has op {op!r}, not an op index")
                 if not 0 <= op < _N_OPS:
                     raise ValueError(
@@ -340,7 +340,7 @@ class DARTSSpace(Space):
     @staticmethod
     def _check_input(src, cell: str, p: int, text: str) -> int:
         node = p // 2 + 2
-        if not _is_int(src):
+        if not is_int(src):
             raise ValueError(f"malformed genotype {text}: {cell} pair {p} has input {src!r}, not a state index")
         if not 0 <= src < node:
             raise ValueError(
@@ -586,10 +586,6 @@ class DARTSSpace(Space):
         return out
 
 
-def _is_int(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
-
-
 def _literal_range(node: ast.Call, s: str) -> range | list[int]:
     """Evaluate a ``range(a, b)`` call node with literal int arguments.
 
@@ -603,7 +599,7 @@ def _literal_range(node: ast.Call, s: str) -> range | list[int]:
         args = [ast.literal_eval(a) for a in node.args]
     except (ValueError, TypeError, SyntaxError):
         raise ValueError(f"malformed genotype string {short_repr(s)}: range() arguments must be integers") from None
-    if not all(_is_int(a) for a in args):
+    if not all(is_int(a) for a in args):
         raise ValueError(f"malformed genotype string {short_repr(s)}: range() arguments must be integers")
     try:
         r = range(*args)
