@@ -178,7 +178,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     bench = _load(args)
     spec = f"{bench.name}:{bench.dataset}"
     out = _output(args)
-    storage = _storage(args, spec)
+    storage = _storage(args, bench)
     budgets, unit = _compare_budgets(args, bench)
     print(f"comparing {', '.join(args.methods)} on {spec} ({_source_label(bench)}): "
           + (f"training time up to {budgets[-1]}x the median ({unit:.0f} s)" if unit else f"{args.budget} trials")
@@ -215,7 +215,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _storage(args, spec: str):
+def _storage(args, bench):
     """The Optuna storage of the command: --storage, else a journal file in the output folder.
 
     ``--restart`` deletes this comparison's studies from it first (only those: a shared database keeps the rest).
@@ -224,13 +224,15 @@ def _storage(args, spec: str):
     if args.restart:
         import optuna
 
-        from .compare import open_storage, study_name
+        from .compare import open_storage, reports_short, study_name
 
+        spec = f"{bench.name}:{bench.dataset}"
         storage = open_storage(url)
         names = {s.study_name for s in optuna.get_all_study_summaries(storage)}
         for m in args.methods:
             for seed in range(args.seeds):
-                name = study_name(spec, m, seed, args.constraint, args.objectives, args.noisy)
+                name = study_name(spec, m, seed, args.constraint, args.objectives, args.noisy,
+                                  reports_short(bench, m))
                 if name in names:
                     optuna.delete_study(study_name=name, storage=storage)
     return url
@@ -384,6 +386,7 @@ def _trials_frame(runs, bench):
             "arch": bench.space.to_strings(r["rows"]), "valid": r["valid"], "test": r["test"],
             "regret": bench.regret(r["valid"]), "best_so_far": r["valid"][returned(r)],
             **({"observed": r["observed"]} if r.get("noisy") else {}),
+            **({"pruned": ~r["full"], "short": r["short"]} if "full" in r else {}),
             **({"cost_s": r["cost"], "cumulative_cost_s": np.cumsum(r["cost"])} if "cost" in r else {}),
         }))
     return pd.concat(frames, ignore_index=True)
@@ -391,7 +394,7 @@ def _trials_frame(runs, bench):
 
 def _cmd_search(args: argparse.Namespace) -> int:
     """One Optuna study of a method; prints the best architecture in its native form with its metrics."""
-    from .compare import run_study
+    from .compare import returned, run_study
 
     bench = _load(args)
     spec = f"{bench.name}:{bench.dataset}"
@@ -401,9 +404,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
                     storage=args.storage, constraints=args.constraint, objectives=args.objectives)
     if len(args.objectives) > 1:
         return _search_front(args, bench, run)
-    best = int(np.argmax(run["valid"]))
+    best = int(returned(run)[-1])
     row = run["rows"][best]
-    print(f"best architecture (trial {best + 1} of {args.budget}, {run['wall']:.1f} s):")
+    pruned = f", {int((~run['full']).sum())} stopped after the short training" if "full" in run else ""
+    print(f"best architecture (trial {best + 1} of {args.budget}{pruned}, {run['wall']:.1f} s):")
     print(f"  {bench.space.to_string(row)}")
     print(f"  row: {row.tolist()}")
     for metric in ("valid", "test", "params", "flops", "latency"):

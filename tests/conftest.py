@@ -98,3 +98,27 @@ def bench_script():
         return mod
 
     return load
+
+
+@pytest.fixture
+def journal_workers(tmp_path):
+    """``journal_workers(script, seeds, n_trials)``: a study ``"shared"`` (maximised) on a journal file, the Python
+    ``script`` run on it by one process per seed (argv: journal path, seed, n_trials), and the study afterwards."""
+    import subprocess
+    import sys
+
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    def run(script: str, seeds, n_trials: int):
+        path = str(tmp_path / "journal.log")
+        optuna.create_study(study_name="shared", storage=JournalStorage(JournalFileBackend(path)),
+                            direction="maximize")
+        (tmp_path / "worker.py").write_text(script)
+        procs = [subprocess.Popen([sys.executable, str(tmp_path / "worker.py"), path, str(s), str(n_trials)])
+                 for s in seeds]
+        assert [p.wait(timeout=600) for p in procs] == [0] * len(procs)
+        return optuna.load_study(study_name="shared", storage=JournalStorage(JournalFileBackend(path)))
+
+    return run

@@ -90,3 +90,27 @@ def test_bad_regimes_raise_naming_the_argument():
         run_study(SPEC, "random", 0, None)
     with pytest.raises(ValueError, match="cost budgets need the training time"):
         run_study("nasbench101", "random", 0, None, cost_budget=10.0)
+
+
+def test_short_trainings_first_cost_a_fraction_and_only_full_ones_are_returned(tmp_path):
+    spec = "nasbench201:cifar100"
+    bench = load_spec(spec)
+    unit = median_cost(bench)
+    run = run_study(spec, "tpe-sha", 0, None, noisy=True, cost_budget=5 * unit, storage=str(tmp_path / "j.log"))
+    full = run["full"]
+    assert full.any() and (~full).any()
+    np.testing.assert_allclose(run["short"], bench.query(run["rows"], "valid_12"))
+    np.testing.assert_allclose(run["cost"], bench.query(run["rows"], "train_time") * np.where(full, 1, 12 / 200))
+    assert np.isnan(run["observed"][~full]).all() and np.isfinite(run["observed"][full]).all()
+    assert run["cost"].sum() > 5 * unit and run["cost"][:-1].sum() <= 5 * unit
+    best = returned(run)[-1]
+    assert full[best] and run["observed"][best] == np.nanmax(run["observed"])
+    # a method without a pruner reports no short training: same study as before, every trial in full
+    plain = run_study(spec, "tpe", 0, None, noisy=True, cost_budget=2 * unit)
+    assert "full" not in plain
+
+
+def test_while_every_trial_is_pruned_the_best_short_training_is_returned():
+    run = {"valid": np.array([70.0, 71.0, 72.0, 69.0]), "observed": np.array([np.nan, np.nan, 68.0, np.nan]),
+           "short": np.array([40.0, 45.0, 30.0, 50.0])}
+    np.testing.assert_array_equal(returned(run), [0, 1, 2, 2])  # any full training ranks above short ones

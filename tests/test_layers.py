@@ -1,7 +1,7 @@
 """The import graph of sknas runs one way: each subpackage imports only the layers below it.
 
-spaces -> encodings -> predictors -> acquisitions -> proposers -> search / samplers -> compare / cli, with datasets,
-networks and hypernet above spaces. Every ``import`` statement counts, including those inside functions
+spaces -> encodings -> predictors -> acquisitions -> proposers -> search / samplers / pruners -> compare / cli, with
+datasets, networks and hypernet above spaces. Every ``import`` statement counts, including those inside functions
 (a lazy import is still a dependency), so a cycle cannot hide behind one.
 """
 
@@ -30,9 +30,11 @@ ALLOWED = {
     "proposers": {"acquisitions", "spaces", "encodings", "utils"},
     "search": {"acquisitions", "spaces", "encodings", "metrics", "predictors", "proposers", "utils"},
     "samplers": {"spaces", "predictors", "proposers", "search", "utils"},
+    # pruners judge reports with the search layer's short -> full training map
+    "pruners": {"search", "utils"},
     "plotting": {"metrics", "utils"},
     "compare": {"datasets", "spaces", "metrics", "predictors", "acquisitions", "proposers", "search", "samplers",
-                "utils", "__init__"},
+                "pruners", "utils", "__init__"},
     "cli": {"datasets", "compare", "metrics", "plotting", "predictors", "search", "utils", "__init__"},
     "__init__": {"predictors", "search"},
 }

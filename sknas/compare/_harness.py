@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..utils import check_int, torch_threads
-from ._methods import METHODS, make_sampler
-from ._problems import front_points, load_spec, parse_objectives, search_space
+from ._methods import METHODS, make_pruner, make_sampler
+from ._problems import front_points, load_spec, parse_objectives, search_space, short_training
 
 
 @contextlib.contextmanager
@@ -27,12 +27,18 @@ def _quiet_optuna():
 
 
 def study_name(spec: str, method: str, seed: int, constraints: Sequence[str] = (),
-               objectives: Sequence[str] = ("valid",), noisy: bool = False) -> str:
+               objectives: Sequence[str] = ("valid",), noisy: bool = False, short: bool = False) -> str:
     """The name of a comparison study in a storage: one per (benchmark, method, seed, constraints, objectives,
-    noisy)."""
+    noisy, short trainings reported)."""
     return (f"{spec}|{method}|seed{seed}" + "".join(f"|{c}" for c in constraints)
             + ("" if tuple(objectives) == ("valid",) else "|objectives=" + ",".join(objectives))
-            + ("|noisy" if noisy else ""))
+            + ("|noisy" if noisy else "") + ("|short" if short else ""))
+
+
+def reports_short(bench, method: str) -> bool:
+    """Whether the studies of ``method`` on ``bench`` report a short training first (see :func:`run_study`):
+    those of a method that prunes, on a table that holds a short training."""
+    return METHODS[method].pruner is not None and short_training(bench) is not None
 
 
 def summarise_fronts(runs: Sequence[dict], budgets: Sequence[int], front: np.ndarray, reference: np.ndarray) -> dict:
@@ -102,7 +108,11 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
     cell, drawn among the cell's seeds with a generator seeded by ``(seed, trial number)`` (a rerun
     draws the same). With a ``cost_budget`` (seconds of training, the table's ``train_time``) the study
     runs until the cumulative cost of its trials exceeds it (and ``budget`` trials are done, if given);
-    the run then holds ``cost``, each trial's training time. At each budget of ``recommend_at`` (trials,
+    the run then holds ``cost``, each trial's training time. A method with a pruner (:class:`Method`)
+    on a table with a short training (:func:`short_training`: NAS-Bench-201's 12 epochs) reports the
+    short training first (``trial.report(valid_12, 12)``) and asks ``trial.should_prune()``: a pruned
+    trial counts as a trial, costs 12/200 of its cell's training, and is in the run with ``observed``
+    NaN (``full`` False) and its short value in ``short``. At each budget of ``recommend_at`` (trials,
     or seconds with a ``cost_budget``) the run records in ``recommended`` (keyed by the number of trials
     within the budget, see :func:`trials_within`) the trial of best mean predicted by
     :func:`~sknas.search.default_predictor` (seeded with ``seed``) fitted on the observations so far:
@@ -133,9 +143,15 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
         raise ValueError(f"method {method!r} optimises one objective; for several use one of "
                          f"{[m for m, spec in METHODS.items() if spec.multi_objective]}")
     directions = ["maximize" if bench.maximize[m] else "minimize" for m in objectives]
+    short = short_training(bench) if reports_short(bench, method) else None
+    states = (TrialState.COMPLETE,) if short is None else (TrialState.COMPLETE, TrialState.PRUNED)
 
     def objective(trial):
         row = space.suggest(trial)[None, :]
+        if short is not None:
+            trial.report(float(bench.query(row, short[0])[0]), short[1])
+            if trial.should_prune():
+                raise optuna.TrialPruned()
         if noisy:
             return float(bench.query(row, "valid", noisy=True, random_state=np.random.default_rng(
                 [seed, trial.number]))[0])
@@ -146,15 +162,20 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
         return np.array([space.params_to_row(t.params, repair=True) for t in trials],  # repaired as suggest() did
                         dtype=np.int64).reshape(-1, space.n_decisions)
 
+    def costs(trials):
+        full = np.array([t.state == TrialState.COMPLETE for t in trials], dtype=bool)
+        return bench.query(rows(trials), "train_time") * np.where(full, 1.0, 1.0 if short is None
+                                                                   else short[1] / short[2])
+
     def enough(study) -> bool:
-        done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        done = study.get_trials(deepcopy=False, states=states)
         return ((budget is None or len(done) >= budget)
-                and (cost_budget is None or bench.query(rows(done), "train_time").sum() > cost_budget))
+                and (cost_budget is None or costs(done).sum() > cost_budget))
 
     with torch_threads(1), _quiet_optuna():
-        sampler = make_sampler(method, space, seed, fast=fast)
+        sampler, pruner = make_sampler(method, space, seed, fast=fast), make_pruner(method, seed)
         if storage is None:
-            study = optuna.create_study(directions=directions, sampler=sampler)
+            study = optuna.create_study(directions=directions, sampler=sampler, pruner=pruner)
             t0 = time.perf_counter()
             if cost_budget is None:
                 study.optimize(objective, n_trials=budget)
@@ -163,12 +184,13 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
             wall = time.perf_counter() - t0
         else:
             study = optuna.create_study(storage=open_storage(storage),
-                                        study_name=study_name(spec, method, seed, constraints, objectives, noisy),
-                                        directions=directions, sampler=sampler, load_if_exists=True)
+                                        study_name=study_name(spec, method, seed, constraints, objectives, noisy,
+                                                              short is not None),
+                                        directions=directions, sampler=sampler, pruner=pruner, load_if_exists=True)
             fail_stale_trials(study, older_than=stale_after)
             if not enough(study):
                 study.optimize(objective, n_trials=None, callbacks=[lambda st, _: enough(st) and st.stop()])
-    done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    done = sorted(study.get_trials(deepcopy=False, states=states), key=lambda t: t.number)
     done = done[:budget] if cost_budget is None else done
     X = rows(done)
     if storage is not None:
@@ -179,9 +201,15 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
     if len(objectives) > 1:
         run.update(objectives=objectives, points=front_points(bench, X, objectives))
     else:
-        run.update(observed=np.array([t.value for t in done], dtype=np.float64), noisy=bool(noisy))
+        # a pruned trial's value is its last report (Optuna's rule): not an observation of the full training
+        run.update(observed=np.array([t.value if t.state == TrialState.COMPLETE else np.nan for t in done],
+                                     dtype=np.float64),
+                   noisy=bool(noisy))
+    if short is not None:
+        run.update(full=np.array([t.state == TrialState.COMPLETE for t in done], dtype=bool),
+                   short=bench.query(X, short[0]))
     if cost_budget is not None:
-        run["cost"] = bench.query(X, "train_time")
+        run["cost"] = costs(done)
     if len(recommend_at):
         counts = trials_within(run, recommend_at, None if cost_budget is None else 1.0)
         run["recommended"] = _recommend(run, space, counts, seed, fast)
@@ -212,11 +240,15 @@ def _recommend(run: dict, space, counts, seed: int, fast: bool) -> dict:
             if n < 2:
                 out[n] = 0
                 continue
+            full = np.flatnonzero(np.isfinite(run["observed"][:n]))
+            if len(full) < 2:
+                out[n] = int(returned(run)[n - 1])
+                continue
             reg = default_predictor(space, random_state=seed)
             if fast:
                 reg.set_params(model__max_epochs=10)
-            X = run["rows"][:n]
-            out[n] = int(np.argmax(reg.fit(X, run["observed"][:n]).predict(X)))
+            X = run["rows"][full]
+            out[n] = int(full[np.argmax(reg.fit(X, run["observed"][full]).predict(X))])
     return out
 
 
@@ -258,10 +290,16 @@ def cost_grid(budgets: Sequence[float], n: int = 40) -> np.ndarray:
 
 def returned(run: dict) -> np.ndarray:
     """After each trial, the index of the architecture the run returns: the first one of best observation
-    so far (of best validation value in a noise-free run)."""
+    so far (of best validation value in a noise-free run), among the fully trained; while every trial so
+    far was pruned, the first one of best short training."""
     seen = np.asarray(run.get("observed", run["valid"]), dtype=np.float64)
-    new = np.r_[True, seen[1:] > np.maximum.accumulate(seen)[:-1]]
-    return np.maximum.accumulate(np.where(new, np.arange(len(seen)), 0))
+    short = np.asarray(run.get("short", seen), dtype=np.float64)
+    keys = [(True, v) if np.isfinite(v) else (False, u) for v, u in zip(seen, short)]  # full ones rank first
+    out, best = np.zeros(len(keys), dtype=np.int64), 0
+    for i, key in enumerate(keys):
+        best = i if key > keys[best] else best
+        out[i] = best
+    return out
 
 
 def regret_curve(runs: Sequence[dict], optimum: float, costs=None, cost_unit: float = 1.0):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ._problems import FULL_STEP, SHORT_STEP
+
 
 @dataclass(frozen=True)
 class Method:
@@ -21,12 +23,16 @@ class Method:
         Whether ``sknas compare`` runs it when no ``--methods`` are given.
     multi_objective : bool, default=True
         Whether its sampler takes studies of several objectives.
+    pruner : callable, default=None
+        ``pruner(seed)`` -> the Optuna pruner of its studies, which then report a short training
+        first where the table has one (see :func:`~sknas.compare.run_study`); None: no pruning.
     """
 
     description: str
     make: Callable
     default: bool = False
     multi_objective: bool = True
+    pruner: Callable | None = None
 
 
 def _sknas(cls_name: str, predictor=None, proposer=None, **params):
@@ -80,6 +86,31 @@ def _small_gcn(space):
 _SMALL = dict(n_initial=8, round_size=4)
 
 
+def _predictor_pruner(seed):
+    from ..pruners import PredictorPruner
+
+    return PredictorPruner()
+
+
+def _halving(seed):
+    import optuna
+
+    return optuna.pruners.SuccessiveHalvingPruner(min_resource=SHORT_STEP, reduction_factor=3)
+
+
+def _hyperband(seed):
+    import optuna
+
+    return optuna.pruners.HyperbandPruner(min_resource=SHORT_STEP, max_resource=FULL_STEP, reduction_factor=3)
+
+
+def _tpe(s, seed):
+    # Optuna 5 changed TPE's defaults: the settings that matter here are written out; on several objectives
+    # TPESampler is MOTPE
+    return s.TPESampler(multivariate=True, group=False, n_startup_trials=10, n_ei_candidates=24, constant_liar=False,
+                        seed=seed)
+
+
 def _optuna(factory):
     def make(space, seed, fast):
         import optuna
@@ -105,15 +136,23 @@ METHODS: dict[str, Method] = {
                   multi_objective=False),
     "gp": Method("Optuna GPSampler (10 startup trials, deterministic objective; log-EHVI on several objectives)",
                  _optuna(lambda s, seed: s.GPSampler(n_startup_trials=10, deterministic_objective=True, seed=seed))),
-    # Optuna 5 changed TPE's defaults: the settings that matter here are written out; on several objectives
-    # TPESampler is MOTPE
-    "tpe": Method("Optuna TPESampler (multivariate, settings pinned; MOTPE on several objectives)",
-                  _optuna(lambda s, seed: s.TPESampler(multivariate=True, group=False, n_startup_trials=10,
-                                                       n_ei_candidates=24, constant_liar=False, seed=seed)),
+    "gp-noisy": Method("Optuna GPSampler for noisy objectives (10 startup trials, deterministic_objective=False)",
+                       _optuna(lambda s, seed: s.GPSampler(n_startup_trials=10, seed=seed))),
+    "tpe": Method("Optuna TPESampler (multivariate, settings pinned; MOTPE on several objectives)", _optuna(_tpe),
                   default=True),
     "nsga2": Method("Optuna NSGAIISampler (population 20)",
                     _optuna(lambda s, seed: s.NSGAIISampler(population_size=20, seed=seed))),
     "random": Method("Optuna RandomSampler", _optuna(lambda s, seed: s.RandomSampler(seed=seed)), default=True),
+    # short trainings first: the study's trials report a short training and ask the pruner
+    "sknas-short": Method("PredictorSampler + PredictorPruner: the sknas defaults with short trainings first",
+                          _sknas("PredictorSampler"), pruner=_predictor_pruner, multi_objective=False),
+    "tpe-hyperband": Method("Optuna TPESampler + HyperbandPruner (Optuna's BOHB-style recipe; reduction factor 3)",
+                            _optuna(_tpe), pruner=_hyperband, multi_objective=False),
+    "tpe-sha": Method("Optuna TPESampler + SuccessiveHalvingPruner (reduction factor 3)", _optuna(_tpe),
+                      pruner=_halving, multi_objective=False),
+    "random-sha": Method("Optuna RandomSampler + SuccessiveHalvingPruner (reduction factor 3)",
+                         _optuna(lambda s, seed: s.RandomSampler(seed=seed)), pruner=_halving,
+                         multi_objective=False),
     # small settings, seconds per study: for checks of many processes on one study (benchmarks/workers.py)
     "sknas-small": Method("PredictorSampler, small: GCN 32 wide, 10 epochs, 8 startup trials, rounds of 4",
                           _sknas("PredictorSampler", _small_gcn, **_SMALL)),
@@ -123,6 +162,16 @@ METHODS: dict[str, Method] = {
     "rea-small": Method("RegularizedEvolutionSampler, small (population 8, tournament 3)",
                         _rea(population_size=8, tournament_size=3), multi_objective=False),
 }
+
+
+def make_pruner(method: str, seed: int):
+    """The Optuna pruner of ``method``'s studies (see :data:`METHODS`): ``NopPruner`` when it prunes nothing."""
+    import optuna
+
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; accepted: {list(METHODS)}")
+    make = METHODS[method].pruner
+    return optuna.pruners.NopPruner() if make is None else make(seed)
 
 
 def make_sampler(method: str, space, seed: int, *, fast: bool = False):

@@ -10,6 +10,18 @@ import numpy as np
 from ..datasets import TabularBenchmark, load_benchmark
 from ..spaces import has_cost
 
+#: epochs of the short and of the full training of NAS-Bench-201, the table with a short training
+SHORT_STEP, FULL_STEP = 12, 200
+#: the short training a table holds: benchmark name -> (metric, its epochs, epochs of the full training)
+SHORT_TRAININGS = {"nasbench201": ("valid_12", SHORT_STEP, FULL_STEP)}
+
+
+def short_training(bench: TabularBenchmark):
+    """``(metric, step, full_step)`` of the short training ``bench`` holds (see :data:`SHORT_TRAININGS`), or
+    None."""
+    short = SHORT_TRAININGS.get(bench.name)
+    return short if short is not None and short[0] in bench.metrics else None
+
 
 def load_spec(spec: str, data_home=None) -> TabularBenchmark:
     """Load ``"benchmark:dataset"`` (e.g. ``"nasbench201:cifar100"``; the dataset may be omitted)."""

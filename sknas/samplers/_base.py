@@ -12,7 +12,7 @@ from optuna.samplers import BaseSampler, RandomSampler
 from optuna.study import Study, StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
-from ..search import ROUND_SIZE, initial_design, round_seed
+from ..search import MIN_REFERENCE, ROUND_SIZE, initial_design, predict_final, round_seed
 from ..spaces import ConstrainedSpace, Space
 from ..utils import Instance, Int, renamed, seed_from, validate_params
 from ._optuna import cached_trials, fresh_trials, set_trial_system_attr, study_key
@@ -26,6 +26,23 @@ CONSTRAINTS_ATTR = "constraints"
 _CLAIM_TRIES = 10
 
 
+def _pruned_finals(complete: list[FrozenTrial], pruned: list, sign: float):
+    """``(trial, row, value)`` of the pruned trials whose final value (as maximisation) can be predicted from
+    their last report (:func:`~sknas.search.predict_final`, fitted on the completed trials that reported at
+    the same step); the others are left out."""
+    out = []
+    for step in sorted({t.last_step for t, _ in pruned}):
+        ref = [(t.intermediate_values[step], t.value) for t in complete
+               if np.isfinite(t.intermediate_values.get(step, np.nan))]
+        todo = [(t, row) for t, row in pruned if t.last_step == step and np.isfinite(t.intermediate_values[step])]
+        if len(ref) < MIN_REFERENCE or not todo:
+            continue
+        short, final = sign * np.array(ref).T
+        mean = predict_final(short, final, [sign * t.intermediate_values[step] for t, _ in todo])[0]
+        out += [(t, row, float(m)) for (t, row), m in zip(todo, mean)]
+    return out
+
+
 class ArchitectureSampler(BaseSampler):
     """Base of the sknas samplers: relative sampling over the decisions of a space.
 
@@ -35,8 +52,13 @@ class ArchitectureSampler(BaseSampler):
     Everything is derived from the study's trials: completed trials are the
     training data, running and waiting ones are claimed architectures. So a
     sampler works with ``n_jobs > 1``, with ``JournalStorage`` / ``RDBStorage``
-    and with many workers sharing one storage. Failed and pruned trials are
-    never learned from (nor proposed again); enqueued parameters win.
+    and with many workers sharing one storage. Failed trials are never learned
+    from; a pruned trial (``trial.report`` then ``trial.should_prune()``, with
+    :class:`~sknas.pruners.PredictorPruner` or any Optuna pruner) is learned
+    from with the final value its last report predicts
+    (:func:`~sknas.search.predict_final`, fitted on the completed trials that
+    reported at the same step), once three such trials exist. Neither is
+    proposed again; enqueued parameters win.
 
     A subclass writes one method, ``_propose(X, y, exclude, C)``: ordered
     proposals (best first) from the completed rows ``X`` and their values
@@ -176,7 +198,7 @@ class ArchitectureSampler(BaseSampler):
         """(rows of completed trials by number, their values as maximisation (one column per objective when
         there are several), rows claimed by other trials, constraint values by name)."""
         sign = np.array([1.0 if d == StudyDirection.MAXIMIZE else -1.0 for d in study.directions])
-        done, values, numbers, claimed, cons = [], [], [], [], []
+        done, values, numbers, claimed, cons, complete, pruned = [], [], [], [], [], [], []
         for t in trials:
             if t.number == me:
                 continue
@@ -193,6 +215,14 @@ class ArchitectureSampler(BaseSampler):
                 values.append(sign * np.asarray(t.values, dtype=np.float64))
                 numbers.append(t.number)
                 cons.append(t.constraints)
+                complete.append(t)
+            elif t.state == TrialState.PRUNED and t.last_step is not None and len(sign) == 1:
+                pruned.append((t, row))
+        for t, row, value in _pruned_finals(complete, pruned, sign[0]):
+            done.append(row)
+            values.append(np.array([value]))
+            numbers.append(t.number)
+            cons.append(t.constraints)
         d = self.space.n_decisions
         order = np.argsort(numbers, kind="stable")
         X = np.asarray(done, dtype=np.int64).reshape(-1, d)[order]

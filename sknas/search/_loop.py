@@ -14,6 +14,7 @@ from ..spaces import ConstrainedSpace, Space
 from ..utils import Options, atomic_path, check_int, is_int, renamed, short_repr
 from ._checkpoint import check_provenance, search_provenance
 from ._defaults import ROUND_SIZE, default_predictor, default_proposer
+from ._fidelity import MIN_REFERENCE, predict_final, stop_early
 from ._round import MULTI_OBJECTIVE, fit_and_propose, initial_design, search_seed
 
 __all__ = ["run_search"]
@@ -43,7 +44,7 @@ def _objective(objective, space, metric):
 def run_search(objective, space: Space | None = None, *, budget: int, predictor=None, proposer=None,
                n_initial: int = 10, round_size: int = ROUND_SIZE, metric: str = "valid", random_state=None,
                history=None, checkpoint: str | os.PathLike | None = None, constraints=None, verbose: int = 0,
-               batch_size: int | None = None, multi_objective: str = "mixed"):
+               batch_size: int | None = None, multi_objective: str = "mixed", short=None):
     """Search architectures: random ones first, then rounds of fit -> propose -> evaluate.
 
     Parameters
@@ -108,6 +109,16 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         scalarisation with random weights, the hypervolume improvement a
         predictor per objective predicts, or either, drawn evenly per round
         (see :func:`~sknas.search.fit_and_propose`). Ignored with one objective.
+    short : str or callable, default=None
+        A short training, evaluated first: a metric of the benchmark
+        ``objective`` (e.g. ``"valid_12"``, NAS-Bench-201's 12-epoch
+        accuracy) or a function of rows like ``objective``. An architecture
+        is then evaluated in full only when it may beat the best so far
+        (:func:`~sknas.search.stop_early`, the rule of
+        :class:`~sknas.pruners.PredictorPruner`); ``budget`` counts full
+        evaluations. Stopped ones are learned from at the final value their
+        short one predicts (:func:`~sknas.search.predict_final`). One
+        objective only.
 
     Returns
     -------
@@ -117,8 +128,10 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         (NaN for a failed evaluation), ``predicted`` (the predictor's value
         when proposed; NaN in round 0 and with a proposer that needs no
         predictor), ``elapsed`` (seconds since the start) and ``best`` (best
-        value so far). With ``k`` objectives, ``value_1`` ... ``value_k``
-        replace ``value`` (as maximised), ``predicted`` is the round's
+        value so far); with ``short``, also ``short`` (its value) and
+        ``stopped`` (evaluated at the short training only; ``value`` NaN).
+        With ``k`` objectives, ``value_1`` ... ``value_k`` replace ``value``
+        (as maximised), ``predicted`` is the round's
         acquisition value (the scalarised value, or the predicted hypervolume
         improvement), and ``pareto`` (whether the evaluation is on the Pareto
         front of all of them) replaces ``best``.
@@ -134,6 +147,7 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
 
     round_size = renamed("batch_size", batch_size, "round_size", round_size)
     space, f = _objective(objective, space, metric)
+    f_short = None if short is None else _short(objective, space, short, metric)
     if constraints is not None:
         space = ConstrainedSpace(space, constraints)
     budget, n_initial, round_size = (check_int(v, name) for name, v in
@@ -159,7 +173,21 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
     t0 = time.perf_counter() - (records[-1]["elapsed"] if records else 0.0)
 
     def evaluate(X, predicted, round_):
-        y = np.asarray(f(X), dtype=np.float64)
+        stopped = np.zeros(len(X), dtype=bool)
+        if f_short is None:
+            return write(X, f(X), predicted, round_, np.full(len(X), np.nan), stopped)
+        s = np.asarray(f_short(X), dtype=np.float64).ravel()
+        if s.shape != (len(X),):
+            raise ValueError(f"short returned {s.size} values for {len(X)} architectures")
+        for i in range(len(X)):
+            stopped[i] = _stop(records, s[i], list(s[:i]))
+        y = np.full((len(X), 1), np.nan)
+        if (~stopped).any():
+            y[~stopped] = np.asarray(f(X[~stopped]), dtype=np.float64).reshape(int((~stopped).sum()), -1)[:, :1]
+        write(X, y, predicted, round_, s, stopped)
+
+    def write(X, y, predicted, round_, s, stopped):
+        y = np.asarray(y, dtype=np.float64)
         y = y.reshape(len(y), -1) if y.ndim == 2 else y.reshape(-1, 1)
         k = len(records[0]["value"]) if records else y.shape[1]
         if y.shape[0] != len(X):
@@ -168,30 +196,34 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
             raise ValueError(f"the objective returned {y.shape[1]} objectives per architecture; earlier, {k}")
         y[~np.isfinite(y).all(axis=1)] = np.nan  # a failed evaluation
         now = time.perf_counter() - t0
-        for r, v, p in zip(X, y, predicted):
+        for r, v, p, u, st in zip(X, y, predicted, s, stopped):
             records.append(dict(round=round_, row=tuple(int(c) for c in r), arch=space.to_string(r),
-                                value=tuple(float(c) for c in v), predicted=float(p), elapsed=now))
+                                value=tuple(float(c) for c in v), predicted=float(p), elapsed=now,
+                                short=float(u), stopped=bool(st)))
         if checkpoint is not None:
             with atomic_path(checkpoint) as tmp:
                 _frame(records).assign(search=json.dumps(provenance, sort_keys=True)).to_csv(tmp, index=False)
 
+    def n_full():
+        return sum(not r["stopped"] for r in records)
+
     if not records:
         first = initial_design(space, min(n_initial, budget), rng)
         evaluate(first, np.full(len(first), np.nan), 0)
-    while len(records) < budget:
+    while n_full() < budget:
         X_all = np.array([r["row"] for r in records], dtype=np.int64)
-        y_all = np.array([r["value"] for r in records])
+        y_all = _learned_values(records)
         y_all = y_all[:, 0] if y_all.shape[1] == 1 else y_all
         ok = np.isfinite(y_all) if y_all.ndim == 1 else np.isfinite(y_all).all(axis=1)
         if ok.sum() < 2:  # nothing to learn from yet: more random architectures
-            X_new = initial_design(space, min(round_size, budget - len(records)), rng, exclude=X_all)
+            X_new = initial_design(space, min(round_size, budget - n_full()), rng, exclude=X_all)
             if len(X_new) == 0:
                 break
             evaluate(X_new, np.full(len(X_new), np.nan), records[-1]["round"] + 1)
             continue
         round_ = records[-1]["round"] + 1
         t_fit = time.perf_counter()
-        k = min(round_size, budget - len(records))
+        k = min(round_size, budget - n_full())
         model, X_new = fit_and_propose(predictor, proposer, X_all[ok], y_all[ok], k, seed=seed, exclude=X_all[~ok],
                                        space=space, multi_objective=multi_objective)
         if len(X_new) == 0:
@@ -200,9 +232,46 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         evaluate(X_new, np.full(len(X_new), np.nan) if model is None else model.predict(X_new), round_)
         if verbose:
             best = ", ".join(f"{b:.4f}" for b in np.nanmax([r["value"] for r in records], axis=0))
-            print(f"[sknas] round {round_}: {len(records)}/{budget} evaluated, best {best}, "
+            print(f"[sknas] round {round_}: {n_full()}/{budget} evaluated, best {best}, "
                   f"fit + propose {fit_time:.2f} s", file=sys.stderr)
     return _frame(records)
+
+
+def _short(objective, space, short, metric):
+    """The short training of ``run_search(short=...)``: a function of rows."""
+    if not isinstance(metric, str):
+        raise ValueError("short: a short training needs one objective (metric is a single name)")
+    if isinstance(short, str):
+        if not hasattr(objective, "objective"):
+            raise ValueError(f"short={short!r}: a metric name needs a benchmark objective; with a callable "
+                             "objective, pass a callable short training")
+        return _objective(objective, space, short)[1]
+    if not callable(short):
+        raise TypeError(f"short must be a benchmark metric name or a callable on rows; got {type(short).__name__}")
+    return short
+
+
+def _stop(records, value: float, batch: list) -> bool:
+    """Whether an architecture whose short training gave ``value`` stops there (see
+    :func:`~sknas.search.stop_early`), given the search's ``records`` and the short values ``batch`` of its
+    round judged before it."""
+    ref = np.array([(r["short"], r["value"][0]) for r in records
+                    if not r["stopped"] and np.isfinite(r["short"]) and np.isfinite(r["value"][0])]).reshape(-1, 2)
+    seen = [r["short"] for r in records if np.isfinite(r["short"])] + batch
+    return bool(stop_early([value], ref[:, 0], ref[:, 1], seen)[0])
+
+
+def _learned_values(records) -> np.ndarray:
+    """The value of every record a round learns from: its own, or for one stopped at its short training the
+    final value that predicts (:func:`~sknas.search.predict_final`; NaN before there is a reference)."""
+    y = np.array([r["value"] for r in records], dtype=np.float64)
+    stopped = np.array([r["stopped"] for r in records], dtype=bool)
+    if stopped.any():
+        s = np.array([r["short"] for r in records])
+        ref = ~stopped & np.isfinite(s) & np.isfinite(y[:, 0])
+        if ref.sum() >= MIN_REFERENCE:
+            y[stopped, 0] = predict_final(s[ref], y[ref, 0], s[stopped])[0]
+    return y
 
 
 def _saved_provenance(history, path) -> dict | None:
@@ -243,7 +312,9 @@ def _records(history, space: Space) -> list[dict]:
         out.append(dict(round=int(history["round"].iloc[i]), row=tuple(int(c) for c in r),
                         arch=space.to_string(r), value=value,
                         predicted=float(history["predicted"].iloc[i]) if "predicted" in history else np.nan,
-                        elapsed=float(history["elapsed"].iloc[i]) if "elapsed" in history else 0.0))
+                        elapsed=float(history["elapsed"].iloc[i]) if "elapsed" in history else 0.0,
+                        short=float(history["short"].iloc[i]) if "short" in history else np.nan,
+                        stopped=bool(history["stopped"].iloc[i]) if "stopped" in history else False))
     return out
 
 
@@ -269,7 +340,8 @@ def _frame(records):
 
     from ..metrics import pareto_front
 
-    frame = pd.DataFrame.from_records(records, columns=_COLUMNS)
+    short = any(np.isfinite(r["short"]) for r in records)
+    frame = pd.DataFrame.from_records(records, columns=_COLUMNS + (["short", "stopped"] if short else []))
     Y = np.array([r["value"] for r in records], dtype=np.float64).reshape(len(records), -1) if records else \
         np.empty((0, 1))
     if Y.shape[1] == 1:

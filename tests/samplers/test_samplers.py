@@ -170,17 +170,8 @@ WORKER = textwrap.dedent("""
 
 
 @pytest.mark.slow
-def test_many_workers_share_one_journal_storage(tmp_path, bench):
-    from optuna.storages import JournalStorage
-    from optuna.storages.journal import JournalFileBackend
-
-    path = str(tmp_path / "journal.log")
-    optuna.create_study(study_name="shared", storage=JournalStorage(JournalFileBackend(path)), direction="maximize")
-    script = tmp_path / "worker.py"
-    script.write_text(WORKER)
-    procs = [subprocess.Popen([sys.executable, str(script), path, str(seed), "12"]) for seed in (1, 2)]
-    assert [p.wait(timeout=600) for p in procs] == [0, 0]
-    study = optuna.load_study(study_name="shared", storage=JournalStorage(JournalFileBackend(path)))
+def test_many_workers_share_one_journal_storage(journal_workers, bench):
+    study = journal_workers(WORKER, (1, 2), 12)
     trials = study.trials
     assert len(trials) == 24 and all(t.state == optuna.trial.TrialState.COMPLETE for t in trials)
     X = rows_of(study)

@@ -173,3 +173,41 @@ def test_an_infinite_value_in_a_history_is_a_failed_evaluation(bench):
     resumed = run_search(bench, history=history, budget=9, **kw)
     assert np.isnan(resumed["value"].iloc[0]) and np.isfinite(resumed["best"].iloc[-1])
     assert resumed["best"].iloc[-1] <= bench.optimum("valid")
+
+
+def test_short_trainings_first(tmp_path):
+    from sknas.datasets import load_nasbench201
+    from sknas.search import run_search
+
+    bench = load_nasbench201("cifar100")
+    kw = dict(budget=12, predictor=fast_predictor(bench.space), round_size=4, random_state=0, short="valid_12")
+    h = run_search(bench, **kw)
+    full, stopped = h[~h["stopped"]], h[h["stopped"]]
+    assert len(full) == 12 and len(stopped) > 0  # the budget counts full evaluations; short ones come on top
+    X = np.array(h["row"].tolist())
+    np.testing.assert_allclose(bench.query(X, "valid_12"), h["short"])
+    np.testing.assert_allclose(bench.query(np.array(full["row"].tolist())), full["value"])
+    assert stopped["value"].isna().all() and len(set(bench.space.row_keys(X))) == len(h)
+    # the first rounds, written to CSV and read back, continue to the same search
+    import pandas as pd
+
+    h[h["round"] <= 1].to_csv(tmp_path / "h.csv", index=False)
+    again = run_search(bench, **kw, history=pd.read_csv(tmp_path / "h.csv"))
+    assert again["row"].tolist() == h["row"].tolist() and again["stopped"].tolist() == h["stopped"].tolist()
+    # a callable short training works the same as the metric
+    same = run_search(bench.objective("valid"), bench.search_space,
+                      **{**kw, "short": bench.objective("valid_12")})
+    assert same["row"].tolist() == h["row"].tolist()
+
+
+def test_bad_short_training(bench):
+    from sknas.search import run_search
+
+    with pytest.raises(ValueError, match="benchmark objective"):
+        run_search(bench.objective("valid"), bench.space, budget=3, short="valid_12")
+    with pytest.raises(TypeError, match="short must be"):
+        run_search(bench, budget=3, short=12)
+    with pytest.raises(ValueError, match="one objective"):
+        run_search(bench, budget=3, short="valid_12", metric=["valid", "params"])
+    with pytest.raises(ValueError, match="short returned 1 values"):
+        run_search(bench, budget=3, short=lambda X: [1.0])
