@@ -167,8 +167,12 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
         return bench.query(rows(trials), "train_time") * np.where(full, 1.0, 1.0 if short is None
                                                                    else short[1] / short[2])
 
+    def finished(study):  # complete, or pruned after its short training, in trial order
+        return sorted((t for t in study.get_trials(deepcopy=False, states=states)
+                       if t.state == TrialState.COMPLETE or t.intermediate_values), key=lambda t: t.number)
+
     def enough(study) -> bool:
-        done = study.get_trials(deepcopy=False, states=states)
+        done = finished(study)
         return ((budget is None or len(done) >= budget)
                 and (cost_budget is None or costs(done).sum() > cost_budget))
 
@@ -190,7 +194,7 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
             fail_stale_trials(study, older_than=stale_after)
             if not enough(study):
                 study.optimize(objective, n_trials=None, callbacks=[lambda st, _: enough(st) and st.stop()])
-    done = sorted(study.get_trials(deepcopy=False, states=states), key=lambda t: t.number)
+    done = finished(study)
     done = done[:budget] if cost_budget is None else done
     X = rows(done)
     if storage is not None:
