@@ -26,21 +26,21 @@ CONSTRAINTS_ATTR = "constraints"
 _CLAIM_TRIES = 10
 
 
-def _pruned_finals(complete: list[FrozenTrial], pruned: list, sign: float):
-    """``(trial, row, value)`` of the pruned trials whose final value (as maximisation) can be predicted from
-    their last report (:func:`~sknas.search.predict_final`, fitted on the completed trials that reported at
-    the same step); the others are left out."""
-    out = []
-    for step in sorted({t.last_step for t, _ in pruned}):
+def _pruned_values(trials: list[FrozenTrial], y: np.ndarray, sign: float) -> np.ndarray:
+    """``y`` (values as maximisation of ``trials``, NaN for the pruned ones) with each pruned trial's final value
+    predicted from its last report (:func:`~sknas.search.predict_final`, fitted on the completed ones among
+    ``trials`` that reported at the same step); NaN where there are too few of those."""
+    y = y.copy()
+    complete = [t for t in trials if t.state == TrialState.COMPLETE]
+    for step in sorted({t.last_step for t in trials if t.state == TrialState.PRUNED}):
         ref = [(t.intermediate_values[step], t.value) for t in complete
                if np.isfinite(t.intermediate_values.get(step, np.nan))]
-        todo = [(t, row) for t, row in pruned if t.last_step == step and np.isfinite(t.intermediate_values[step])]
-        if len(ref) < MIN_REFERENCE or not todo:
-            continue
-        short, final = sign * np.array(ref).T
-        mean = predict_final(short, final, [sign * t.intermediate_values[step] for t, _ in todo])[0]
-        out += [(t, row, float(m)) for (t, row), m in zip(todo, mean)]
-    return out
+        todo = [i for i, t in enumerate(trials) if t.state == TrialState.PRUNED and t.last_step == step
+                and np.isfinite(t.intermediate_values[step])]
+        if len(ref) >= MIN_REFERENCE and todo:
+            short, final = sign * np.array(ref).T
+            y[todo] = predict_final(short, final, [sign * trials[i].intermediate_values[step] for i in todo])[0]
+    return y
 
 
 class ArchitectureSampler(BaseSampler):
@@ -195,10 +195,11 @@ class ArchitectureSampler(BaseSampler):
         return self._rows[key]
 
     def _history(self, trials: list[FrozenTrial], study: Study, me: int):
-        """(rows of completed trials by number, their values as maximisation (one column per objective when
-        there are several), rows claimed by other trials, constraint values by name)."""
+        """(rows of completed trials and of pruned ones that reported, by number, their values as maximisation
+        (one column per objective when there are several; NaN for a pruned trial), rows claimed by other
+        trials, constraint values by name, the trials of those rows)."""
         sign = np.array([1.0 if d == StudyDirection.MAXIMIZE else -1.0 for d in study.directions])
-        done, values, numbers, claimed, cons, complete, pruned = [], [], [], [], [], [], []
+        done, values, numbers, claimed, cons, data = [], [], [], [], [], []
         for t in trials:
             if t.number == me:
                 continue
@@ -210,19 +211,13 @@ class ArchitectureSampler(BaseSampler):
                     claimed.append(np.asarray(attr, dtype=np.int64))
                 continue
             claimed.append(row)
-            if t.state == TrialState.COMPLETE and t.values is not None and np.all(np.isfinite(t.values)):
+            complete = t.state == TrialState.COMPLETE and t.values is not None and np.all(np.isfinite(t.values))
+            if complete or (t.state == TrialState.PRUNED and t.last_step is not None and len(sign) == 1):
                 done.append(row)
-                values.append(sign * np.asarray(t.values, dtype=np.float64))
+                values.append(sign * np.asarray(t.values, dtype=np.float64) if complete else [np.nan])
                 numbers.append(t.number)
                 cons.append(t.constraints)
-                complete.append(t)
-            elif t.state == TrialState.PRUNED and t.last_step is not None and len(sign) == 1:
-                pruned.append((t, row))
-        for t, row, value in _pruned_finals(complete, pruned, sign[0]):
-            done.append(row)
-            values.append(np.array([value]))
-            numbers.append(t.number)
-            cons.append(t.constraints)
+                data.append(t)
         d = self.space.n_decisions
         order = np.argsort(numbers, kind="stable")
         X = np.asarray(done, dtype=np.int64).reshape(-1, d)[order]
@@ -230,7 +225,7 @@ class ArchitectureSampler(BaseSampler):
         y = y[:, 0] if len(sign) == 1 else y
         C = {k: np.array([c.get(k, np.nan) for c in cons], dtype=np.float64)[order]
              for k in sorted({k for c in cons for k in c})}
-        return X, y, np.asarray(claimed, dtype=np.int64).reshape(-1, d), C
+        return X, y, np.asarray(claimed, dtype=np.int64).reshape(-1, d), C, [data[i] for i in order]
 
     def _warn_partial(self, t: FrozenTrial) -> None:
         """Warn, once per sampler, of a completed trial that suggested some of the space's decisions but not all:
@@ -250,19 +245,27 @@ class ArchitectureSampler(BaseSampler):
         return rows, set(self.space.row_keys(rows)) if len(rows) else set()
 
     def _row_for_trial(self, study: Study, trial: FrozenTrial) -> np.ndarray:
-        X, y, claimed, C = self._history(cached_trials(study), study, trial.number)
-        if len(X) < self.n_initial:
+        X, y, claimed, C, trials = self._history(cached_trials(study), study, trial.number)
+        # a round learns from its first n_fit trials only, pruned ones at the value their report predicts
+        n_fit = self.n_initial + max(len(X) - self.n_initial, 0) // self.round_size * self.round_size
+        learn = np.zeros(len(X), dtype=bool)
+        if len(X) >= self.n_initial and y.ndim == 1:  # pruned trials count at the value their report predicts
+            sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
+            y = np.r_[_pruned_values(trials[:n_fit], y[:n_fit], sign), y[n_fit:]]
+            learn[:n_fit] = np.isfinite(y[:n_fit])
+        elif len(X) >= self.n_initial:
+            learn[:n_fit] = True
+        if learn.sum() < 2:
             cands = initial_design(self._search_space, 8, seed_from(self._seed, "startup", trial.number),
                                    exclude=claimed)
         else:
-            n_fit = self.n_initial + (len(X) - self.n_initial) // self.round_size * self.round_size
-            key = (study_key(study), round_seed(self._seed, X[:n_fit], y[:n_fit]))
-            C = {k: v[:n_fit] for k, v in C.items()}
+            X, y, C = X[learn], y[learn], {k: v[learn] for k, v in C.items()}
+            key = (study_key(study), round_seed(self._seed, X, y))
             if key not in self._cache:
-                self._cache = {key: self._propose(X[:n_fit], y[:n_fit], claimed, C)}
+                self._cache = {key: self._propose(X, y, claimed, C)}
             cands = self._cache[key]
             if not self._unclaimed(cands, self._claims(study, trial.number)[1]):  # all handed out: propose anew
-                cands = self._cache[key] = self._propose(X[:n_fit], y[:n_fit], claimed, C)
+                cands = self._cache[key] = self._propose(X, y, claimed, C)
         return self._claim(study, trial, cands)
 
     def _unclaimed(self, cands: np.ndarray, claims: set) -> list[int]:

@@ -88,8 +88,12 @@ def test_sknas_sampler_learns_from_pruned_trials_beside_successive_halving(bench
     study.optimize(short_first(bench), n_trials=30)
     states = [t.state for t in study.trials]
     assert states.count(TrialState.PRUNED) >= 5 and states.count(TrialState.COMPLETE) >= 3
-    X, y, claimed, _ = study.sampler._history(study.trials, study, -1)
+    from sknas.samplers._base import _pruned_values
+
+    X, y, claimed, _, trials = study.sampler._history(study.trials, study, -1)
     assert len(X) == len(study.trials) == len(claimed)  # every pruned trial is data, at its predicted final value
+    y = _pruned_values(trials, y, 1.0)
+    assert np.isfinite(y).all()
     assert len(set(bench.space.row_keys(X))) == 30
     pruned = np.array([s == TrialState.PRUNED for s in states])
     # a pruned trial's value is the final value its 12-epoch value predicts: on the scale of the final values
