@@ -78,7 +78,12 @@ def _number_list(text: str) -> list[float]:
 
 
 def _choices_list(accepted):
+    """A parser of comma-separated names from ``accepted`` (a sequence, or a function returning one: read when
+    the option is given, so that building the parser imports nothing heavy)."""
+
     def parse(text: str) -> list[str]:
+        nonlocal accepted
+        accepted = list(accepted() if callable(accepted) else accepted)
         names = [p.strip() for p in text.split(",") if p.strip()]
         if not names:
             raise argparse.ArgumentTypeError(f"expected comma-separated names from: {', '.join(accepted)}")
@@ -498,6 +503,11 @@ def _cmd_predictors(args: argparse.Namespace) -> int:
 class _Help(argparse.ArgumentDefaultsHelpFormatter):
     """Defaults in the help, except where there is none to show (``None``, ``False``)."""
 
+    def _format_action(self, action):
+        if callable(action.help):  # a help text that needs a heavy import, made only when shown
+            action.help = action.help()
+        return super()._format_action(action)
+
     def _get_help_string(self, action):
         if action.default in (None, False) or "default:" in (action.help or ""):
             return action.help
@@ -505,9 +515,13 @@ class _Help(argparse.ArgumentDefaultsHelpFormatter):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .compare import METHODS
+    from .compare import METHODS  # light: neither imports torch nor scikit-learn (tests/test_cli.py checks)
     from .datasets import BENCHMARKS
-    from .predictors import MODELS
+
+    def models():
+        from .predictors import MODELS
+
+        return MODELS
 
     fmt = _Help
     parser = argparse.ArgumentParser(prog="sknas", description="Predictor-based neural architecture search.",
@@ -601,8 +615,8 @@ def _parser() -> argparse.ArgumentParser:
     bench_args(p)
     p.add_argument("--train-sizes", type=_int_list, default="78,156,469",
                    help="comma-separated numbers of training architectures")
-    p.add_argument("--models", type=_choices_list(list(MODELS)), default="auto,mlp,gcn,xgboost",
-                   help=f"comma-separated predictor models, from: {', '.join(MODELS)}")
+    p.add_argument("--models", type=_choices_list(models), default="auto,mlp,gcn,xgboost",
+                   help=lambda: f"comma-separated predictor models, from: {', '.join(models())}")
     p.add_argument("--splits", type=_positive_int, default=3, help="random train/test splits per size")
     p.add_argument("--seed", type=int, default=0, help="random seed of the splits")
     p.add_argument("--output", type=_writable_folder, default=None,

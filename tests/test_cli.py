@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 
 from sknas import __version__
@@ -55,6 +58,22 @@ def test_help_shows_defaults(capsys):
         main(["compare", "--help"])
     out = capsys.readouterr().out
     assert "(default: 100)" in out and "gp:" in out and "bananas:" in out
+
+
+def test_parser_imports_nothing_heavy():
+    """``sknas --help`` and usage errors answer at once: building the parser and parsing (help of compare, a
+    usage error) imports neither torch, scikit-learn, Optuna nor pandas (checked in a fresh interpreter)."""
+    code = ("import contextlib, io, sys\n"
+            "from sknas.cli import _parser\n"
+            "for argv in (['--help'], ['compare', '--help'], ['compare', '--bogus'], ['study', '--budget', '0']):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+            "        try:\n"
+            "            _parser().parse_args(argv)\n"
+            "        except SystemExit:\n"
+            "            pass\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'sklearn', 'optuna', 'pandas', 'skorch'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out
 
 
 def test_compare_writes_table_csv_json_and_plot(data_home, tmp_path, capsys):
