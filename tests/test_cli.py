@@ -71,7 +71,8 @@ def test_parser_imports_nothing_heavy():
             "            _parser().parse_args(argv)\n"
             "        except SystemExit:\n"
             "            pass\n"
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'sklearn', 'optuna', 'pandas', 'skorch'}))")
+            "heavy = {'torch', 'sklearn', 'optuna', 'pandas', 'skorch'}\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", out
 
