@@ -24,23 +24,92 @@ _UNITS = {"valid": "%", "test": "%", "train": "%", "params": "M parameters", "fl
 
 
 class _Progress:
-    """A one-line progress bar on stderr (plain lines when stderr is not a terminal)."""
+    """A one-line progress bar on stderr with an ETA (on a terminal, redrawn in place; else plain lines, at most
+    one a second besides the last)."""
 
-    def __init__(self, total: int, label: str):
-        self.total, self.done, self.label, self.t0 = total, 0, label, time.perf_counter()
-        self.tty = sys.stderr.isatty()
+    def __init__(self, total: int | None, label: str, unit: str = ""):
+        self.total, self.done, self.label, self.unit, self.t0 = total, 0, label, unit, time.perf_counter()
+        self.tty, self.printed, self.start = sys.stderr.isatty(), 0.0, None
 
     def step(self, note: str = "") -> None:
-        self.done += 1
-        width = 30
-        fill = int(width * self.done / self.total)
-        line = (f"{self.label} [{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.total} "
-                f"{time.perf_counter() - self.t0:5.0f} s {note}")
+        self.update(self.done + 1, note)
+
+    def update(self, done: int, note: str = "") -> None:
+        """Show ``done`` of the total; the ETA extrapolates the rate since the first update."""
+        now = time.perf_counter()
+        self.done = done
+        if self.start is None:  # the rate counts from the first update (not the work a resumed run found done)
+            self.start = (now, done)
+        final = self.total is not None and done >= self.total
+        if not self.tty and not final and now - self.printed < 1.0:
+            return
+        self.printed = now
+        t_start, d_start = self.start
+        eta = ""
+        if self.total is not None and done > d_start and not final:
+            eta = f", ETA {_duration((self.total - done) * (now - t_start) / (done - d_start))}"
+        if self.total is None:
+            bar = f"{done}{self.unit}"
+        else:
+            fill = int(30 * min(done / self.total, 1.0))
+            bar = f"[{'#' * fill}{'.' * (30 - fill)}] {done}/{self.total}{self.unit}"
+        line = f"{self.label} {bar} {_duration(now - self.t0)}{eta} {note}".rstrip()
         if self.tty:
-            print("\r" + line[:120].ljust(120), end="" if self.done < self.total else "\n", file=sys.stderr,
-                  flush=True)
+            print("\r" + line[:120].ljust(120), end="\n" if final else "", file=sys.stderr, flush=True)
         else:
             print(line, file=sys.stderr, flush=True)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
+
+
+class _TrialCounter:
+    """Counts the completed trials of a comparison's studies in their storage, every ``every`` seconds in a thread,
+    and shows them with ``progress.update``: trial-level progress although the studies run in other processes."""
+
+    def __init__(self, url, names, budget: int | None, progress: _Progress, every: float = 1.0):
+        import threading
+
+        self.url, self.names, self.budget, self.progress, self.every = url, names, budget, progress, every
+        self.studies = 0  # finished studies, set by the caller
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+    def count(self, storage) -> int:
+        from optuna.trial import TrialState
+
+        done = 0
+        for name in self.names:
+            try:
+                study_id = storage.get_study_id_from_name(name)
+            except KeyError:  # not started yet
+                continue
+            n = len(storage.get_all_trials(study_id, deepcopy=False, states=(TrialState.COMPLETE,)))
+            done += n if self.budget is None else min(n, self.budget)  # a longer stored study counts its prefix
+        return done
+
+    def _run(self) -> None:
+        from .compare import open_storage
+
+        storage = open_storage(self.url)
+        while True:
+            stopping = self.stop.is_set()  # then a last count, so that the last line shows the end
+            done = self.count(storage)
+            if done != self.progress.done or stopping:
+                self.progress.update(done, f"({self.studies}/{len(self.names)} studies done)")
+            if stopping:
+                return
+            self.stop.wait(self.every)
 
 
 def _table(header, rows) -> str:
@@ -177,7 +246,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     """Compare search methods on one benchmark: progress, a table, and CSV / JSON / PNG in the output folder."""
-    from .compare import compare
+    from .compare import compare, study_name
 
     t0 = time.perf_counter()
     bench = _load(args)
@@ -192,20 +261,26 @@ def _cmd_compare(args: argparse.Namespace) -> int:
           + (f", within {', '.join(args.constraint)}" if args.constraint else "")
           + f"; studies kept in {storage}", file=sys.stderr, flush=True)
     _write_compare(args, bench, [], status="running")  # no earlier run's results may look current
-    progress = _Progress(len(args.methods) * args.seeds, f"{spec}: {len(args.methods)} methods x {args.seeds} seeds")
+    names = [study_name(spec, m, seed, args.constraint, args.objectives, args.noisy)
+             for seed in range(args.seeds) for m in args.methods]
+    progress = _Progress(None if unit else len(names) * args.budget, f"{len(args.methods)} methods x {args.seeds} "
+                         "seeds:", unit=" trials")  # methods interleaved (see compare): early lines are representative
+    counter = _TrialCounter(storage, names, None if unit else args.budget, progress)
     runs: list[dict] = []
 
     def finished(run):
         runs.append(run)
-        progress.step(f"{run['method']} seed {run['seed']}")
+        counter.studies += 1
         _write_compare(args, bench, runs, status="running", plot=False)
 
     try:
-        runs = compare([spec], args.methods, budget=None if unit else args.budget, seeds=args.seeds, n_jobs=args.jobs,
-                       fast=args.fast, data_home=args.data_home, on_result=finished, storage=storage,
-                       worker=args.worker, constraints=args.constraint, objectives=args.objectives, noisy=args.noisy,
-                       cost_budget=budgets[-1] * unit if unit else None,
-                       recommend_at=[b * (unit or 1) for b in budgets] if args.noisy else ())
+        with counter:
+            runs = compare([spec], args.methods, budget=None if unit else args.budget, seeds=args.seeds,
+                           n_jobs=args.jobs, fast=args.fast, data_home=args.data_home, on_result=finished,
+                           storage=storage, worker=args.worker, constraints=args.constraint,
+                           objectives=args.objectives, noisy=args.noisy,
+                           cost_budget=budgets[-1] * unit if unit else None,
+                           recommend_at=[b * (unit or 1) for b in budgets] if args.noisy else ())
     except KeyboardInterrupt:
         print(f"\ninterrupted: writing the {len(runs)} studies finished so far; run the same command again to "
               "resume", file=sys.stderr)
@@ -402,8 +477,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
     spec = f"{bench.name}:{bench.dataset}"
     print(f"{args.method} on {spec}: {args.budget} trials, seed {args.seed}"
           + (f"; study kept in {args.storage}" if args.storage else ""), file=sys.stderr)
+    progress = _Progress(args.budget, f"{args.method} seed {args.seed}:", unit=" trials")
     run = run_study(spec, args.method, args.seed, args.budget, fast=args.fast, data_home=args.data_home,
-                    storage=args.storage, constraints=args.constraint, objectives=args.objectives)
+                    storage=args.storage, constraints=args.constraint, objectives=args.objectives,
+                    on_trial=progress.update)
     if len(args.objectives) > 1:
         return _search_front(args, bench, run)
     best = int(np.argmax(run["valid"]))

@@ -91,7 +91,11 @@ def test_compare_writes_table_csv_json_and_plot(data_home, tmp_path, capsys):
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary["methods"]) == {"sknas", "tpe", "random"} and len(summary["curves"]["tpe"]["mean"]) == 12
     assert (out / "regret_nasbench201_cifar10-valid.png").stat().st_size > 10_000
-    assert "| sknas | 12 |" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "| sknas | 12 |" in captured.out
+    # progress counts trials (not only finished studies), and its last line shows them all
+    assert "3 methods x 2 seeds: [" in captured.err and "72/72 trials" in captured.err
+    assert "(6/6 studies done)" in captured.err.splitlines()[-1]
 
 
 def test_compare_noisy_cost_end_to_end(data_home, tmp_path, capsys):
@@ -140,6 +144,7 @@ def test_study_prints_the_best_architecture(data_home, capsys, tmp_path, monkeyp
     captured = capsys.readouterr()
     assert "best architecture" in captured.out and "|+|" in captured.out and "validation regret" in captured.out
     assert "deprecated" not in captured.err
+    assert "rea seed 1: [" in captured.err and "25/25 trials" in captured.err  # per-trial progress
     assert main(["search", "--method", "rea", "--budget", "25", "--seed", "1"]) == 0  # the old name of the command
     again = capsys.readouterr()
     import re
@@ -163,23 +168,23 @@ def test_ctrl_c_keeps_the_finished_studies(data_home, tmp_path, monkeypatch, cap
 
     from sknas import cli
 
-    calls = []
+    write = cli._write_compare
 
-    def interrupt_on_third(self, note=""):
-        calls.append(note)
-        if len(calls) == 3:
+    def interrupt_on_third(args, bench, runs, *, status, plot=True):
+        if status == "running" and len(runs) == 3:
             raise KeyboardInterrupt
+        return write(args, bench, runs, status=status, plot=plot)
 
-    monkeypatch.setattr(cli._Progress, "step", interrupt_on_third)
+    monkeypatch.setattr(cli, "_write_compare", interrupt_on_third)
     out = tmp_path / "out"
     code = main(["compare", "--methods", "random,tpe", "--budget", "10", "--seeds", "3", "--jobs", "1",
                  "--output", str(out)])
     assert code == 130
     summary = json.loads((out / "summary.json").read_text())
-    # the interrupt came while reporting the third finished study: all three are kept, tpe never ran
-    assert summary["status"] == "interrupted" and summary["methods"]["random"]["10"]["n_runs"] == 3
-    assert "tpe" not in summary["methods"]
+    # the interrupt came while saving the third finished study: all three are kept (methods interleaved:
+    # random seeds 0 and 1, tpe seed 0), the rest never ran
+    assert summary["status"] == "interrupted" and summary["methods"]["random"]["10"]["n_runs"] == 2
+    assert summary["methods"]["tpe"]["10"]["n_runs"] == 1
     err = capsys.readouterr().err
     assert "interrupted: writing the 3 studies finished so far" in err and "Traceback" not in err
-    assert "not finished: random (3 of 3 seeds)" not in (out / "summary.md").read_text()
-    assert "not finished: tpe (0 of 3 seeds)" in (out / "summary.md").read_text()
+    assert "not finished: random (2 of 3 seeds), tpe (1 of 3 seeds)" in (out / "summary.md").read_text()

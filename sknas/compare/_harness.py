@@ -94,7 +94,7 @@ def _rdb_storage(url: str, attempts: int = 8):
 def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bool = False, data_home=None,
               storage=None, stale_after: float | None = None, constraints: Sequence[str] = (),
               objectives: Sequence[str] = ("valid",), noisy: bool = False, cost_budget: float | None = None,
-              recommend_at: Sequence[float] = ()) -> dict:
+              recommend_at: Sequence[float] = (), on_trial: Callable[[int], None] | None = None) -> dict:
     """One study of ``budget`` trials; the rows tried, their validation and test values, and the wall time.
 
     ``valid`` holds each row's seed mean (the table's value); ``observed`` what the study saw, the same
@@ -118,7 +118,8 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
     (:func:`~sknas.samplers.fail_stale_trials`; only those older than ``stale_after`` seconds when
     other processes may be working on the study). ``constraints`` (``"params<=0.4"``, see
     :func:`parse_constraint`) restrict the study to the architectures that meet them. Torch runs on one
-    thread and Optuna's log is quiet during the study; both are restored afterwards.
+    thread and Optuna's log is quiet during the study; both are restored afterwards. ``on_trial`` (progress
+    display) is called after each trial with the number of completed trials of the study.
     """
     import optuna
     from optuna.trial import TrialState
@@ -151,15 +152,18 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
         return ((budget is None or len(done) >= budget)
                 and (cost_budget is None or bench.query(rows(done), "train_time").sum() > cost_budget))
 
+    def stop_when_enough(st, _):
+        if on_trial is not None:
+            on_trial(len(st.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))))
+        if enough(st):
+            st.stop()
+
     with torch_threads(1), _quiet_optuna():
         sampler = make_sampler(method, space, seed, fast=fast)
         if storage is None:
             study = optuna.create_study(directions=directions, sampler=sampler)
             t0 = time.perf_counter()
-            if cost_budget is None:
-                study.optimize(objective, n_trials=budget)
-            else:
-                study.optimize(objective, n_trials=None, callbacks=[lambda st, _: enough(st) and st.stop()])
+            study.optimize(objective, n_trials=budget if cost_budget is None else None, callbacks=[stop_when_enough])
             wall = time.perf_counter() - t0
         else:
             study = optuna.create_study(storage=open_storage(storage),
@@ -167,7 +171,7 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
                                         directions=directions, sampler=sampler, load_if_exists=True)
             fail_stale_trials(study, older_than=stale_after)
             if not enough(study):
-                study.optimize(objective, n_trials=None, callbacks=[lambda st, _: enough(st) and st.stop()])
+                study.optimize(objective, n_trials=None, callbacks=[stop_when_enough])
     done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     done = done[:budget] if cost_budget is None else done
     X = rows(done)
@@ -407,7 +411,8 @@ def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds:
             if single:
                 raise ValueError(f"methods {single} optimise one objective; for several use methods from "
                                  f"{[m for m, spec in METHODS.items() if spec.multi_objective]}")
-    tasks = [(spec, m, s) for spec in specs for m in methods for s in range(seeds)]
+    # methods interleaved (seed 0 of every method, then seed 1, ...): the first results represent them all
+    tasks = [(spec, m, s) for spec in specs for s in range(seeds) for m in methods]
     if worker:
         import os
 
