@@ -252,8 +252,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     bench = _load(args)
     spec = f"{bench.name}:{bench.dataset}"
     out = _output(args)
-    storage = _storage(args, spec)
     budgets, unit = _compare_budgets(args, bench)
+    _check_output_folder(args, spec, budgets if unit else None)
+    storage = _storage(args, spec)
     print(f"comparing {', '.join(args.methods)} on {spec} ({_source_label(bench)}): "
           + (f"training time up to {budgets[-1]}x the median ({unit:.0f} s)" if unit else f"{args.budget} trials")
           + f"{', one seed observed per trial' if args.noisy else ''}, {args.seeds} seeds, {args.jobs} jobs"
@@ -261,7 +262,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
           + (f", within {', '.join(args.constraint)}" if args.constraint else "")
           + f"; studies kept in {storage}", file=sys.stderr, flush=True)
     _write_compare(args, bench, [], status="running")  # no earlier run's results may look current
-    names = [study_name(spec, m, seed, args.constraint, args.objectives, args.noisy)
+    names = [study_name(spec, m, seed, args.constraint, args.objectives, args.noisy, args.fast)
              for seed in range(args.seeds) for m in args.methods]
     progress = _Progress(None if unit else len(names) * args.budget, f"{len(args.methods)} methods x {args.seeds} "
                          "seeds:", unit=" trials")  # methods interleaved (see compare): early lines are representative
@@ -295,6 +296,42 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+#: the options that define a comparison: summary.json's key -> the option that sets it
+_DEFINING = {"benchmark": "benchmark / --dataset", "methods_requested": "--methods", "budget": "--budget",
+             "seeds": "--seeds", "constraints": "--constraint", "objectives": "--objectives", "noisy": "--noisy",
+             "cost_budgets": "--budget-cost", "fast": "--fast"}
+
+
+def _defining(args, spec: str, cost_budgets) -> dict:
+    """The values of :data:`_DEFINING` of this run, as summary.json holds them."""
+    return json.loads(json.dumps({
+        "benchmark": spec, "methods_requested": args.methods, "budget": args.budget, "seeds": args.seeds,
+        "constraints": args.constraint, "objectives": list(args.objectives), "noisy": args.noisy,
+        "cost_budgets": cost_budgets, "fast": args.fast}))
+
+
+def _check_output_folder(args, spec: str, cost_budgets) -> None:
+    """A usage error when --output holds the results of a comparison with other options: a run never replaces
+    them silently. The same options resume (or rewrite) the folder's comparison."""
+    path = args.output / "summary.json"
+    if not path.is_file():
+        return
+    try:
+        stored = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError):
+        stored = None
+    if not isinstance(stored, dict) or "benchmark" not in stored:
+        args.parser.error(f"argument --output: {path} is not a summary of sknas compare; give another --output folder")
+    stored.setdefault("objectives", ["valid"])  # summaries written before the key was added
+    now = _defining(args, spec, cost_budgets)
+    differ = [k for k in _DEFINING if k in stored and stored[k] != now[k]]
+    if differ:
+        args.parser.error(f"argument --output: {args.output} holds a comparison made with other options ("
+                          + "; ".join(f"{_DEFINING[k]}: {stored[k]} there, {now[k]} now" for k in differ)
+                          + "); give another --output folder, or the same options to resume it, or delete its "
+                          "summary.json to replace its results")
+
+
 def _storage(args, spec: str):
     """The Optuna storage of the command: --storage, else a journal file in the output folder.
 
@@ -310,7 +347,7 @@ def _storage(args, spec: str):
         names = {s.study_name for s in optuna.get_all_study_summaries(storage)}
         for m in args.methods:
             for seed in range(args.seeds):
-                name = study_name(spec, m, seed, args.constraint, args.objectives, args.noisy)
+                name = study_name(spec, m, seed, args.constraint, args.objectives, args.noisy, args.fast)
                 if name in names:
                     optuna.delete_study(study_name=name, storage=storage)
     return url
@@ -350,7 +387,8 @@ def _write_compare(args, bench, runs, *, status: str, plot: bool = True) -> str:
     with atomic_path(out / "summary.json") as tmp:
         tmp.write_text(json.dumps({
             "benchmark": spec, "data_source": str(bench.source), "sknas_version": __version__, "status": status,
-            "optimum_valid": optimum, "constraints": args.constraint, "budget": args.budget, "seeds": args.seeds,
+            "optimum_valid": optimum, "constraints": args.constraint, "objectives": list(args.objectives),
+            "budget": args.budget, "seeds": args.seeds, "fast": args.fast,
             "noisy": args.noisy, "cost_budgets": budgets if unit else None, "cost_unit_s": unit,
             "methods_requested": args.methods,
             "unfinished": missing, "methods": summary, "curves": {m: curve_to_dict(c) for m, c in curves.items()},
@@ -440,7 +478,8 @@ def _write_fronts(args, bench, runs, *, status: str, plot: bool = True) -> str:
         tmp.write_text(json.dumps({
             "benchmark": spec, "data_source": str(bench.source), "sknas_version": __version__, "status": status,
             "objectives": list(objectives), "true_front_size": len(front), "constraints": args.constraint,
-            "budget": args.budget, "seeds": args.seeds, "methods_requested": args.methods, "unfinished": missing,
+            "budget": args.budget, "seeds": args.seeds, "fast": args.fast, "methods_requested": args.methods,
+            "unfinished": missing,
             "methods": summary}, indent=1) + "\n")
     with atomic_path(out / "summary.md") as tmp:
         tmp.write_text(f"{spec}, objectives {' and '.join(objectives)}, data: {_source_label(bench)}, "

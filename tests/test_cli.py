@@ -188,3 +188,34 @@ def test_ctrl_c_keeps_the_finished_studies(data_home, tmp_path, monkeypatch, cap
     err = capsys.readouterr().err
     assert "interrupted: writing the 3 studies finished so far" in err and "Traceback" not in err
     assert "not finished: random (2 of 3 seeds), tpe (1 of 3 seeds)" in (out / "summary.md").read_text()
+
+
+def test_an_output_folder_of_other_options_is_refused(data_home, tmp_path, capsys):
+    """A run never replaces the results of a comparison made with other options; a shorter budget reads the first
+    trials of stored studies without cutting them."""
+    import optuna
+    import pandas as pd
+
+    from sknas.compare import open_storage, study_name
+
+    out = tmp_path / "out"
+    base = ["compare", "--methods", "random", "--seeds", "1", "--jobs", "1"]
+    assert main([*base, "--budget", "12", "--output", str(out)]) == 0
+    before = (out / "summary.json").read_text()
+    for extra, message in {("--budget", "6"): "--budget: 12 there, 6 now",
+                           ("--budget", "12", "--seeds", "2"): "--seeds: 1 there, 2 now",
+                           ("--budget", "12", "--fast"): "--fast: False there, True now"}.items():
+        with pytest.raises(SystemExit) as exc:
+            main([*base, *extra, "--output", str(out)])  # a later --seeds overrides base's
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert "argument --output" in err and message in err, err
+    assert (out / "summary.json").read_text() == before
+    assert main([*base, "--budget", "12", "--output", str(out)]) == 0  # the same options resume (here: all done)
+    # another folder on the same storage reads the first 6 trials; the stored study keeps its 12
+    other = tmp_path / "other"
+    assert main([*base, "--budget", "6", "--output", str(other), "--storage", str(out / "studies.journal")]) == 0
+    assert len(pd.read_csv(other / "trials.csv")) == 6
+    study = optuna.load_study(study_name=study_name("nasbench201:cifar10-valid", "random", 0),
+                              storage=open_storage(str(out / "studies.journal")))
+    assert len(study.trials) == 12

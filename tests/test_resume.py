@@ -16,7 +16,7 @@ from sknas.compare import open_storage, study_name
 from sknas.samplers import fail_stale_trials
 
 ARGS = ["compare", "--methods", "sknas,random", "--budget", "30", "--seeds", "2", "--jobs", "1", "--fast"]
-STUDIES = [study_name("nasbench201:cifar10-valid", m, s) for m in ("sknas", "random") for s in (0, 1)]
+STUDIES = [study_name("nasbench201:cifar10-valid", m, s, fast=True) for m in ("sknas", "random") for s in (0, 1)]
 
 
 def _complete(journal) -> int:

@@ -27,12 +27,16 @@ def _quiet_optuna():
 
 
 def study_name(spec: str, method: str, seed: int, constraints: Sequence[str] = (),
-               objectives: Sequence[str] = ("valid",), noisy: bool = False) -> str:
+               objectives: Sequence[str] = ("valid",), noisy: bool = False, fast: bool = False) -> str:
     """The name of a comparison study in a storage: one per (benchmark, method, seed, constraints, objectives,
-    noisy)."""
+    noisy, fast).
+
+    The budget is not in the name: a study's first trials do not depend on its budget, so a longer budget
+    extends a stored study and a shorter one reads its first trials (the stored study keeps them all).
+    """
     return (f"{spec}|{method}|seed{seed}" + "".join(f"|{c}" for c in constraints)
             + ("" if tuple(objectives) == ("valid",) else "|objectives=" + ",".join(objectives))
-            + ("|noisy" if noisy else ""))
+            + ("|noisy" if noisy else "") + ("|fast" if fast else ""))
 
 
 def summarise_fronts(runs: Sequence[dict], budgets: Sequence[int], front: np.ndarray, reference: np.ndarray) -> dict:
@@ -167,7 +171,8 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
             wall = time.perf_counter() - t0
         else:
             study = optuna.create_study(storage=open_storage(storage),
-                                        study_name=study_name(spec, method, seed, constraints, objectives, noisy),
+                                        study_name=study_name(spec, method, seed, constraints, objectives, noisy,
+                                                              fast),
                                         directions=directions, sampler=sampler, load_if_exists=True)
             fail_stale_trials(study, older_than=stale_after)
             if not enough(study):
