@@ -687,7 +687,8 @@ def _parser() -> argparse.ArgumentParser:
                         "objectives those of them that take several)")
     p.add_argument("--budget", type=_positive_int, default=None,
                    help="trials per study, not with --cost (default: 100)")
-    p.add_argument("--seeds", type=_positive_int, default=10, help="studies per method (seeds 0, 1, ...)")
+    p.add_argument("--seeds", type=_positive_int, default=5,
+                   help="studies per method (seeds 0, 1, ...); 30 for claims (benchmarks/compare_samplers.py)")
     p.add_argument("--jobs", type=_positive_int, default=2, help="studies run in parallel (processes)")
     p.add_argument("--noisy", action="store_true",
                    help="each trial observes ONE training seed's validation accuracy of its cell (drawn per seed and "
