@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -178,6 +179,8 @@ class PredictorSearchCV(BaseSearchCV):
             results = evaluate_candidates(self._candidates(first), more_results={
                 "round": [0] * len(first), "predicted_score": [np.nan] * len(first), "arch_row": self._rows(first)})
             round_ = 0
+        t0 = time.perf_counter()
+        self._report(results, round_, budget, t0)
         while len(results["params"]) < budget:
             round_ += 1
             k = min(round_size, budget - len(results["params"]))
@@ -192,6 +195,22 @@ class PredictorSearchCV(BaseSearchCV):
             except BaseException:  # e.g. error_score="raise", or Ctrl-C: keep every round finished so far
                 self.cv_results_ = results
                 raise
+            self._report(results, round_, budget, t0)
+
+    def _report(self, results, round_: int, budget: int, t0: float) -> None:
+        """With ``verbose``, one line per round (on stdout, as scikit-learn's searches print): the architectures
+        evaluated, the best mean score so far, the time since the initial design and, from the first round on,
+        the time the remaining rounds would take at the rate so far."""
+        if not self.verbose:
+            return
+        done, scores = len(results["params"]), np.asarray(results.get(self._score_key(), []), dtype=np.float64)
+        best = f"{np.nanmax(scores):.4f}" if np.isfinite(scores).any() else "none yet"
+        elapsed, left = time.perf_counter() - t0, ""
+        if round_ > 0 and done < budget:
+            rounds_left = -(-(budget - done) // self._budget_and_round_size()[1])
+            left = f", about {elapsed / round_ * rounds_left:.0f} s left"
+        print(f"[PredictorSearchCV] round {round_}: {done}/{budget} architectures, best {self._score_key()} {best} "
+              f"({elapsed:.0f} s after the initial ones{left})", flush=True)
 
     _RESTORED_KEYS = ("round", "predicted_score", "arch_row")
 
