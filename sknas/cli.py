@@ -403,7 +403,7 @@ def _write_compare(args, bench, runs, *, status: str, plot: bool = True) -> str:
         from .plotting import plot_regret
 
         return plot_regret(curves, title=f"{bench.name} {bench.dataset}: validation regret, mean ± s.e. over "
-                                         f"{args.seeds} seeds\n(data: {_source_label(bench)})",
+                                         f"{args.seeds} seeds\ndata: {_source_label(bench)}",
                            **({"x": cost_grid(budgets), "xlabel": f"training time (x the median, {unit:.0f} s)"}
                               if unit else {}))
 
