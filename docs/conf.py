@@ -123,7 +123,7 @@ RESULT_TITLES = {
     "renas_tensor": "The ReNAS feature tensor: as published against the compact layout",
     "gradient_ascent": "Gradient ascent as an acquisition optimiser",
     "workers": "Many workers on one study",
-    "main_job": "The main job's wall time",
+    "main_job": "The main job's CPU and wall time (sknas compare with its defaults)",
     "search_cv": "PredictorSearchCV against random search on real data",
     "search_cv_digits": "PredictorSearchCV against random search: NB201 cells on digits",
     "hypernetwork": "Hypernetwork evaluator",
