@@ -104,7 +104,10 @@ class _TrialCounter:
         storage = open_storage(self.url)
         while True:
             stopping = self.stop.is_set()  # then a last count, so that the last line shows the end
-            done = self.count(storage)
+            try:
+                done = self.count(storage)
+            except Exception:  # noqa: BLE001 - a display only: a failed read (a busy database) skips one count;
+                done = self.progress.done  # the studies report their own errors
             if done != self.progress.done or stopping:
                 self.progress.update(done, f"({self.studies}/{len(self.names)} studies done)")
             if stopping:
