@@ -172,6 +172,7 @@ class PredictorSearchCV(BaseSearchCV):
         self.seed_, rng = search_seed(self.random_state)
         first = initial_design(self._search_space(), min(self.n_initial, budget), rng)
         self._restored = self._read_checkpoint(budget)
+        t_start = time.perf_counter()
         if self._restored["arch_row"]:
             results = self._format_results([], self.n_splits_, [], {})  # the restored rounds alone
             round_ = max(self._restored["round"])
@@ -180,7 +181,7 @@ class PredictorSearchCV(BaseSearchCV):
                 "round": [0] * len(first), "predicted_score": [np.nan] * len(first), "arch_row": self._rows(first)})
             round_ = 0
         t0 = time.perf_counter()
-        self._report(results, round_, budget, t0)
+        self._report(results, round_, budget, t_start, t0)
         while len(results["params"]) < budget:
             round_ += 1
             k = min(round_size, budget - len(results["params"]))
@@ -195,22 +196,23 @@ class PredictorSearchCV(BaseSearchCV):
             except BaseException:  # e.g. error_score="raise", or Ctrl-C: keep every round finished so far
                 self.cv_results_ = results
                 raise
-            self._report(results, round_, budget, t0)
+            self._report(results, round_, budget, t_start, t0)
 
-    def _report(self, results, round_: int, budget: int, t0: float) -> None:
+    def _report(self, results, round_: int, budget: int, t_start: float, t0: float) -> None:
         """With ``verbose``, one line per round (on stdout, as scikit-learn's searches print): the architectures
-        evaluated, the best mean score so far, the time since the initial design and, from the first round on,
-        the time the remaining rounds would take at the rate so far."""
+        evaluated, the best mean score so far, the seconds since :meth:`fit` started and, after the first
+        round, the time the remaining rounds would take at the rate of the rounds since the initial design
+        (``t0``)."""
         if not self.verbose:
             return
         done, scores = len(results["params"]), np.asarray(results.get(self._score_key(), []), dtype=np.float64)
         best = f"{np.nanmax(scores):.4f}" if np.isfinite(scores).any() else "none yet"
-        elapsed, left = time.perf_counter() - t0, ""
+        now, left = time.perf_counter(), ""
         if round_ > 0 and done < budget:
             rounds_left = -(-(budget - done) // self._budget_and_round_size()[1])
-            left = f", about {elapsed / round_ * rounds_left:.0f} s left"
+            left = f", about {(now - t0) / round_ * rounds_left:.0f} s left"
         print(f"[PredictorSearchCV] round {round_}: {done}/{budget} architectures, best {self._score_key()} {best} "
-              f"({elapsed:.0f} s after the initial ones{left})", flush=True)
+              f"({now - t_start:.0f} s{left})", flush=True)
 
     _RESTORED_KEYS = ("round", "predicted_score", "arch_row")
 
