@@ -64,7 +64,10 @@ class PredictorSearchCV(BaseSearchCV):
         round's candidates are cross-validated in parallel.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
         As in :class:`~sklearn.model_selection.GridSearchCV`. With several
-        scorers, ``refit`` names the one the predictor learns.
+        scorers, ``refit`` names the one the predictor learns. ``verbose=1``
+        also prints a line per round: the architectures evaluated, the best
+        mean score so far, the seconds since ``fit`` started and an estimate
+        of the time left.
     random_state : int, RandomState or None, default=None
     constraints : Constraint, list of Constraint or dict, default=None
         Bounds on costs of the architectures (see
