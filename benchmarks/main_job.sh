@@ -43,6 +43,7 @@ for line in sys.stdin: print(f"{time.time() - t0:8.1f} {line}", end="")' "$start
         echo
         cut -c10- "$out/stdout.txt" | grep "^|"
     } >> "$md"
+    rm -rf "$out" "$report"
 done
 mv "$md" benchmarks/results/main_job.md
 cat benchmarks/results/main_job.md
