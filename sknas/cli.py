@@ -24,23 +24,95 @@ _UNITS = {"valid": "%", "test": "%", "train": "%", "params": "M parameters", "fl
 
 
 class _Progress:
-    """A one-line progress bar on stderr (plain lines when stderr is not a terminal)."""
+    """A one-line progress bar on stderr with an ETA (on a terminal, redrawn in place; else plain lines, at most
+    one a second besides the last)."""
 
-    def __init__(self, total: int, label: str):
-        self.total, self.done, self.label, self.t0 = total, 0, label, time.perf_counter()
-        self.tty = sys.stderr.isatty()
+    def __init__(self, total: int | None, label: str, unit: str = ""):
+        self.total, self.done, self.label, self.unit, self.t0 = total, 0, label, unit, time.perf_counter()
+        self.tty, self.printed, self.start = sys.stderr.isatty(), 0.0, None
 
     def step(self, note: str = "") -> None:
-        self.done += 1
-        width = 30
-        fill = int(width * self.done / self.total)
-        line = (f"{self.label} [{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.total} "
-                f"{time.perf_counter() - self.t0:5.0f} s {note}")
+        self.update(self.done + 1, note)
+
+    def update(self, done: int, note: str = "") -> None:
+        """Show ``done`` of the total; the ETA extrapolates the rate since the first update."""
+        now = time.perf_counter()
+        self.done = done
+        if self.start is None:  # the rate counts from the first update (not the work a resumed run found done)
+            self.start = (now, done)
+        final = self.total is not None and done >= self.total
+        if not self.tty and not final and now - self.printed < 1.0:
+            return
+        self.printed = now
+        t_start, d_start = self.start
+        eta = ""
+        if self.total is not None and done > d_start and not final:
+            eta = f", ETA {_duration((self.total - done) * (now - t_start) / (done - d_start))}"
+        if self.total is None:
+            bar = f"{done}{self.unit}"
+        else:
+            fill = int(30 * min(done / self.total, 1.0))
+            bar = f"[{'#' * fill}{'.' * (30 - fill)}] {done}/{self.total}{self.unit}"
+        line = f"{self.label} {bar} {_duration(now - self.t0)}{eta} {note}".rstrip()
         if self.tty:
-            print("\r" + line[:120].ljust(120), end="" if self.done < self.total else "\n", file=sys.stderr,
-                  flush=True)
+            print("\r" + line[:120].ljust(120), end="\n" if final else "", file=sys.stderr, flush=True)
         else:
             print(line, file=sys.stderr, flush=True)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
+
+
+class _TrialCounter:
+    """Counts the completed trials of a comparison's studies in their storage, every ``every`` seconds in a thread,
+    and shows them with ``progress.update``: trial-level progress although the studies run in other processes."""
+
+    def __init__(self, url, names, budget: int | None, progress: _Progress, every: float = 1.0):
+        import threading
+
+        self.url, self.names, self.budget, self.progress, self.every = url, names, budget, progress, every
+        self.studies = 0  # finished studies, set by the caller
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+    def count(self, storage) -> int:
+        from optuna.trial import TrialState
+
+        done = 0
+        for name in self.names:
+            try:
+                study_id = storage.get_study_id_from_name(name)
+            except KeyError:  # not started yet
+                continue
+            n = len(storage.get_all_trials(study_id, deepcopy=False, states=(TrialState.COMPLETE,)))
+            done += n if self.budget is None else min(n, self.budget)  # a longer stored study counts its prefix
+        return done
+
+    def _run(self) -> None:
+        from .compare import open_storage
+
+        storage = open_storage(self.url)
+        while True:
+            stopping = self.stop.is_set()  # then a last count, so that the last line shows the end
+            try:
+                done = self.count(storage)
+            except Exception:  # noqa: BLE001 - a display only: a failed read (a busy database) skips one count;
+                done = self.progress.done  # the studies report their own errors
+            if done != self.progress.done or stopping:
+                self.progress.update(done, f"({self.studies}/{len(self.names)} studies done)")
+            if stopping:
+                return
+            self.stop.wait(self.every)
 
 
 def _table(header, rows) -> str:
@@ -78,7 +150,12 @@ def _number_list(text: str) -> list[float]:
 
 
 def _choices_list(accepted):
+    """A parser of comma-separated names from ``accepted`` (a sequence, or a function returning one: read when
+    the option is given, so that building the parser imports nothing heavy)."""
+
     def parse(text: str) -> list[str]:
+        nonlocal accepted
+        accepted = list(accepted() if callable(accepted) else accepted)
         names = [p.strip() for p in text.split(",") if p.strip()]
         if not names:
             raise argparse.ArgumentTypeError(f"expected comma-separated names from: {', '.join(accepted)}")
@@ -172,14 +249,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     """Compare search methods on one benchmark: progress, a table, and CSV / JSON / PNG in the output folder."""
-    from .compare import compare
+    from .compare import compare, reports_short, study_name
 
     t0 = time.perf_counter()
     bench = _load(args)
     spec = f"{bench.name}:{bench.dataset}"
     out = _output(args)
-    storage = _storage(args, bench)
     budgets, unit = _compare_budgets(args, bench)
+    _check_output_folder(args, spec, budgets if unit else None)
+    storage = _storage(args, bench)
     print(f"comparing {', '.join(args.methods)} on {spec} ({_source_label(bench)}): "
           + (f"training time up to {budgets[-1]}x the median ({unit:.0f} s)" if unit else f"{args.budget} trials")
           + f"{', one seed observed per trial' if args.noisy else ''}, {args.seeds} seeds, {args.jobs} jobs"
@@ -187,20 +265,26 @@ def _cmd_compare(args: argparse.Namespace) -> int:
           + (f", within {', '.join(args.constraint)}" if args.constraint else "")
           + f"; studies kept in {storage}", file=sys.stderr, flush=True)
     _write_compare(args, bench, [], status="running")  # no earlier run's results may look current
-    progress = _Progress(len(args.methods) * args.seeds, f"{spec}: {len(args.methods)} methods x {args.seeds} seeds")
+    names = [study_name(spec, m, seed, args.constraint, args.objectives, args.noisy, args.fast,
+                        reports_short(bench, m)) for seed in range(args.seeds) for m in args.methods]
+    progress = _Progress(None if unit else len(names) * args.budget, f"{len(args.methods)} methods x {args.seeds} "
+                         "seeds:", unit=" trials")  # methods interleaved (see compare): early lines are representative
+    counter = _TrialCounter(storage, names, None if unit else args.budget, progress)
     runs: list[dict] = []
 
     def finished(run):
         runs.append(run)
-        progress.step(f"{run['method']} seed {run['seed']}")
+        counter.studies += 1
         _write_compare(args, bench, runs, status="running", plot=False)
 
     try:
-        runs = compare([spec], args.methods, budget=None if unit else args.budget, seeds=args.seeds, n_jobs=args.jobs,
-                       fast=args.fast, data_home=args.data_home, on_result=finished, storage=storage,
-                       worker=args.worker, constraints=args.constraint, objectives=args.objectives, noisy=args.noisy,
-                       cost_budget=budgets[-1] * unit if unit else None,
-                       recommend_at=[b * (unit or 1) for b in budgets] if args.noisy else ())
+        with counter:
+            runs = compare([spec], args.methods, budget=None if unit else args.budget, seeds=args.seeds,
+                           n_jobs=args.jobs, fast=args.fast, data_home=args.data_home, on_result=finished,
+                           storage=storage, worker=args.worker, constraints=args.constraint,
+                           objectives=args.objectives, noisy=args.noisy,
+                           cost_budget=budgets[-1] * unit if unit else None,
+                           recommend_at=[b * (unit or 1) for b in budgets] if args.noisy else ())
     except KeyboardInterrupt:
         print(f"\ninterrupted: writing the {len(runs)} studies finished so far; run the same command again to "
               "resume", file=sys.stderr)
@@ -213,6 +297,42 @@ def _cmd_compare(args: argparse.Namespace) -> int:
           f"{'fronts' if len(args.objectives) > 1 else 'regret'} plot "
           f"({time.perf_counter() - t0:.0f} s)")
     return 0
+
+
+#: the options that define a comparison: summary.json's key -> the option that sets it
+_DEFINING = {"benchmark": "benchmark / --dataset", "methods_requested": "--methods", "budget": "--budget",
+             "seeds": "--seeds", "constraints": "--constraint", "objectives": "--objectives", "noisy": "--noisy",
+             "cost_budgets": "--budget-cost", "fast": "--fast"}
+
+
+def _defining(args, spec: str, cost_budgets) -> dict:
+    """The values of :data:`_DEFINING` of this run, as summary.json holds them."""
+    return json.loads(json.dumps({
+        "benchmark": spec, "methods_requested": args.methods, "budget": args.budget, "seeds": args.seeds,
+        "constraints": args.constraint, "objectives": list(args.objectives), "noisy": args.noisy,
+        "cost_budgets": cost_budgets, "fast": args.fast}))
+
+
+def _check_output_folder(args, spec: str, cost_budgets) -> None:
+    """A usage error when --output holds the results of a comparison with other options: a run never replaces
+    them silently. The same options resume (or rewrite) the folder's comparison."""
+    path = args.output / "summary.json"
+    if not path.is_file():
+        return
+    try:
+        stored = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError):
+        stored = None
+    if not isinstance(stored, dict) or "benchmark" not in stored:
+        args.parser.error(f"argument --output: {path} is not a summary of sknas compare; give another --output folder")
+    stored.setdefault("objectives", ["valid"])  # summaries written before the key was added
+    now = _defining(args, spec, cost_budgets)
+    differ = [k for k in _DEFINING if k in stored and stored[k] != now[k]]
+    if differ:
+        args.parser.error(f"argument --output: {args.output} holds a comparison made with other options ("
+                          + "; ".join(f"{_DEFINING[k]}: {stored[k]} there, {now[k]} now" for k in differ)
+                          + "); give another --output folder, or the same options to resume it, or delete its "
+                          "summary.json to replace its results")
 
 
 def _storage(args, bench):
@@ -231,7 +351,7 @@ def _storage(args, bench):
         names = {s.study_name for s in optuna.get_all_study_summaries(storage)}
         for m in args.methods:
             for seed in range(args.seeds):
-                name = study_name(spec, m, seed, args.constraint, args.objectives, args.noisy,
+                name = study_name(spec, m, seed, args.constraint, args.objectives, args.noisy, args.fast,
                                   reports_short(bench, m))
                 if name in names:
                     optuna.delete_study(study_name=name, storage=storage)
@@ -272,7 +392,8 @@ def _write_compare(args, bench, runs, *, status: str, plot: bool = True) -> str:
     with atomic_path(out / "summary.json") as tmp:
         tmp.write_text(json.dumps({
             "benchmark": spec, "data_source": str(bench.source), "sknas_version": __version__, "status": status,
-            "optimum_valid": optimum, "constraints": args.constraint, "budget": args.budget, "seeds": args.seeds,
+            "optimum_valid": optimum, "constraints": args.constraint, "objectives": list(args.objectives),
+            "budget": args.budget, "seeds": args.seeds, "fast": args.fast,
             "noisy": args.noisy, "cost_budgets": budgets if unit else None, "cost_unit_s": unit,
             "methods_requested": args.methods,
             "unfinished": missing, "methods": summary, "curves": {m: curve_to_dict(c) for m, c in curves.items()},
@@ -287,7 +408,7 @@ def _write_compare(args, bench, runs, *, status: str, plot: bool = True) -> str:
         from .plotting import plot_regret
 
         return plot_regret(curves, title=f"{bench.name} {bench.dataset}: validation regret, mean ± s.e. over "
-                                         f"{args.seeds} seeds\n(data: {_source_label(bench)})",
+                                         f"{args.seeds} seeds\ndata: {_source_label(bench)}",
                            **({"x": cost_grid(budgets), "xlabel": f"training time (x the median, {unit:.0f} s)"}
                               if unit else {}))
 
@@ -362,7 +483,8 @@ def _write_fronts(args, bench, runs, *, status: str, plot: bool = True) -> str:
         tmp.write_text(json.dumps({
             "benchmark": spec, "data_source": str(bench.source), "sknas_version": __version__, "status": status,
             "objectives": list(objectives), "true_front_size": len(front), "constraints": args.constraint,
-            "budget": args.budget, "seeds": args.seeds, "methods_requested": args.methods, "unfinished": missing,
+            "budget": args.budget, "seeds": args.seeds, "fast": args.fast, "methods_requested": args.methods,
+            "unfinished": missing,
             "methods": summary}, indent=1) + "\n")
     with atomic_path(out / "summary.md") as tmp:
         tmp.write_text(f"{spec}, objectives {' and '.join(objectives)}, data: {_source_label(bench)}, "
@@ -400,8 +522,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
     spec = f"{bench.name}:{bench.dataset}"
     print(f"{args.method} on {spec}: {args.budget} trials, seed {args.seed}"
           + (f"; study kept in {args.storage}" if args.storage else ""), file=sys.stderr)
+    progress = _Progress(args.budget, f"{args.method} seed {args.seed}:", unit=" trials")
     run = run_study(spec, args.method, args.seed, args.budget, fast=args.fast, data_home=args.data_home,
-                    storage=args.storage, constraints=args.constraint, objectives=args.objectives)
+                    storage=args.storage, constraints=args.constraint, objectives=args.objectives,
+                    on_trial=progress.update)
     if len(args.objectives) > 1:
         return _search_front(args, bench, run)
     best = int(returned(run)[-1])
@@ -502,6 +626,11 @@ def _cmd_predictors(args: argparse.Namespace) -> int:
 class _Help(argparse.ArgumentDefaultsHelpFormatter):
     """Defaults in the help, except where there is none to show (``None``, ``False``)."""
 
+    def _format_action(self, action):
+        if callable(action.help):  # a help text that needs a heavy import, made only when shown
+            action.help = action.help()
+        return super()._format_action(action)
+
     def _get_help_string(self, action):
         if action.default in (None, False) or "default:" in (action.help or ""):
             return action.help
@@ -509,9 +638,13 @@ class _Help(argparse.ArgumentDefaultsHelpFormatter):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .compare import METHODS
+    from .compare import METHODS  # light: neither imports torch nor scikit-learn (tests/test_cli.py checks)
     from .datasets import BENCHMARKS
-    from .predictors import MODELS
+
+    def models():
+        from .predictors import MODELS
+
+        return MODELS
 
     fmt = _Help
     parser = argparse.ArgumentParser(prog="sknas", description="Predictor-based neural architecture search.",
@@ -561,7 +694,8 @@ def _parser() -> argparse.ArgumentParser:
                         "objectives those of them that take several)")
     p.add_argument("--budget", type=_positive_int, default=None,
                    help="trials per study, not with --cost (default: 100)")
-    p.add_argument("--seeds", type=_positive_int, default=10, help="studies per method (seeds 0, 1, ...)")
+    p.add_argument("--seeds", type=_positive_int, default=5,
+                   help="studies per method (seeds 0, 1, ...); 30 for claims (benchmarks/compare_samplers.py)")
     p.add_argument("--jobs", type=_positive_int, default=2, help="studies run in parallel (processes)")
     p.add_argument("--noisy", action="store_true",
                    help="each trial observes ONE training seed's validation accuracy of its cell (drawn per seed and "
@@ -605,8 +739,8 @@ def _parser() -> argparse.ArgumentParser:
     bench_args(p)
     p.add_argument("--train-sizes", type=_int_list, default="78,156,469",
                    help="comma-separated numbers of training architectures")
-    p.add_argument("--models", type=_choices_list(list(MODELS)), default="auto,mlp,gcn,xgboost",
-                   help=f"comma-separated predictor models, from: {', '.join(MODELS)}")
+    p.add_argument("--models", type=_choices_list(models), default="auto,mlp,gcn,xgboost",
+                   help=lambda: f"comma-separated predictor models, from: {', '.join(models())}")
     p.add_argument("--splits", type=_positive_int, default=3, help="random train/test splits per size")
     p.add_argument("--seed", type=int, default=0, help="random seed of the splits")
     p.add_argument("--output", type=_writable_folder, default=None,

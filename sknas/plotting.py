@@ -61,9 +61,9 @@ def plot_regret(curves: Mapping[str, tuple], *, title: str = "", ylabel: str = "
         (line,) = ax.plot(xs, mean, label=name, linewidth=1.8)
         if np.isfinite(se).any():
             ax.fill_between(xs, np.maximum(mean - se, 0), mean + se, color=line.get_color(), alpha=0.18, linewidth=0)
-        # the y range: from the first tenth of the run on (the first trials' regret would squash the rest)
-        tail = (mean + np.nan_to_num(se))[len(mean) // 10:]
-        top, x_min, x_max = (max(top, float(np.nanmax(tail)) if len(tail) else 0.0), min(x_min, xs[0]),
+        # the y range holds every point: the symmetric-log axis keeps the small late regrets readable
+        upper = mean + np.nan_to_num(se)
+        top, x_min, x_max = (max(top, float(np.nanmax(upper)) if len(upper) else 0.0), min(x_min, xs[0]),
                              max(x_max, xs[-1]))
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=0.1)
@@ -75,7 +75,7 @@ def plot_regret(curves: Mapping[str, tuple], *, title: str = "", ylabel: str = "
     ax.minorticks_off()
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    ax.set_title(title, fontsize="medium", wrap=True)  # a long title wraps instead of running off the figure
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(title="mean ± s.e.", fontsize="small", loc="lower left")
     return fig

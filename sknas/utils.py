@@ -20,11 +20,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 __all__ = ["atomic_path", "check_random_state", "check_choice", "rng_from", "seed_from", "torch_threads", "Int", "Real",
            "Options", "Instance", "check_int", "check_real", "validate_params", "short_repr", "moved_names",
            "renamed", "is_int"]
+
+
+def check_random_state(seed):
+    """scikit-learn's :func:`~sklearn.utils.check_random_state`, imported when called: importing
+    :mod:`sknas.utils` (and the CLI's parser) does not import scikit-learn."""
+    from sklearn.utils import check_random_state as check
+
+    return check(seed)
 
 
 def renamed(old: str, old_value, new: str, new_value, *, stacklevel: int = 3):

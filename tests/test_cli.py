@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 
 from sknas import __version__
@@ -57,6 +60,23 @@ def test_help_shows_defaults(capsys):
     assert "(default: 100)" in out and "gp:" in out and "bananas:" in out
 
 
+def test_parser_imports_nothing_heavy():
+    """``sknas --help`` and usage errors answer at once: building the parser and parsing (help of compare, a
+    usage error) imports neither torch, scikit-learn, Optuna nor pandas (checked in a fresh interpreter)."""
+    code = ("import contextlib, io, sys\n"
+            "from sknas.cli import _parser\n"
+            "for argv in (['--help'], ['compare', '--help'], ['compare', '--bogus'], ['study', '--budget', '0']):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+            "        try:\n"
+            "            _parser().parse_args(argv)\n"
+            "        except SystemExit:\n"
+            "            pass\n"
+            "heavy = {'torch', 'sklearn', 'optuna', 'pandas', 'skorch'}\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out
+
+
 def test_compare_writes_table_csv_json_and_plot(data_home, tmp_path, capsys):
     import json
 
@@ -71,7 +91,11 @@ def test_compare_writes_table_csv_json_and_plot(data_home, tmp_path, capsys):
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary["methods"]) == {"sknas", "tpe", "random"} and len(summary["curves"]["tpe"]["mean"]) == 12
     assert (out / "regret_nasbench201_cifar10-valid.png").stat().st_size > 10_000
-    assert "| sknas | 12 |" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "| sknas | 12 |" in captured.out
+    # progress counts trials (not only finished studies), and its last line shows them all
+    assert "3 methods x 2 seeds: [" in captured.err and "72/72 trials" in captured.err
+    assert "(6/6 studies done)" in captured.err.splitlines()[-1]
 
 
 def test_compare_noisy_cost_end_to_end(data_home, tmp_path, capsys):
@@ -120,6 +144,7 @@ def test_study_prints_the_best_architecture(data_home, capsys, tmp_path, monkeyp
     captured = capsys.readouterr()
     assert "best architecture" in captured.out and "|+|" in captured.out and "validation regret" in captured.out
     assert "deprecated" not in captured.err
+    assert "rea seed 1: [" in captured.err and "25/25 trials" in captured.err  # per-trial progress
     assert main(["search", "--method", "rea", "--budget", "25", "--seed", "1"]) == 0  # the old name of the command
     again = capsys.readouterr()
     import re
@@ -143,23 +168,54 @@ def test_ctrl_c_keeps_the_finished_studies(data_home, tmp_path, monkeypatch, cap
 
     from sknas import cli
 
-    calls = []
+    write = cli._write_compare
 
-    def interrupt_on_third(self, note=""):
-        calls.append(note)
-        if len(calls) == 3:
+    def interrupt_on_third(args, bench, runs, *, status, plot=True):
+        if status == "running" and len(runs) == 3:
             raise KeyboardInterrupt
+        return write(args, bench, runs, status=status, plot=plot)
 
-    monkeypatch.setattr(cli._Progress, "step", interrupt_on_third)
+    monkeypatch.setattr(cli, "_write_compare", interrupt_on_third)
     out = tmp_path / "out"
     code = main(["compare", "--methods", "random,tpe", "--budget", "10", "--seeds", "3", "--jobs", "1",
                  "--output", str(out)])
     assert code == 130
     summary = json.loads((out / "summary.json").read_text())
-    # the interrupt came while reporting the third finished study: all three are kept, tpe never ran
-    assert summary["status"] == "interrupted" and summary["methods"]["random"]["10"]["n_runs"] == 3
-    assert "tpe" not in summary["methods"]
+    # the interrupt came while saving the third finished study: all three are kept (methods interleaved:
+    # random seeds 0 and 1, tpe seed 0), the rest never ran
+    assert summary["status"] == "interrupted" and summary["methods"]["random"]["10"]["n_runs"] == 2
+    assert summary["methods"]["tpe"]["10"]["n_runs"] == 1
     err = capsys.readouterr().err
     assert "interrupted: writing the 3 studies finished so far" in err and "Traceback" not in err
-    assert "not finished: random (3 of 3 seeds)" not in (out / "summary.md").read_text()
-    assert "not finished: tpe (0 of 3 seeds)" in (out / "summary.md").read_text()
+    assert "not finished: random (2 of 3 seeds), tpe (1 of 3 seeds)" in (out / "summary.md").read_text()
+
+
+def test_an_output_folder_of_other_options_is_refused(data_home, tmp_path, capsys):
+    """A run never replaces the results of a comparison made with other options; a shorter budget reads the first
+    trials of stored studies without cutting them."""
+    import optuna
+    import pandas as pd
+
+    from sknas.compare import open_storage, study_name
+
+    out = tmp_path / "out"
+    base = ["compare", "--methods", "random", "--seeds", "1", "--jobs", "1"]
+    assert main([*base, "--budget", "12", "--output", str(out)]) == 0
+    before = (out / "summary.json").read_text()
+    for extra, message in {("--budget", "6"): "--budget: 12 there, 6 now",
+                           ("--budget", "12", "--seeds", "2"): "--seeds: 1 there, 2 now",
+                           ("--budget", "12", "--fast"): "--fast: False there, True now"}.items():
+        with pytest.raises(SystemExit) as exc:
+            main([*base, *extra, "--output", str(out)])  # a later --seeds overrides base's
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert "argument --output" in err and message in err, err
+    assert (out / "summary.json").read_text() == before
+    assert main([*base, "--budget", "12", "--output", str(out)]) == 0  # the same options resume (here: all done)
+    # another folder on the same storage reads the first 6 trials; the stored study keeps its 12
+    other = tmp_path / "other"
+    assert main([*base, "--budget", "6", "--output", str(other), "--storage", str(out / "studies.journal")]) == 0
+    assert len(pd.read_csv(other / "trials.csv")) == 6
+    study = optuna.load_study(study_name=study_name("nasbench201:cifar10-valid", "random", 0),
+                              storage=open_storage(str(out / "studies.journal")))
+    assert len(study.trials) == 12

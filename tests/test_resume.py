@@ -16,7 +16,7 @@ from sknas.compare import open_storage, study_name
 from sknas.samplers import fail_stale_trials
 
 ARGS = ["compare", "--methods", "sknas,random", "--budget", "30", "--seeds", "2", "--jobs", "1", "--fast"]
-STUDIES = [study_name("nasbench201:cifar10-valid", m, s) for m in ("sknas", "random") for s in (0, 1)]
+STUDIES = [study_name("nasbench201:cifar10-valid", m, s, fast=True) for m in ("sknas", "random") for s in (0, 1)]
 
 
 def _complete(journal) -> int:
@@ -87,3 +87,22 @@ def test_workers_opening_a_fresh_database_together(tmp_path):
              for _ in range(4)]
     errors = [p.communicate(timeout=120)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+
+
+def test_compare_interleaves_the_methods_and_reports_each_trial(tmp_path):
+    """Seed 0 of every method first, then seed 1: the first results represent every method; ``run_study``'s
+    ``on_trial`` sees each completed trial."""
+    from sknas.compare import compare, run_study
+
+    order = []
+    compare(["nasbench201:cifar10-valid"], ["random", "tpe"], budget=3, seeds=2,
+            on_result=lambda run: order.append((run["method"], run["seed"])))
+    assert order == [("random", 0), ("tpe", 0), ("random", 1), ("tpe", 1)]
+    seen = []
+    run_study("nasbench201:cifar10-valid", "random", 0, 4, on_trial=seen.append)
+    assert seen == [1, 2, 3, 4]
+    seen.clear()  # resumed from a storage: the count includes the stored trials
+    storage = str(tmp_path / "s.journal")
+    run_study("nasbench201:cifar10-valid", "random", 0, 2, storage=storage)
+    run_study("nasbench201:cifar10-valid", "random", 0, 4, storage=storage, on_trial=seen.append)
+    assert seen == [3, 4]

@@ -10,6 +10,7 @@ scikit-learn's 8x8 digits. :class:`~sknas.search.PredictorSearchCV` is a scikit-
 
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from skorch import NeuralNetClassifier
@@ -18,6 +19,7 @@ from sknas.networks import NB201Network
 from sknas.search import PredictorSearchCV
 from sknas.spaces import NASBench201Space
 
+torch.set_num_threads(1)  # small networks train fastest on one thread (and a busy machine stays usable)
 X, y = load_digits(return_X_y=True)
 X = (X / 16.0).astype(np.float32).reshape(-1, 1, 8, 8)   # images: (n, channels, height, width)
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)

@@ -27,12 +27,17 @@ def _quiet_optuna():
 
 
 def study_name(spec: str, method: str, seed: int, constraints: Sequence[str] = (),
-               objectives: Sequence[str] = ("valid",), noisy: bool = False, short: bool = False) -> str:
+               objectives: Sequence[str] = ("valid",), noisy: bool = False, fast: bool = False,
+               short: bool = False) -> str:
     """The name of a comparison study in a storage: one per (benchmark, method, seed, constraints, objectives,
-    noisy, short trainings reported)."""
+    noisy, fast, short trainings reported).
+
+    The budget is not in the name: a study's first trials do not depend on its budget, so a longer budget
+    extends a stored study and a shorter one reads its first trials (the stored study keeps them all).
+    """
     return (f"{spec}|{method}|seed{seed}" + "".join(f"|{c}" for c in constraints)
             + ("" if tuple(objectives) == ("valid",) else "|objectives=" + ",".join(objectives))
-            + ("|noisy" if noisy else "") + ("|short" if short else ""))
+            + ("|noisy" if noisy else "") + ("|fast" if fast else "") + ("|short" if short else ""))
 
 
 def reports_short(bench, method: str) -> bool:
@@ -100,7 +105,7 @@ def _rdb_storage(url: str, attempts: int = 8):
 def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bool = False, data_home=None,
               storage=None, stale_after: float | None = None, constraints: Sequence[str] = (),
               objectives: Sequence[str] = ("valid",), noisy: bool = False, cost_budget: float | None = None,
-              recommend_at: Sequence[float] = ()) -> dict:
+              recommend_at: Sequence[float] = (), on_trial: Callable[[int], None] | None = None) -> dict:
     """One study of ``budget`` trials; the rows tried, their validation and test values, and the wall time.
 
     ``valid`` holds each row's seed mean (the table's value); ``observed`` what the study saw, the same
@@ -128,7 +133,8 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
     (:func:`~sknas.samplers.fail_stale_trials`; only those older than ``stale_after`` seconds when
     other processes may be working on the study). ``constraints`` (``"params<=0.4"``, see
     :func:`parse_constraint`) restrict the study to the architectures that meet them. Torch runs on one
-    thread and Optuna's log is quiet during the study; both are restored afterwards.
+    thread and Optuna's log is quiet during the study; both are restored afterwards. ``on_trial`` (progress
+    display) is called after each trial with the number of completed trials of the study.
     """
     import optuna
     from optuna.trial import TrialState
@@ -176,24 +182,27 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
         return ((budget is None or len(done) >= budget)
                 and (cost_budget is None or costs(done).sum() > cost_budget))
 
+    def stop_when_enough(st, _):
+        if on_trial is not None:
+            on_trial(len(st.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))))
+        if enough(st):
+            st.stop()
+
     with torch_threads(1), _quiet_optuna():
         sampler, pruner = make_sampler(method, space, seed, fast=fast), make_pruner(method, seed)
         if storage is None:
             study = optuna.create_study(directions=directions, sampler=sampler, pruner=pruner)
             t0 = time.perf_counter()
-            if cost_budget is None:
-                study.optimize(objective, n_trials=budget)
-            else:
-                study.optimize(objective, n_trials=None, callbacks=[lambda st, _: enough(st) and st.stop()])
+            study.optimize(objective, n_trials=budget if cost_budget is None else None, callbacks=[stop_when_enough])
             wall = time.perf_counter() - t0
         else:
             study = optuna.create_study(storage=open_storage(storage),
                                         study_name=study_name(spec, method, seed, constraints, objectives, noisy,
-                                                              short is not None),
+                                                              fast, short is not None),
                                         directions=directions, sampler=sampler, pruner=pruner, load_if_exists=True)
             fail_stale_trials(study, older_than=stale_after)
             if not enough(study):
-                study.optimize(objective, n_trials=None, callbacks=[lambda st, _: enough(st) and st.stop()])
+                study.optimize(objective, n_trials=None, callbacks=[stop_when_enough])
     done = finished(study)
     done = done[:budget] if cost_budget is None else done
     X = rows(done)
@@ -449,7 +458,8 @@ def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds:
             if single:
                 raise ValueError(f"methods {single} optimise one objective; for several use methods from "
                                  f"{[m for m, spec in METHODS.items() if spec.multi_objective]}")
-    tasks = [(spec, m, s) for spec in specs for m in methods for s in range(seeds)]
+    # methods interleaved (seed 0 of every method, then seed 1, ...): the first results represent them all
+    tasks = [(spec, m, s) for spec in specs for s in range(seeds) for m in methods]
     if worker:
         import os
 

@@ -44,6 +44,8 @@ class Backend:
         The resolved training loss, one of :attr:`losses`.
     n_threads : int or None, default=None
         Torch intra-op threads during fit and predict (the estimator's ``n_threads``).
+    device : str, default="cpu"
+        Torch device of the neural models (the estimator's ``device``); the other models ignore it.
     **params
         The settings, every name of :attr:`defaults` with its resolved value (the estimator's
         ``model__<name>``, or the default).
@@ -69,9 +71,10 @@ class Backend:
     #: dtype of the model inputs
     dtype: ClassVar[type] = np.float64
 
-    def __init__(self, loss: str, n_threads: int | None = None, **params):
+    def __init__(self, loss: str, n_threads: int | None = None, device: str = "cpu", **params):
         self.loss = loss
         self.n_threads = n_threads
+        self.device = device
         self.params = params
 
     @classmethod
@@ -97,7 +100,7 @@ class Backend:
         for name, value in given.items():
             if value is not None or name not in cls.defaults:
                 params[name] = cls.constraints[name](f"model__{name}", value) if name in cls.constraints else value
-        return cls(loss, estimator.n_threads, **params)
+        return cls(loss, estimator.n_threads, estimator.device, **params)
 
     def encode(self, encoder, rows: np.ndarray):
         """Model inputs of validated rows: the flattened view of the fitted ``encoder``."""
@@ -191,7 +194,7 @@ class TorchBackend(Backend):
             iterator_valid=TensorBatches,
             callbacks=[("lr", LRScheduler("CosineAnnealingLR", T_max=epochs))],
             verbose=0,
-            device="cpu",
+            device=self.device,
         )
 
     def fit_member(self, X, yz, seed):
@@ -208,19 +211,23 @@ class TorchBackend(Backend):
         import torch
 
         mod = member.module_
-        dtype = next(mod.parameters()).dtype
+        weight = next(mod.parameters())
         inputs = X if isinstance(X, dict) else {"X": X}
         n = len(next(iter(inputs.values())))
         out = np.empty(n)
         with torch_threads(self.n_threads), torch.no_grad():
             for s in range(0, n, _PREDICT_CHUNK):
-                p = mod(**{k: torch.as_tensor(v[s:s + _PREDICT_CHUNK], dtype=dtype) for k, v in inputs.items()})
-                out[s:s + _PREDICT_CHUNK] = p.reshape(-1).double().numpy()
+                p = mod(**{k: torch.as_tensor(v[s:s + _PREDICT_CHUNK], dtype=weight.dtype, device=weight.device)
+                           for k, v in inputs.items()})
+                out[s:s + _PREDICT_CHUNK] = p.reshape(-1).double().cpu().numpy()
         return out
 
     def relaxed_members(self, members, Z, encoder):
-        inputs = self.relaxed_inputs(Z.to(next(members[0].module_.parameters()).dtype), encoder)
-        return [net.module_(**inputs).reshape(-1) for net in members]
+        """The members' outputs on relaxed encodings ``Z`` (a CPU tensor), differentiable in ``Z``, on the CPU:
+        ``Z`` goes to the members' device and their outputs come back."""
+        weight = next(members[0].module_.parameters())
+        inputs = self.relaxed_inputs(Z.to(dtype=weight.dtype, device=weight.device), encoder)
+        return [net.module_(**inputs).reshape(-1).cpu() for net in members]
 
     def advice(self) -> str:
         return f"lower model__lr (now {self.params['lr']:g})"

@@ -40,6 +40,18 @@ _ENCODERS = {"onehot": OneHotEncoder, "path": PathEncoder, "graph": GraphEncoder
              "renas-compact": functools.partial(ReNASEncoder, layout="compact")}
 
 
+def _check_device(name: str, value):
+    """Constraint of ``device``: a torch device name such as ``"cpu"``, ``"cuda"`` or ``"cuda:1"``."""
+    import torch
+
+    if not isinstance(value, (str, torch.device)):
+        raise TypeError(f"{name} must be a str such as 'cpu' or 'cuda'; got {type(value).__name__}")
+    try:
+        return str(torch.device(value))
+    except RuntimeError:
+        raise ValueError(f"{name}={value!r} is not a torch device; accepted: e.g. 'cpu', 'cuda', 'cuda:1'") from None
+
+
 def _check_model(name: str, value):
     """Constraint of ``model``: a name of :data:`MODELS` or a scikit-learn regressor instance."""
     if (isinstance(value, str) and value in MODELS) or (
@@ -133,6 +145,13 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
     n_threads : int or None, default=1
         Torch intra-op threads during fit and predict (restored afterwards);
         ``None`` leaves torch's setting alone.
+    device : str, default="cpu"
+        Torch device on which the neural models (``"mlp"``, ``"gcn"``,
+        ``"renas"``) train and predict, e.g. ``"cuda"`` or ``"cuda:1"``
+        (skorch's ``device``). Inputs and predictions stay NumPy arrays on the
+        CPU. XGBoost and scikit-learn models ignore it. The small predictors
+        of a search train in about a second on the CPU, so a GPU pays off for
+        large ensembles or training sets, less for the default.
     random_state : int, RandomState or None, default=None
         Seed of weight initialisation, shuffling and ensemble seeds; a fixed
         value makes fits deterministic. Torch's global random state is left
@@ -206,10 +225,11 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         "loss": Options(LOSSES, none=True),
         "n_ensemble": Int(1, 256),  # bounded: a typo must not allocate and train millions of members
         "n_threads": Int(1, none=True),
+        "device": _check_device,
     }  # random_state: checked by check_random_state; model__<name>: by the backend
 
     def __init__(self, space=None, model="auto", encoding=None, loss=None, n_ensemble=1, n_threads=1,
-                 random_state=None, **kwargs):
+                 random_state=None, device="cpu", **kwargs):
         self.space = space
         self.model = model
         self.encoding = encoding
@@ -217,6 +237,7 @@ class ArchitectureRegressor(RegressorMixin, BaseEstimator):
         self.n_ensemble = n_ensemble
         self.n_threads = n_threads
         self.random_state = random_state
+        self.device = device
         # private: scikit-learn's checks allow no public attribute beyond the signature's
         self._kwargs = _route(kwargs, stacklevel=3)
 

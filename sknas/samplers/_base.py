@@ -133,6 +133,8 @@ class ArchitectureSampler(BaseSampler):
         self._cache: dict[tuple, np.ndarray] = {}
         self._rows: dict[tuple, np.ndarray | None] = {}
         self._warned_partial = False
+        self._warned_others: set[str] = set()  # other parameters sent to the default RandomSampler, named once
+        self._warned_none = False
 
     def reseed_rng(self) -> None:
         self._seed = int(np.random.SeedSequence().entropy % 2**31)
@@ -158,6 +160,11 @@ class ArchitectureSampler(BaseSampler):
     def sample_independent(self, study: Study, trial: FrozenTrial, param_name: str,
                            param_distribution: BaseDistribution) -> Any:
         self._check_objectives(study)
+        if self.independent_sampler is None and param_name not in self._warned_others:
+            self._warned_others.add(param_name)
+            warnings.warn(f"parameter {param_name!r} is not a decision of the space: {type(self).__name__} leaves it "
+                          "to a RandomSampler; pass independent_sampler= (e.g. optuna.samplers.TPESampler()) to "
+                          "search it otherwise", UserWarning, stacklevel=2)
         return self._independent.sample_independent(study, trial, param_name, param_distribution)
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
@@ -174,6 +181,12 @@ class ArchitectureSampler(BaseSampler):
             if not all(np.isfinite(con)):
                 raise ValueError(f"constraints_func must return finite values; got {con} for trial {trial.number}")
             set_trial_system_attr(study, trial, CONSTRAINTS_ATTR, con)
+        if (state == TrialState.COMPLETE and not self._warned_none
+                and not any(n in trial.params for n in self.space.decision_names)):
+            self._warned_none = True
+            warnings.warn(f"trial {trial.number} suggested none of the space's decisions: the objective must call "
+                          f"space.suggest(trial), else {type(self).__name__} has no architecture to learn from",
+                          UserWarning, stacklevel=2)
         self._independent.after_trial(study, trial, state, values)
 
     # ------------------------------------------------------------------ helpers

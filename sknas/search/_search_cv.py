@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,7 +64,10 @@ class PredictorSearchCV(BaseSearchCV):
         round's candidates are cross-validated in parallel.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
         As in :class:`~sklearn.model_selection.GridSearchCV`. With several
-        scorers, ``refit`` names the one the predictor learns.
+        scorers, ``refit`` names the one the predictor learns. ``verbose=1``
+        also prints a line per round: the architectures evaluated, the best
+        mean score so far, the seconds since ``fit`` started and an estimate
+        of the time left.
     random_state : int, RandomState or None, default=None
     constraints : Constraint, list of Constraint or dict, default=None
         Bounds on costs of the architectures (see
@@ -171,6 +175,7 @@ class PredictorSearchCV(BaseSearchCV):
         self.seed_, rng = search_seed(self.random_state)
         first = initial_design(self._search_space(), min(self.n_initial, budget), rng)
         self._restored = self._read_checkpoint(budget)
+        t_start = time.perf_counter()
         if self._restored["arch_row"]:
             results = self._format_results([], self.n_splits_, [], {})  # the restored rounds alone
             round_ = max(self._restored["round"])
@@ -178,6 +183,8 @@ class PredictorSearchCV(BaseSearchCV):
             results = evaluate_candidates(self._candidates(first), more_results={
                 "round": [0] * len(first), "predicted_score": [np.nan] * len(first), "arch_row": self._rows(first)})
             round_ = 0
+        t0 = time.perf_counter()
+        self._report(results, round_, budget, t_start, t0)
         while len(results["params"]) < budget:
             round_ += 1
             k = min(round_size, budget - len(results["params"]))
@@ -192,6 +199,23 @@ class PredictorSearchCV(BaseSearchCV):
             except BaseException:  # e.g. error_score="raise", or Ctrl-C: keep every round finished so far
                 self.cv_results_ = results
                 raise
+            self._report(results, round_, budget, t_start, t0)
+
+    def _report(self, results, round_: int, budget: int, t_start: float, t0: float) -> None:
+        """With ``verbose``, one line per round (on stdout, as scikit-learn's searches print): the architectures
+        evaluated, the best mean score so far, the seconds since :meth:`fit` started and, after the first
+        round, the time the remaining rounds would take at the rate of the rounds since the initial design
+        (``t0``)."""
+        if not self.verbose:
+            return
+        done, scores = len(results["params"]), np.asarray(results.get(self._score_key(), []), dtype=np.float64)
+        best = f"{np.nanmax(scores):.4f}" if np.isfinite(scores).any() else "none yet"
+        now, left = time.perf_counter(), ""
+        if round_ > 0 and done < budget:
+            rounds_left = -(-(budget - done) // self._budget_and_round_size()[1])
+            left = f", about {(now - t0) / round_ * rounds_left:.0f} s left"
+        print(f"[PredictorSearchCV] round {round_}: {done}/{budget} architectures, best {self._score_key()} {best} "
+              f"({now - t_start:.0f} s{left})", flush=True)
 
     _RESTORED_KEYS = ("round", "predicted_score", "arch_row")
 

@@ -270,6 +270,8 @@ def test_grid_search_and_cross_val(bench, split):
     (dict(hidden_sise=2), TypeError, "hidden_sise"),
     (dict(model__=2), TypeError, "model__"),
     (dict(n_threads=0), ValueError, "n_threads"),
+    (dict(device="gpu"), ValueError, "device"),
+    (dict(device=0.5), TypeError, "device"),
     (dict(n_ensemble=0), ValueError, "n_ensemble"),
     (dict(n_ensemble=None), TypeError, "n_ensemble"),
     (dict(space="nasbench201"), TypeError, "space"),
@@ -448,3 +450,16 @@ def test_sizes_that_would_allocate_gigabytes_are_refused(params, name):
     bench = load_nasbench201("cifar10-valid")
     with pytest.raises(ValueError, match=name):
         ArchitectureRegressor(bench.space, model="mlp", **params).fit(bench.X[:4], bench.metrics["valid"][:4])
+
+
+def test_device_places_the_neural_models(bench, split):
+    """``device`` goes to skorch (tested on the CPU; ``"cuda"`` takes the same path): the models and the
+    differentiable outputs live there, the predictions come back as NumPy arrays."""
+    Xtr, ytr, Xte, _ = split
+    kw = dict(model="gcn", model__max_epochs=2, random_state=0)
+    default = ArchitectureRegressor(bench.space, **kw).fit(Xtr[:30], ytr[:30])
+    on_cpu = ArchitectureRegressor(bench.space, device="cpu", **kw).fit(Xtr[:30], ytr[:30])
+    assert on_cpu.backend_.device == "cpu" and on_cpu.estimators_[0].device == "cpu"
+    assert next(on_cpu.estimators_[0].module_.parameters()).device.type == "cpu"
+    np.testing.assert_array_equal(on_cpu.predict(Xte[:50]), default.predict(Xte[:50]))
+    assert clone(on_cpu).get_params()["device"] == "cpu"

@@ -233,3 +233,26 @@ def test_an_objective_that_suggests_part_of_the_space_is_told_so():
         full = optuna.create_study(direction="maximize", sampler=PredNASSampler(SPACE, predictor=fast_predictor(),
                                                                                 n_initial=2, seed=0))
         full.optimize(lambda t: float(SPACE.suggest(t).sum()), n_trials=4)
+
+
+def test_other_parameters_and_a_forgotten_suggest_are_told():
+    """A user's other hyperparameter goes to the default RandomSampler with a warning naming it (none when the
+    user chose the independent sampler); an objective that never calls space.suggest is warned once."""
+    import warnings
+
+    def objective(trial):
+        row = SPACE.suggest(trial)
+        return float(row.sum()) + trial.suggest_float("lr", 1e-3, 1e-1, log=True)
+
+    study = optuna.create_study(direction="maximize", sampler=RegularizedEvolutionSampler(SPACE, seed=0))
+    with pytest.warns(UserWarning, match=r"parameter 'lr' is not a decision of the space.*RandomSampler") as rec:
+        study.optimize(objective, n_trials=3)
+    assert sum("'lr'" in str(w.message) for w in rec) == 1  # named once
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        chosen = RegularizedEvolutionSampler(SPACE, seed=0, independent_sampler=optuna.samplers.TPESampler(seed=0))
+        optuna.create_study(direction="maximize", sampler=chosen).optimize(objective, n_trials=3)
+    forgot = optuna.create_study(direction="maximize", sampler=RegularizedEvolutionSampler(SPACE, seed=0))
+    with pytest.warns(UserWarning, match=r"suggested none of the space's decisions.*space.suggest\(trial\)") as rec:
+        forgot.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    assert sum("none of the space" in str(w.message) for w in rec) == 1

@@ -259,3 +259,15 @@ def test_a_checkpoint_records_its_search(tmp_path):
     ckpt.write_text(json.dumps(saved))
     with pytest.warns(UserWarning, match="does not record the search"):
         _counted_search(8, ckpt).fit(X, y)
+
+
+def test_verbose_prints_a_line_per_round(capsys):
+    from sknas.spaces import CategoricalSpace
+
+    space = CategoricalSpace({"a": [0, 1, 2], "b": [0, 1, 2], "c": [0, 1, 2]})
+    search = PredictorSearchCV(_Flaky(), space, arch_param="arch", predictor=fast_predictor(space), n_initial=4,
+                               budget=10, round_size=3, cv=2, verbose=1, random_state=0)
+    search.fit(np.zeros((20, 2)), np.arange(20) % 2)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[PredictorSearchCV]")]
+    assert [line.split(":")[0] for line in lines] == [f"[PredictorSearchCV] round {r}" for r in range(3)]
+    assert "4/10 architectures" in lines[0] and "10/10 architectures" in lines[-1] and "s left" in lines[1]
