@@ -242,3 +242,21 @@ def test_an_objective_that_suggests_part_of_the_space_is_told_so():
         full = optuna.create_study(direction="maximize", sampler=PredNASSampler(SPACE, predictor=fast_predictor(),
                                                                                 n_initial=2, seed=0))
         full.optimize(lambda t: float(SPACE.suggest(t).sum()), n_trials=4)
+
+
+def test_the_row_memo_is_bounded(monkeypatch):
+    """The sampler's memo of trial rows is capped (a long study on a large space grew it without end); a study
+    past the cap proposes what it would have proposed with the memo whole."""
+    from sknas.samplers import _base
+
+    def run():
+        sampler = RegularizedEvolutionSampler(SPACE, population_size=5, tournament_size=2, seed=0)
+        study = optuna.create_study(direction="maximize", sampler=sampler)
+        study.optimize(lambda t: float(SPACE.suggest(t).sum()), n_trials=15)
+        return sampler, [t.params for t in study.trials]
+
+    whole, expected = run()
+    assert len(whole._rows) == 14
+    monkeypatch.setattr(_base, "_ROW_MEMO", 4)
+    capped, params = run()
+    assert len(capped._rows) <= 4 and params == expected
