@@ -7,7 +7,9 @@ error (exit 2) naming the option, printed with its subcommand's usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -248,6 +250,52 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    """:func:`_run_compare` while holding the comparison's lock (:func:`_compare_lock`)."""
+    with _compare_lock(args):
+        return _run_compare(args)
+
+
+@contextlib.contextmanager
+def _compare_lock(args):
+    """Hold the output folder (and a journal --storage) for this run: exclusively, or shared with --worker.
+
+    Two runs without --worker on one comparison fail each other's running trials as left behind by a dead
+    process (the second ended with "Cannot tell a FAIL trial."); so a second run is refused, naming the first
+    and --worker. The lock is ``flock``'s (released by the system when the process dies, kill -9 included);
+    without ``fcntl`` (Windows) nothing is locked.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    out = _output(args)
+    paths = [out / ".sknas-compare.lock"]
+    if args.storage is not None and "://" not in str(args.storage):
+        paths.append(Path(str(args.storage) + ".sknas-lock"))
+    mode = fcntl.LOCK_SH if args.worker else fcntl.LOCK_EX
+    note = f"pid {os.getpid()}, {'--worker, ' if args.worker else ''}started {time.strftime('%Y-%m-%d %H:%M:%S')}"
+    with contextlib.ExitStack() as stack:
+        for path in paths:
+            f = stack.enter_context(open(path, "a+"))
+            try:
+                fcntl.flock(f, mode | fcntl.LOCK_NB)
+            except BlockingIOError:
+                f.seek(0)
+                other = f.read().strip() or "unknown"
+                raise RuntimeError(
+                    f"{path.parent if path.parent == out else args.storage} is in use by another sknas compare "
+                    f"({other}); wait for it to end or use another --output"
+                    + (" and --storage" if len(paths) > 1 else "")
+                    + ", or start every process with --worker to share the comparison") from None
+            f.seek(0)
+            f.truncate()
+            f.write(note + "\n")
+            f.flush()
+        yield
+
+
+def _run_compare(args: argparse.Namespace) -> int:
     """Compare search methods on one benchmark: progress, a table, and CSV / JSON / PNG in the output folder."""
     from .compare import compare, reports_short, study_name
 
@@ -808,6 +856,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                               f"{'it' if len(single) == 1 else 'them'} from the methods")
     if args.command == "compare":
         _check_compare_regime(args)
+    if getattr(args, "storage", None) is not None:
+        from .compare import open_storage
+
+        try:
+            open_storage(args.storage)
+        except ValueError as exc:
+            args.parser.error(f"argument --storage: {exc}")
     try:
         return args.func(args)
     except KeyboardInterrupt:

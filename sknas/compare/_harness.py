@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..utils import check_int, torch_threads
+from ..utils import check_int, short_repr, torch_threads
 from ._methods import METHODS, make_pruner, make_sampler
 from ._problems import front_points, load_spec, parse_objectives, search_space, short_training
 
@@ -70,19 +72,65 @@ def median_front(runs: Sequence[dict], front: np.ndarray, reference: np.ndarray)
     return run, run["points"][pareto_front(run["points"])]
 
 
+#: the storages :func:`open_storage` accepts, for messages
+STORAGE_FORMS = ("an RDB URL (sqlite:///path/to/file.db, postgresql+psycopg2://user@host:port/db, "
+                 "mysql+pymysql://user@host/db) or the path of a journal file")
+#: seconds a database server has to answer before :func:`open_storage` gives up on it
+CONNECT_TIMEOUT = 5
+
+
 def open_storage(url):
     """An Optuna storage from ``url``: an RDB URL (``sqlite:///...``, ``postgresql://...``), or the path of a
-    journal file (created if needed; several processes may share it)."""
+    journal file (created if needed; several processes may share it).
+
+    A storage that cannot be used fails fast, with a ``ValueError`` saying why and naming the accepted
+    forms (:data:`STORAGE_FORMS`): an unknown kind of database (``bogus://x``), a driver that is not
+    installed, a server that does not answer within :data:`CONNECT_TIMEOUT` seconds, a journal file that
+    cannot be written.
+    """
     import optuna
 
     if url is None or isinstance(url, optuna.storages.BaseStorage):
         return url
     text = str(url)
     if "://" in text:
+        _check_database(text)
         return _rdb_storage(text)
     from optuna.storages.journal import JournalFileBackend
 
-    return optuna.storages.JournalStorage(JournalFileBackend(text))
+    try:
+        return optuna.storages.JournalStorage(JournalFileBackend(text))
+    except OSError as exc:
+        raise ValueError(f"storage {text!r}: cannot open the journal file ({exc.strerror or exc}); accepted: "
+                         f"{STORAGE_FORMS}") from None
+
+
+def _check_database(url: str) -> None:
+    """Connect to the database of ``url`` once, within :data:`CONNECT_TIMEOUT` seconds; a ``ValueError`` naming
+    the URL (password hidden) and the accepted forms when it cannot be used."""
+    import sqlalchemy
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        shown = repr(sqlalchemy.engine.make_url(url).render_as_string(hide_password=True))
+    except SQLAlchemyError:
+        shown = short_repr(url)
+    try:
+        backend = sqlalchemy.engine.make_url(url).get_backend_name()
+        timeout = {"connect_timeout": CONNECT_TIMEOUT} if backend in ("postgresql", "mysql", "mariadb") else {}
+        engine = sqlalchemy.create_engine(url, connect_args=timeout)
+    except (SQLAlchemyError, ImportError, ValueError, TypeError) as exc:  # unknown kind, missing driver
+        raise ValueError(f"storage {shown} cannot be used: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}; "
+                         f"accepted: {STORAGE_FORMS}") from None
+    try:
+        with engine.connect():
+            pass
+    except SQLAlchemyError as exc:
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise ValueError(f"storage {shown}: cannot connect to the database ({(cause or [''])[0][:200]}); "
+                         f"accepted: {STORAGE_FORMS}") from None
+    finally:
+        engine.dispose()
 
 
 def _rdb_storage(url: str, attempts: int = 8):
@@ -131,7 +179,10 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
     resumed when it exists: its completed trials count towards ``budget``, and trials left running
     by a dead process are failed and their architectures tried again
     (:func:`~sknas.samplers.fail_stale_trials`; only those older than ``stale_after`` seconds when
-    other processes may be working on the study). ``constraints`` (``"params<=0.4"``, see
+    other processes may be working on the study). Processes sharing a study stop at exactly
+    ``budget`` completed trials: a trial runs only when fewer than ``budget`` trials before it (by
+    number) are complete, running or waiting, else it is pruned before it samples anything and its
+    process waits for the others' trials (see :func:`_within_budget`). ``constraints`` (``"params<=0.4"``, see
     :func:`parse_constraint`) restrict the study to the architectures that meet them. Torch runs on one
     thread and Optuna's log is quiet during the study; both are restored afterwards. ``on_trial`` (progress
     display) is called after each trial with the number of completed trials of the study.
@@ -201,8 +252,21 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
                                                               fast, short is not None),
                                         directions=directions, sampler=sampler, pruner=pruner, load_if_exists=True)
             fail_stale_trials(study, older_than=stale_after)
-            if not enough(study):
-                study.optimize(objective, n_trials=None, callbacks=[stop_when_enough])
+            slots = budget if cost_budget is None else None
+            surplus: list[int] = []
+
+            def objective_in_budget(trial):
+                if slots is not None and not _within_budget(study, trial.number, slots):
+                    surplus.append(trial.number)
+                    raise optuna.TrialPruned("every trial of the budget is taken by another process")
+                return objective(trial)
+
+            while not enough(study):
+                surplus.clear()
+                study.optimize(objective_in_budget, n_trials=None,
+                               callbacks=[stop_when_enough, lambda st, _: surplus and st.stop()])
+                if surplus:
+                    _wait_for_slot(study, slots, enough, stale_after)
     done = finished(study)
     done = done[:budget] if cost_budget is None else done
     X = rows(done)
@@ -227,6 +291,45 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
         counts = trials_within(run, recommend_at, None if cost_budget is None else 1.0)
         run["recommended"] = _recommend(run, space, counts, seed, fast)
     return run
+
+
+def _holding() -> tuple:
+    """The trial states that hold one of a budget's trials."""
+    from optuna.trial import TrialState
+
+    return (TrialState.COMPLETE, TrialState.RUNNING, TrialState.WAITING)
+
+
+def _within_budget(study, number: int, budget: int) -> bool:
+    """Whether trial ``number`` holds one of the study's ``budget`` trials: fewer than ``budget`` trials before it
+    (by number) are complete, running, waiting, or pruned after reporting a short training.
+
+    Trial numbers are given out one at a time by the storage, so of two processes that start the last trial
+    together only the one with the lower number runs it: processes sharing a study stop at exactly the budget
+    (counting, after each trial, the completed ones let each of ``n`` processes run one more).
+    """
+    from optuna.trial import TrialState
+
+    held = [t for t in study.get_trials(deepcopy=False, states=_holding() + (TrialState.PRUNED,))
+            if t.state != TrialState.PRUNED or t.intermediate_values]  # pruned after a short training: a trial
+    return sum(t.number < number for t in held) < budget
+
+
+def _wait_for_slot(study, budget: int, enough: Callable, stale_after: float | None, poll: float = 1.0) -> None:
+    """Wait until the study has its trials, or one of the budget's trials is free again (a trial failed: left
+    behind by a dead process, failed here once older than ``stale_after`` seconds; None: never, as the
+    others are alive) or waits to be run."""
+    from optuna.trial import TrialState
+
+    from ..samplers import fail_stale_trials
+
+    while not enough(study):
+        if stale_after is not None:
+            fail_stale_trials(study, older_than=stale_after)
+        held = study.get_trials(deepcopy=False, states=_holding())
+        if len(held) < budget or any(t.state == TrialState.WAITING for t in held):
+            return
+        time.sleep(poll)
 
 
 def _check_regime(bench, objectives, budget, noisy, cost_budget) -> None:
@@ -419,8 +522,36 @@ def summary_rows(summary: dict) -> list[list]:
     return rows
 
 
+def _end_with_parent(poll: float = 0.5) -> None:
+    """End this (worker) process as soon as its parent is gone, once started (later calls do nothing).
+
+    A thread watches the parent's pid: when the main process dies without a word (``kill -9``), its worker
+    processes would otherwise go on running their studies beside a rerun. The watch is portable, unlike Linux's
+    ``PR_SET_PDEATHSIG``, which fires when the parent *thread* that started the worker ends.
+    """
+    global _WATCHING
+    with _WATCH_LOCK:
+        if _WATCHING:
+            return
+        _WATCHING = True
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(poll)
+        os._exit(1)  # a trial left running is failed and retried by the rerun (fail_stale_trials)
+
+    threading.Thread(target=watch, name="sknas-end-with-parent", daemon=True).start()
+
+
+_WATCHING = False
+_WATCH_LOCK = threading.Lock()
+
+
 def _run_quietly(*args, **kwargs):
-    """:func:`run_study` in a worker process: an interrupt (Ctrl-C reaches every worker) ends it without a traceback."""
+    """:func:`run_study` in a worker process: an interrupt (Ctrl-C reaches every worker) ends it without a traceback;
+    the worker ends with its parent (:func:`_end_with_parent`)."""
+    _end_with_parent()
     try:
         return run_study(*args, **kwargs)
     except KeyboardInterrupt:
@@ -449,6 +580,7 @@ def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds:
         raise ValueError(f"unknown methods {unknown}; accepted: {list(METHODS)}")
     seeds, n_jobs = (check_int(v, name) for name, v in (("seeds", seeds), ("n_jobs", n_jobs)))
     budget = None if budget is None and cost_budget is not None else check_int(budget, "budget")
+    open_storage(storage)  # fail early: a storage that cannot be used (not in every worker, with a traceback)
     for spec in specs:  # fail early: a bad name, data, constraint, objective or regime
         bench = load_spec(spec, data_home)
         search_space(bench, constraints)

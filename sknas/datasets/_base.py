@@ -105,6 +105,38 @@ def read_json(path):
         raise ValueError(f"data file {path} could not be read ({exc}); replace it with an intact copy") from exc
 
 
+def check_metric_range(values: np.ndarray, column: str, low: float, high: float, where: str = "",
+                       rows=None) -> None:
+    """Raise a ``ValueError`` naming ``column`` and its first row whose value lies outside ``[low, high]``.
+
+    The one home of the loaders' range rule (see :func:`metric_bounds`); ``where`` prefixes the message
+    (e.g. the file); ``rows`` names the rows (e.g. a benchmark's keys: ``entry <key>``), by default their
+    positions (``row <i>``).
+    """
+    values = np.asarray(values, dtype=np.float64)
+    bad = np.flatnonzero(~((values >= low) & (values <= high)))
+    if len(bad):
+        i = int(bad[0])
+        row = f"row {i}" if rows is None else f"entry {rows[i]}"
+        raise ValueError(f"{where}metric column {column!r} has {len(bad)} value(s) outside [{low:g}, {high:g}], "
+                         f"e.g. {row}: {float(values[i])!r}")
+
+
+def metric_bounds(name: str, maximize: bool | None = None) -> tuple[float, float] | None:
+    """The interval a metric of a user table must lie in, by its name, or None (any finite value).
+
+    A cost (a name :class:`TabularBenchmark` minimises by default: ``params``, ``flops``, ``latency``,
+    ``train_time``, ``size``, ``cost``, ``time``) is ``>= 0`` unless ``maximize`` says it is maximised; an
+    accuracy (a name containing ``acc``) lies in ``[0, 100]``, fractions or percents.
+    """
+    lower = name.lower()
+    if any(t in lower for t in TabularBenchmark._MINIMIZED) and maximize is not True:
+        return 0.0, np.inf
+    if "acc" in lower:
+        return 0.0, 100.0
+    return None
+
+
 class TabularBenchmark:
     """A tabular NAS benchmark: every architecture of a table, as rows, with its metrics.
 

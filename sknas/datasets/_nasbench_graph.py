@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from ..spaces import NASBenchGraphSpace
-from ._base import TabularBenchmark, get_data_home
+from ..utils import short_repr
+from ._base import TabularBenchmark, check_metric_range, get_data_home
 from ._pickle import restricted_load
 
 __all__ = ["load_nasbench_graph", "NASBENCH_GRAPH_DATASETS"]
@@ -20,6 +21,8 @@ NASBENCH_GRAPH_DATASETS = ("cora", "citeseer", "pubmed", "cs", "physics", "photo
 #: number of architectures (isomorphism classes) in each table, by op set
 _SIZES = {"full": 26206, "proteins": 2021}
 _FIELDS = ("valid_perf", "perf", "latency", "para")
+#: the interval each field must lie in: scores are fractions (accuracy, or ROC-AUC for proteins), costs >= 0
+_BOUNDS = {"valid_perf": (0.0, 1.0), "perf": (0.0, 1.0), "latency": (0.0, np.inf), "para": (0.0, np.inf)}
 _SUBDIR = "nasbench_graph"
 
 
@@ -57,7 +60,9 @@ default="cora"
     Raises
     ------
     ValueError
-        Unknown dataset, missing package and copy, or a corrupt or truncated file.
+        Unknown dataset, missing package and copy, or a corrupt or truncated file
+        (a score outside [0, 1], a negative or non-finite latency or parameter
+        count included: the message names the field and the entry).
 
     Examples
     --------
@@ -121,9 +126,15 @@ def _load_table(dataset: str, path: str, mtime: float, size: int) -> TabularBenc
             raise ValueError(f"NAS-Bench-Graph file {path} is corrupt: entry {k} lacks some of {list(_FIELDS)}")
         for j, f in enumerate(_FIELDS):
             v = entry[f]
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not math.isfinite(float(v)):
-                raise ValueError(f"NAS-Bench-Graph file {path} is corrupt: entry {k} has {f}={v!r}")
-            values[i, j] = float(v)
+            try:  # float(10**400) is an OverflowError
+                number = float(v) if isinstance(v, (int, float, np.number)) and not isinstance(v, bool) else math.nan
+            except OverflowError:
+                number = math.nan
+            if not math.isfinite(number):
+                raise ValueError(f"NAS-Bench-Graph file {path} is corrupt: entry {k} has {f}={short_repr(v)}")
+            values[i, j] = number
+    for j, f in enumerate(_FIELDS):
+        check_metric_range(values[:, j], f, *_BOUNDS[f], where=f"NAS-Bench-Graph file {path} is corrupt: ", rows=keys)
     metrics = {
         "valid": values[:, 0] * 100.0,
         "test": values[:, 1] * 100.0,

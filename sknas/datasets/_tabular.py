@@ -9,7 +9,7 @@ import numpy as np
 
 from ..spaces import Space
 from ..utils import check_choice, is_int, short_repr
-from ._base import TabularBenchmark
+from ._base import TabularBenchmark, check_metric_range, metric_bounds
 
 __all__ = ["load_tabular_benchmark"]
 
@@ -17,8 +17,8 @@ __all__ = ["load_tabular_benchmark"]
 def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None,
                            metrics: Sequence[str] | Mapping[str, str] | None = None,
                            maximize: Mapping[str, bool] | None = None, name: str = "tabular",
-                           dataset: str = "", duplicates: str = "raise", complete: bool | None = None
-                           ) -> TabularBenchmark:
+                           dataset: str = "", duplicates: str = "raise", complete: bool | None = None,
+                           bounds: Mapping[str, tuple[float, float] | None] | None = None) -> TabularBenchmark:
     """Turn a table of architectures and their metrics into a benchmark.
 
     Parameters
@@ -49,6 +49,16 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
         incomplete table stay within its rows, see
         :attr:`TabularBenchmark.search_space`). ``None``: found out by
         enumerating the space when it has at most 200,000 rows, else ``False``.
+    bounds : dict of str to (float, float) or None, default=None
+        The closed interval each metric's values must lie in (by metric name,
+        as renamed by ``metrics``), or ``None`` for any finite value. Metrics
+        not named here follow the default policy: a cost (``params``,
+        ``flops``, ``latency``, ``train_time``, ``size``, ``cost`` or
+        ``time`` in its name, not maximised by ``maximize``) is ``>= 0``; an
+        accuracy (``acc`` in its name) lies in ``[0, 100]`` (fractions or
+        percents); any other metric may hold any finite value. A value outside
+        is a ``ValueError`` naming the column and the row: an accuracy of
+        ``1e6`` or a latency of ``-1e300`` is a broken table, not a result.
 
     Returns
     -------
@@ -59,8 +69,9 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
     ValueError
         When the table is empty, a named column is missing, a cell is not in
         the space, a metric cell is not a finite number (text, NaN, infinite
-        or overflowing like ``1e400``), or two rows hold the same
-        architecture (with ``duplicates="raise"``).
+        or overflowing like ``1e400`` or the integer ``10**400``) or lies
+        outside its ``bounds``, or two rows hold the same architecture (with
+        ``duplicates="raise"``).
 
     Examples
     --------
@@ -110,7 +121,7 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
 
     if metrics is None:  # every numeric column, and every column that is numeric but for a few text cells
         cols = {c: c for c in df.columns if c not in used
-                and (pd.api.types.is_numeric_dtype(df[c]) or pd.to_numeric(df[c], errors="coerce").notna().mean() > .5)}
+                and (pd.api.types.is_numeric_dtype(df[c]) or np.isfinite(_numbers(df[c])).mean() > .5)}
     elif isinstance(metrics, Mapping):
         cols = dict(metrics)
     else:
@@ -120,13 +131,17 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
     missing = [c for c in cols.values() if c not in df.columns]
     if missing:
         raise ValueError(f"missing metric columns {missing}; columns: {list(df.columns)}")
+    bounds = _check_bounds(bounds, cols)
     values = {}
     for key, c in cols.items():
-        numbers = pd.to_numeric(df[c], errors="coerce").to_numpy(np.float64)
+        numbers = _numbers(df[c])
         bad = np.flatnonzero(~np.isfinite(numbers))
         if len(bad):
             raise ValueError(f"metric column {c!r} has {len(bad)} cell(s) that are not finite numbers, e.g. row "
                              f"{int(bad[0])}: {short_repr(df[c].iloc[bad[0]])}; fix or drop those rows")
+        limits = bounds[key] if key in bounds else metric_bounds(key, (maximize or {}).get(key))
+        if limits is not None:
+            check_metric_range(numbers, c, *limits)
         values[key] = numbers
     keys = [r.tobytes() for r in np.ascontiguousarray(X)]  # the same row twice: only the first would be reachable
     if len(set(keys)) < len(keys):
@@ -145,6 +160,45 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
         complete = space.n_rows <= 200_000 and len(set(space.row_keys(X))) == len(space.unique(space.enumerate()))
     return TabularBenchmark(space, X, values, maximize=maximize, name=name, dataset=dataset, source=source,
                             complete=complete)
+
+
+def _numbers(column) -> np.ndarray:
+    """A metric column as floats, NaN where a cell is not a number or too large for a float (``10**400``)."""
+    import pandas as pd
+
+    try:
+        return pd.to_numeric(column, errors="coerce").to_numpy(np.float64)
+    except OverflowError:  # a Python int past float's range in an object column: cell by cell
+        out = np.full(len(column), np.nan)
+        for i, v in enumerate(column.tolist()):
+            try:
+                out[i] = float(v)
+            except (TypeError, ValueError, OverflowError):
+                pass
+        return out
+
+
+def _check_bounds(bounds, cols: Mapping[str, str]) -> dict:
+    """``bounds`` checked: a dict of metric name to a (low, high) pair of numbers, low <= high, or None."""
+    if bounds is None:
+        return {}
+    if not isinstance(bounds, Mapping):
+        raise TypeError(f"bounds must be a dict of metric name to (low, high) or None; got {type(bounds).__name__}")
+    unknown = [k for k in bounds if k not in cols]
+    if unknown:
+        raise ValueError(f"bounds names {short_repr(unknown)}, which are not metrics; metrics: {list(cols)}")
+    out = {}
+    for k, b in bounds.items():
+        try:
+            low, high = (None, None) if b is None else (float(b[0]), float(b[1]))
+            ok = b is None or (len(b) == 2 and not np.isnan(low) and not np.isnan(high) and low <= high)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            ok = False
+        if not ok:
+            raise ValueError(f"bounds[{k!r}]={short_repr(b)} is not supported; accepted: None or a pair "
+                             "(low, high) of numbers with low <= high")
+        out[k] = None if b is None else (low, high)
+    return out
 
 
 def _column_indices(space, name: str, labels, column: list) -> np.ndarray:

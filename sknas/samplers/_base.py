@@ -15,15 +15,16 @@ from optuna.trial import FrozenTrial, TrialState
 from ..search import MIN_REFERENCE, ROUND_SIZE, initial_design, predict_final, round_seed
 from ..spaces import ConstrainedSpace, Space
 from ..utils import Instance, Int, renamed, seed_from, validate_params
-from ._optuna import cached_trials, fresh_trials, set_trial_system_attr, study_key
+from ._optuna import ROW_ATTR, cached_trials, fresh_trials, set_trial_system_attr, study_key
 
-__all__ = ["ArchitectureSampler"]
+__all__ = ["ArchitectureSampler", "ROW_ATTR"]
 
-#: system attribute of a trial holding the row the sampler gave it
-ROW_ATTR = "sknas:row"
 #: Optuna's system attribute for the values of ``constraints_func`` (``FrozenTrial.constraints`` reads it)
 CONSTRAINTS_ATTR = "constraints"
 _CLAIM_TRIES = 10
+#: most architectures the sampler remembers the row of (about 450 bytes each, 23 MB in all): a longer study
+#: converts the others again, so memory stays bounded however long the study (NAS-Bench-201 has 15,625 rows)
+_ROW_MEMO = 50_000
 
 
 def _pruned_values(trials: list[FrozenTrial], y: np.ndarray, sign: float) -> np.ndarray:
@@ -150,8 +151,11 @@ class ArchitectureSampler(BaseSampler):
         self._check_objectives(study)
         out: dict[str, Any] = {}
         ours = all(search_space.get(n) == d for n, d in self._distributions.items())
-        if ours and not trial.system_attrs.get("fixed_params"):
+        fixed = trial.system_attrs.get("fixed_params") or {}
+        if ours and not fixed:
             out.update(self.space.row_to_params(self._row_for_trial(study, trial)))
+        elif ours and not all(n in fixed for n in self.space.decision_names):
+            out.update(self.space.row_to_params(self._reserved_row(study, trial, fixed)))
         for name, dist in search_space.items():
             if name not in out:
                 out[name] = self._independent.sample_independent(study, trial, name, dist)
@@ -196,11 +200,14 @@ class ArchitectureSampler(BaseSampler):
                              f"{len(study.directions)} directions (PredictorSampler and its subclasses take several)")
 
     def _trial_row(self, t: FrozenTrial) -> np.ndarray | None:
-        """The architecture of a trial, or None when it has not (validly) sampled one (memoised: params are final)."""
+        """The architecture of a trial, or None when it has not (validly) sampled one (memoised, params being
+        final, up to :data:`_ROW_MEMO` architectures)."""
         if not all(n in t.params for n in self.space.decision_names):
             return None
         key = tuple(t.params[n] for n in self.space.decision_names)
         if key not in self._rows:
+            if len(self._rows) >= _ROW_MEMO:
+                self._rows.clear()
             try:
                 self._rows[key] = self.space.params_to_row(t.params)
             except ValueError:
@@ -280,6 +287,21 @@ class ArchitectureSampler(BaseSampler):
             if not self._unclaimed(cands, self._claims(study, trial.number)[1]):  # all handed out: propose anew
                 cands = self._cache[key] = self._propose(X, y, claimed, C)
         return self._claim(study, trial, cands)
+
+    def _reserved_row(self, study: Study, trial: FrozenTrial, fixed: dict) -> np.ndarray:
+        """The architecture of a trial enqueued with some of the space's decisions: the row it holds a claim on
+        (the retry of a trial cut short, see :func:`fail_stale_trials`) when that row is of this search space
+        and agrees with the fixed decisions, else a proposal of the sampler's own (never random decisions)."""
+        reserved = trial.system_attrs.get(ROW_ATTR)
+        if reserved is not None:
+            try:  # a row of this search space (valid, constraints met), or None
+                row = self._search_space.check_rows(np.asarray(reserved, dtype=np.int64)[None, :])[0]
+            except (ValueError, TypeError, OverflowError):
+                row = None
+            if row is not None and all(self.space.row_to_params(row)[n] == v for n, v in fixed.items()
+                                       if n in self._distributions):
+                return row
+        return self._row_for_trial(study, trial)
 
     def _unclaimed(self, cands: np.ndarray, claims: set) -> list[int]:
         return [i for i, k in enumerate(self.space.row_keys(cands) if len(cands) else []) if k not in claims]

@@ -12,7 +12,9 @@ Why each is needed (Optuna 4.8 - 5.1):
 - ``study_key``: the storage's study id tells two studies apart in the samplers' cache.
 - ``fail_stale_trials``: a trial left RUNNING by a killed process must be failed (and its architecture
   retried), as Optuna's heartbeat does on RDB storages; ``JournalStorage`` has no heartbeat, and the
-  storage's ``set_trial_state_values`` is reached through ``study._storage``.
+  storage's ``set_trial_state_values`` is reached through ``study._storage``. Its retry is added as
+  ``Study.enqueue_trial`` adds one (``create_trial(state=WAITING, system_attrs={"fixed_params": ...})``),
+  with the stale trial's row claim (:data:`ROW_ATTR`) among the system attributes.
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from typing import Any
 
 from optuna.exceptions import UpdateFinishedTrialError
 from optuna.study import Study
-from optuna.trial import FrozenTrial, TrialState
+from optuna.trial import FrozenTrial, TrialState, create_trial
 
-__all__ = ["cached_trials", "fresh_trials", "set_trial_system_attr", "study_key", "fail_stale_trials"]
+__all__ = ["cached_trials", "fresh_trials", "set_trial_system_attr", "study_key", "fail_stale_trials", "ROW_ATTR"]
+
+#: system attribute of a trial holding the row the sampler gave it
+ROW_ATTR = "sknas:row"
 
 
 def cached_trials(study: Study) -> list[FrozenTrial]:
@@ -62,7 +67,10 @@ def fail_stale_trials(study: Study, older_than: float | None = None) -> list[int
     numbers : list of int
         The trials failed. Each one that had sampled its parameters is retried by a new waiting
         trial with the same parameters (user attribute ``"sknas:retry_of"`` = its number), as
-        Optuna's ``RetryFailedTrialCallback`` does after a missed heartbeat.
+        Optuna's ``RetryFailedTrialCallback`` does after a missed heartbeat. A trial a sknas sampler
+        gave its architecture (:data:`ROW_ATTR`) hands that claim on to its retry: a trial killed
+        after suggesting 3 of 6 decisions is retried with the architecture it was given, not 3
+        random decisions.
     """
     now = datetime.datetime.now()
     failed = []
@@ -77,5 +85,9 @@ def fail_stale_trials(study: Study, older_than: float | None = None) -> list[int
         if stale:
             failed.append(t.number)
             if t.params:
-                study.enqueue_trial(t.params, user_attrs={"sknas:retry_of": t.number}, skip_if_exists=False)
+                system = {"fixed_params": t.params}
+                if ROW_ATTR in t.system_attrs:
+                    system[ROW_ATTR] = t.system_attrs[ROW_ATTR]
+                study.add_trial(create_trial(state=TrialState.WAITING, system_attrs=system,
+                                             user_attrs={"sknas:retry_of": t.number}))
     return failed

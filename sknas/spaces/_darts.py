@@ -215,8 +215,9 @@ class DARTSSpace(Space):
             a node whose two inputs are equal.
         """
         if hasattr(genotype, "normal") and hasattr(genotype, "reduce"):
-            return self._from_named_pairs({"normal": genotype.normal, "reduce": genotype.reduce}, repr(genotype))
-        text = repr(genotype)
+            return self._from_named_pairs({"normal": genotype.normal, "reduce": genotype.reduce},
+                                          short_repr(genotype))
+        text = short_repr(genotype)
         if isinstance(genotype, str):
             try:
                 genotype = ast.literal_eval(genotype)
@@ -233,13 +234,15 @@ class DARTSSpace(Space):
                 raise ValueError(f"malformed genotype {text}: the {name} cell must be a list of 8 (input, op) pairs")
             for p, pair in enumerate(cell):
                 if not isinstance(pair, (list, tuple)) or len(pair) != 2:
-                    raise ValueError(f"malformed genotype {text}: {name} pair {p} is {pair!r}, not an (input, op) pair")
+                    raise ValueError(f"malformed genotype {text}: {name} pair {p} is {short_repr(pair)}, "
+                                     "not an (input, op) pair")
                 src, op = pair
                 if not is_int(op):
-                    raise ValueError(f"malformed genotype {text}: {name} pair {p} has op {op!r}, not an op index")
+                    raise ValueError(f"malformed genotype {text}: {name} pair {p} has op {short_repr(op)}, "
+                                     "not an op index")
                 if not 0 <= op < _N_OPS:
                     raise ValueError(
-                        f"unknown op index {op} in {name} pair {p} of {text}; accepted 0..{_N_OPS - 1} "
+                        f"unknown op index {short_repr(op)} in {name} pair {p} of {text}; accepted 0..{_N_OPS - 1} "
                         f"({list(DARTS_OPS)})"
                     )
                 row += [self._check_input(src, name, p, text), int(op)]
@@ -315,7 +318,7 @@ class DARTSSpace(Space):
                     f"genotype string {short_repr(s)} has {f}={short_repr(values[f])}; this space concatenates all "
                     f"four intermediate nodes, {_CONCAT}"
                 )
-        return self._from_named_pairs({"normal": values["normal"], "reduce": values["reduce"]}, repr(s))
+        return self._from_named_pairs({"normal": values["normal"], "reduce": values["reduce"]}, short_repr(s))
 
     def _from_named_pairs(self, cells, text: str) -> np.ndarray:
         """Row from DARTS ``(op_name, input)`` pairs per cell."""
@@ -328,12 +331,15 @@ class DARTSSpace(Space):
                 )
             for p, pair in enumerate(cell):
                 if not isinstance(pair, (list, tuple)) or len(pair) != 2:
-                    raise ValueError(f"malformed genotype {text}: {name} pair {p} is {pair!r}, not an (op, input) pair")
+                    raise ValueError(f"malformed genotype {text}: {name} pair {p} is {short_repr(pair)}, "
+                                     "not an (op, input) pair")
                 op, src = pair
                 if not isinstance(op, str):
-                    raise ValueError(f"malformed genotype {text}: {name} pair {p} has op {op!r}, not an op name")
+                    raise ValueError(f"malformed genotype {text}: {name} pair {p} has op {short_repr(op)}, "
+                                     "not an op name")
                 if op not in DARTS_OPS:
-                    raise ValueError(f"unknown op {op!r} in {name} pair {p} of {text}; accepted ops: {list(DARTS_OPS)}")
+                    raise ValueError(f"unknown op {short_repr(op)} in {name} pair {p} of {text}; "
+                                     f"accepted ops: {list(DARTS_OPS)}")
                 row += [self._check_input(src, name, p, text), DARTS_OPS.index(op)]
         return self._checked(row, text)
 
@@ -341,10 +347,11 @@ class DARTSSpace(Space):
     def _check_input(src, cell: str, p: int, text: str) -> int:
         node = p // 2 + 2
         if not is_int(src):
-            raise ValueError(f"malformed genotype {text}: {cell} pair {p} has input {src!r}, not a state index")
+            raise ValueError(f"malformed genotype {text}: {cell} pair {p} has input {short_repr(src)}, "
+                             "not a state index")
         if not 0 <= src < node:
             raise ValueError(
-                f"{cell} pair {p} of {text} feeds node {node} from input {src}; "
+                f"{cell} pair {p} of {text} feeds node {node} from input {short_repr(src)}; "
                 f"node {node} accepts inputs 0..{node - 1}"
             )
         return int(src)

@@ -160,3 +160,23 @@ def test_missing_package(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake_import)
     with pytest.raises(ValueError, match="pip install nas-bench-graph"):
         load_nasbench_graph("cora", data_home=tmp_path)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("perf", 1e6, r"'perf' has 1 value\(s\) outside \[0, 1\], e.g. entry \d+: 1000000.0"),
+    ("valid_perf", -0.5, r"'valid_perf' has 1 value\(s\) outside \[0, 1\]"),
+    ("latency", -1e300, r"'latency' has 1 value\(s\) outside \[0, inf\], e.g. entry \d+: -1e\+300"),
+    ("para", -1, r"'para' has 1 value\(s\) outside \[0, inf\]"),
+    ("latency", 10**400, r"entry \d+ has latency=1000000.*\.\.\.$"),  # was an OverflowError
+])
+def test_out_of_range_values_are_refused(tmp_path, field, value, message):
+    """A score outside [0, 1], a negative cost or an int past float's range: ValueError naming field and entry."""
+    import pickle
+
+    folder = tmp_path / "nasbench_graph"
+    folder.mkdir()
+    raw = nbg.restricted_load(open(_package_file("proteins"), "rb"))
+    raw[next(iter(raw))][field] = value
+    (folder / "proteins.bench").write_bytes(pickle.dumps(raw))
+    with pytest.raises(ValueError, match=message):
+        load_nasbench_graph("proteins", data_home=tmp_path)

@@ -90,3 +90,37 @@ def test_a_column_of_labels_and_indices_is_refused():
     assert load_tabular_benchmark(table([0, 2]), space, metrics=["acc"]).X[:, 0].tolist() == [0, 2]  # indices
     with pytest.raises(ValueError, match="not a choice of decision 'k'"):
         load_tabular_benchmark(table([0, 7]), space, metrics=["acc"])
+
+
+def test_out_of_range_values_are_refused(tmp_path):
+    """The default policy: costs >= 0, accuracies in [0, 100]; a ValueError names the column and the row."""
+    base = {"depth": [1, 2, 3], "act": ["relu", "relu", "tanh"], "acc": [0.8, 0.9, 0.85], "latency": [1.0, 2.0, 3.0]}
+    with pytest.raises(ValueError, match=r"'acc' has 1 value\(s\) outside \[0, 100\], e.g. row 1: 1000000.0"):
+        load_tabular_benchmark(pd.DataFrame(dict(base, acc=[0.8, 1e6, 0.85])), SPACE)
+    with pytest.raises(ValueError, match=r"'val_acc' has 1 value\(s\) outside \[0, 100\], e.g. row 2: -1.0"):
+        load_tabular_benchmark(pd.DataFrame(dict(base, acc=[0.8, 0.9, -1.0])).rename(columns={"acc": "val_acc"}),
+                               SPACE)
+    with pytest.raises(ValueError, match=r"'latency' has 1 value\(s\) outside \[0, inf\], e.g. row 0: -1e\+300"):
+        load_tabular_benchmark(pd.DataFrame(dict(base, latency=[-1e300, 2.0, 3.0])), SPACE)
+    for huge in (10**400, 2**70 * 10**300):  # an int past float's range was an OverflowError (a CLI traceback)
+        with pytest.raises(ValueError, match=r"'acc' has 1 cell\(s\) that are not finite numbers, e.g. row 1: 1\d+"):
+            load_tabular_benchmark(pd.DataFrame(dict(base, acc=[0.8, huge, 0.85])), SPACE)
+    # the table declares otherwise: a maximised "latency_gain", a score in [-1, 1], or no bound at all
+    gain = pd.DataFrame(dict(base, latency=[-1.0, 2.0, 3.0])).rename(columns={"latency": "latency_gain"})
+    assert load_tabular_benchmark(gain, SPACE, maximize={"latency_gain": True}).optimum("latency_gain") == 3.0
+    assert load_tabular_benchmark(pd.DataFrame(dict(base, acc=[-0.5, 0.9, 0.85])), SPACE,
+                                  bounds={"acc": (-1, 1)}).optimum("acc") == 0.9
+    assert load_tabular_benchmark(pd.DataFrame(dict(base, acc=[0.8, 1e6, 0.85])), SPACE, bounds={"acc": None})
+    with pytest.raises(ValueError, match=r"'acc' has 1 value\(s\) outside \[0, 1\]"):
+        load_tabular_benchmark(pd.DataFrame(dict(base, acc=[0.8, 1.5, 0.85])), SPACE, bounds={"acc": (0, 1)})
+    for bad in ((1, 0), (0,), "x", (0, float("nan"))):
+        with pytest.raises(ValueError, match=r"bounds\['acc'\]=.* is not supported"):
+            load_tabular_benchmark(pd.DataFrame(base), SPACE, bounds={"acc": bad})
+    with pytest.raises(ValueError, match=r"bounds names \['zzz'\], which are not metrics"):
+        load_tabular_benchmark(pd.DataFrame(base), SPACE, bounds={"zzz": (0, 1)})
+    with pytest.raises(TypeError, match="bounds must be a dict"):
+        load_tabular_benchmark(pd.DataFrame(base), SPACE, bounds=[0, 1])
+    path = tmp_path / "huge.csv"  # the same from a CSV file
+    path.write_text("depth,act,acc\n1,relu,0.8\n2,relu,1" + "0" * 400 + "\n")
+    with pytest.raises(ValueError, match="not finite numbers, e.g. row 1"):
+        load_tabular_benchmark(path, SPACE)

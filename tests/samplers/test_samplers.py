@@ -256,3 +256,21 @@ def test_other_parameters_and_a_forgotten_suggest_are_told():
     with pytest.warns(UserWarning, match=r"suggested none of the space's decisions.*space.suggest\(trial\)") as rec:
         forgot.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
     assert sum("none of the space" in str(w.message) for w in rec) == 1
+
+
+def test_the_row_memo_is_bounded(monkeypatch):
+    """The sampler's memo of trial rows is capped (a long study on a large space grew it without end); a study
+    past the cap proposes what it would have proposed with the memo whole."""
+    from sknas.samplers import _base
+
+    def run():
+        sampler = RegularizedEvolutionSampler(SPACE, population_size=5, tournament_size=2, seed=0)
+        study = optuna.create_study(direction="maximize", sampler=sampler)
+        study.optimize(lambda t: float(SPACE.suggest(t).sum()), n_trials=15)
+        return sampler, [t.params for t in study.trials]
+
+    whole, expected = run()
+    assert len(whole._rows) == 14
+    monkeypatch.setattr(_base, "_ROW_MEMO", 4)
+    capped, params = run()
+    assert len(capped._rows) <= 4 and params == expected
