@@ -16,19 +16,18 @@ __all__ = ["PredictorPruner"]
 
 
 class PredictorPruner(BasePruner):
-    """Prune a trial whose predicted final value is unlikely to beat the best final value of the study.
+    """Prune a trial whose short training ranks low and whose predicted final value is unlikely to win.
 
     The objective reports a short training with ``trial.report(value, step)`` and asks
-    ``trial.should_prune()``. Once :data:`~sknas.search.MIN_REFERENCE` completed trials reported at
-    that step too, a Bayesian linear regression of their final values on their values at the step
-    (:func:`~sknas.search.predict_final`) predicts this trial's final value with its spread, seed noise
-    included; the trial is pruned when the probability that its final value beats the best completed one
-    (:func:`~sknas.search.chance_to_beat`) is below ``threshold``. Before that, it is pruned, as by
-    successive halving, when its value is not among the best ``1 / reduction_factor`` of the values
-    reported at the step (its own included); see :func:`~sknas.search.stop_early`.
-    Everything is read from the study's trials, so it works with any sampler and with many workers on
-    one storage; the sknas samplers learn from the pruned trials too (their final value predicted the
-    same way).
+    ``trial.should_prune()``. The trial is pruned when its value is not among the best
+    ``1 / reduction_factor`` of the values reported at that step (its own included), as by successive
+    halving, and, once :data:`~sknas.search.MIN_REFERENCE` completed trials reported at that step too,
+    when also the probability that its final value beats the best completed one is below ``threshold``:
+    a Bayesian linear regression of their final values on their values at the step
+    (:func:`~sknas.search.predict_final`, :func:`~sknas.search.chance_to_beat`) predicts it, with a
+    spread that includes the seed noise. The rule is :func:`~sknas.search.stop_early`. Everything is
+    read from the study's trials, so it works with any sampler and with many workers on one storage;
+    the sknas samplers learn from the pruned trials too (their final value predicted the same way).
 
     Parameters
     ----------

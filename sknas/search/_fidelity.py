@@ -74,9 +74,12 @@ def stop_early(short, short_ref, final_ref, seen=(), *, threshold: float = 0.1, 
                best: float | None = None) -> np.ndarray:
     """Which evaluations known at a short training are not worth the full one (values as maximisation).
 
-    With :data:`MIN_REFERENCE` or more reference evaluations (short and final values): those whose chance
-    to beat ``best`` (:func:`chance_to_beat`) is below ``threshold``. Before that, as successive halving:
-    those not among the best ``1 / reduction_factor`` of the short values ``seen`` so far with their own.
+    Those whose short value is not among the best ``1 / reduction_factor`` of the short values ``seen`` so
+    far with their own (successive halving's rule) and, once :data:`MIN_REFERENCE` or more reference
+    evaluations hold a short and a final value, whose chance to beat ``best`` (:func:`chance_to_beat`) is
+    also below ``threshold``. Both must agree: the rank alone ignores what the full trainings say, and the
+    chance alone, measured against the best of noisy final values (a lucky draw), stops nearly everything
+    (on NAS-Bench-201 with one seed's value per training: 87% of the trials, against 48% for the rank).
 
     Parameters
     ----------
@@ -98,14 +101,13 @@ def stop_early(short, short_ref, final_ref, seen=(), *, threshold: float = 0.1, 
     short = np.asarray(short, dtype=np.float64).ravel()
     ok = np.isfinite(short)
     stop = ~ok
-    if len(short_ref) >= MIN_REFERENCE:
-        best = float(np.max(final_ref)) if best is None else best
-        if ok.any():
-            stop[ok] = chance_to_beat(short_ref, final_ref, short[ok], best) < threshold
-        return stop
     seen = np.asarray(seen, dtype=np.float64).ravel()
     seen = seen[np.isfinite(seen)]
     for i in np.flatnonzero(ok):
         at_step = np.sort(np.r_[seen, short[i]])[::-1]
         stop[i] = short[i] < at_step[max(1, len(at_step) // reduction_factor) - 1]
+    judge = stop & ok
+    if len(short_ref) >= MIN_REFERENCE and judge.any():
+        best = float(np.max(final_ref)) if best is None else best
+        stop[judge] = chance_to_beat(short_ref, final_ref, short[judge], best) < threshold
     return stop

@@ -50,13 +50,16 @@ def running(short):
                         distributions={"x": FloatDistribution(0, 1)})
 
 
-def test_predicted_final_value_decides(bench):
+def test_a_low_rank_and_a_low_chance_both_prune(bench):
     study = optuna.create_study(direction="maximize")
     for s in (40.0, 45.0, 50.0, 55.0, 60.0):  # final = short + 20, give or take a point
         add(study, s, s + 20.0 + (1.0 if s % 10 else -1.0))
+    for s in (70.0, 71.0, 72.0, 73.0):
+        add(study, s, number_state=TrialState.PRUNED)
     pruner = PredictorPruner()
-    assert pruner.prune(study, running(30.0))  # predicted about 50 against a best of 79
-    assert not pruner.prune(study, running(62.0))  # predicted about 82: likely to beat it
+    assert pruner.prune(study, running(30.0))  # last at the step, predicted about 50 against a best of 79
+    assert not pruner.prune(study, running(62.0))  # not in the best third, but predicted about 82: goes on
+    assert not pruner.prune(study, running(74.0))  # the best at the step goes on
     assert pruner.prune(study, running(float("nan")))  # a NaN report is pruned, as Optuna's pruners do
 
 
