@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
+from ..utils import seed_from
+
 
 @dataclass(frozen=True)
 class Method:
@@ -21,19 +25,24 @@ class Method:
         Whether ``sknas compare`` runs it when no ``--methods`` are given.
     multi_objective : bool, default=True
         Whether its sampler takes studies of several objectives.
+    prior : {None, "sampler", "enqueue"}, default=None
+        How it uses the prior tables of a comparison (``sknas compare --prior``): ``"sampler"``: ``make``
+        takes them, ``make(space, seed, fast, prior)`` (a list of ``(X, y)`` pairs); ``"enqueue"``: the study
+        first evaluates the rows of best mean rank in them (:func:`~sknas.predictors.best_prior_rows`).
     """
 
     description: str
     make: Callable
     default: bool = False
     multi_objective: bool = True
+    prior: str | None = None
 
 
 def _sknas(cls_name: str, predictor=None, proposer=None, **params):
     """A factory of the sknas sampler ``cls_name`` with its defaults, or with ``predictor(space)`` / ``proposer()``
     and ``params``."""
 
-    def make(space, seed, fast):
+    def make(space, seed, fast, prior=None):
         from .. import samplers
         from ..search import default_predictor
 
@@ -42,6 +51,8 @@ def _sknas(cls_name: str, predictor=None, proposer=None, **params):
             kw["predictor"] = (default_predictor if predictor is None else predictor)(space)
             if fast:
                 kw["predictor"].set_params(model__max_epochs=10)
+        if prior is not None:
+            kw["prior"] = prior
         return getattr(samplers, cls_name)(space, seed=seed, **kw)
 
     return make
@@ -70,6 +81,17 @@ def _rea(**params):
     return make
 
 
+def _shuffled(make):
+    """``make`` given the prior with each task's values permuted (seeded by the study's seed): a prior that is
+    unrelated to every target, for checks of negative transfer."""
+
+    def make_shuffled(space, seed, fast, prior):
+        rng = np.random.default_rng(seed_from("shuffled prior", seed))
+        return make(space, seed, fast, [(X, rng.permutation(y)) for X, y in prior])
+
+    return make_shuffled
+
+
 def _small_gcn(space):
     from ..predictors import ArchitectureRegressor
 
@@ -78,6 +100,11 @@ def _small_gcn(space):
 
 #: sampler settings of the ``-small`` methods (with :func:`_small_gcn`): seconds per study
 _SMALL = dict(n_initial=8, round_size=4)
+
+
+def _tpe(s, seed):
+    return s.TPESampler(multivariate=True, group=False, n_startup_trials=10, n_ei_candidates=24,
+                        constant_liar=False, seed=seed)
 
 
 def _optuna(factory):
@@ -108,12 +135,17 @@ METHODS: dict[str, Method] = {
     # Optuna 5 changed TPE's defaults: the settings that matter here are written out; on several objectives
     # TPESampler is MOTPE
     "tpe": Method("Optuna TPESampler (multivariate, settings pinned; MOTPE on several objectives)",
-                  _optuna(lambda s, seed: s.TPESampler(multivariate=True, group=False, n_startup_trials=10,
-                                                       n_ei_candidates=24, constant_liar=False, seed=seed)),
-                  default=True),
+                  _optuna(_tpe), default=True),
     "nsga2": Method("Optuna NSGAIISampler (population 20)",
                     _optuna(lambda s, seed: s.NSGAIISampler(population_size=20, seed=seed))),
     "random": Method("Optuna RandomSampler", _optuna(lambda s, seed: s.RandomSampler(seed=seed)), default=True),
+    # with the prior tables of the comparison (sknas compare --prior): benchmarks/priors.py
+    "sknas-prior": Method("PredictorSampler with prior= the prior tables (ranking-weighted, no random startup)",
+                          _sknas("PredictorSampler"), prior="sampler"),
+    "sknas-prior-shuffled": Method("sknas-prior with each prior table's values permuted (an unrelated prior)",
+                                   _shuffled(_sknas("PredictorSampler")), prior="sampler"),
+    "enqueue-tpe": Method("the 10 rows of best mean rank in the prior tables enqueued, then tpe",
+                          _optuna(_tpe), prior="enqueue"),
     # small settings, seconds per study: for checks of many processes on one study (benchmarks/workers.py)
     "sknas-small": Method("PredictorSampler, small: GCN 32 wide, 10 epochs, 8 startup trials, rounds of 4",
                           _sknas("PredictorSampler", _small_gcn, **_SMALL)),
@@ -125,11 +157,16 @@ METHODS: dict[str, Method] = {
 }
 
 
-def make_sampler(method: str, space, seed: int, *, fast: bool = False):
+def make_sampler(method: str, space, seed: int, *, fast: bool = False, prior=None):
     """The Optuna sampler of ``method`` (see :data:`METHODS`), seeded.
 
-    ``fast=True`` trains the predictors for fewer epochs (smoke tests).
+    ``fast=True`` trains the predictors for fewer epochs (smoke tests). ``prior`` (a list of ``(X, y)``
+    pairs, :func:`~sknas.predictors.check_prior`) goes to the methods that take one (``Method.prior``).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; accepted: {list(METHODS)}")
+    if METHODS[method].prior is not None and not prior:
+        raise ValueError(f"method {method!r} needs prior tables (sknas compare --prior); none given")
+    if METHODS[method].prior == "sampler":
+        return METHODS[method].make(space, seed, fast, prior)
     return METHODS[method].make(space, seed, fast)

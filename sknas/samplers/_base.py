@@ -221,11 +221,12 @@ class ArchitectureSampler(BaseSampler):
 
     def _row_for_trial(self, study: Study, trial: FrozenTrial) -> np.ndarray:
         X, y, claimed, C = self._history(cached_trials(study), study, trial.number)
-        if len(X) < self.n_initial:
+        n_startup = self._n_startup()
+        if len(X) < n_startup:
             cands = initial_design(self._search_space, 8, seed_from(self._seed, "startup", trial.number),
                                    exclude=claimed)
         else:
-            n_fit = self.n_initial + (len(X) - self.n_initial) // self.round_size * self.round_size
+            n_fit = n_startup + (len(X) - n_startup) // self.round_size * self.round_size
             key = (study_key(study), round_seed(self._seed, X[:n_fit], y[:n_fit]))
             C = {k: v[:n_fit] for k, v in C.items()}
             if key not in self._cache:
@@ -234,6 +235,10 @@ class ArchitectureSampler(BaseSampler):
             if not self._unclaimed(cands, self._claims(study, trial.number)[1]):  # all handed out: propose anew
                 cands = self._cache[key] = self._propose(X[:n_fit], y[:n_fit], claimed, C)
         return self._claim(study, trial, cands)
+
+    def _n_startup(self) -> int:
+        """Random architectures before the first round (a subclass with a prior needs none)."""
+        return self.n_initial
 
     def _unclaimed(self, cands: np.ndarray, claims: set) -> list[int]:
         return [i for i, k in enumerate(self.space.row_keys(cands) if len(cands) else []) if k not in claims]
