@@ -200,3 +200,21 @@ def test_search_cv_starts_from_a_prior_of_own_measurements():
     assert list(search.cv_results_["round"]) == [0, 0, 1, 1]
     assert search.cv_results_["params"][0]["mlpclassifier__hidden_layer_sizes"] == (16, 16)
     assert search.propose(2).shape == (2, space.n_decisions)
+
+
+def test_cli_prior(capsys, tmp_path):
+    from sknas.cli import main
+
+    prior = "nasbench201:cifar10-valid,nasbench201:cifar100"
+    assert main(["study", "--dataset", "ImageNet16-120", "--method", "enqueue-tpe", "--budget", "11",
+                 "--prior", prior]) == 0
+    assert "validation regret" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as info:  # a method that needs a prior, without one
+        main(["study", "--method", "enqueue-tpe", "--budget", "3"])
+    assert info.value.code == 2 and "--prior" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["study", "--prior", "nasbench999:x", "--budget", "3"])
+    assert "benchmark:dataset" in capsys.readouterr().err
+    assert main(["compare", "--dataset", "ImageNet16-120", "--methods", "enqueue-tpe,random", "--budget", "11",
+                 "--seeds", "1", "--jobs", "1", "--prior", prior, "--output", str(tmp_path)]) == 0
+    assert "enqueue-tpe" in (tmp_path / "summary.md").read_text()
