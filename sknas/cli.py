@@ -169,6 +169,18 @@ def _choices_list(accepted):
     return parse
 
 
+def _spec_list(text: str) -> list[str]:
+    """``benchmark:dataset`` names, comma-separated (``--prior``)."""
+    from .datasets import BENCHMARKS
+
+    specs = [t.strip() for t in text.split(",") if t.strip()]
+    bad = [t for t in specs if t.partition(":")[0] not in BENCHMARKS]
+    if bad or not specs:
+        raise argparse.ArgumentTypeError(f"{', '.join(bad) or 'nothing'}: give benchmark:dataset names of "
+                                         f"{', '.join(BENCHMARKS)}, comma-separated")
+    return specs
+
+
 def _folder(text: str) -> Path:
     path = Path(text).expanduser()
     if not path.is_dir():
@@ -332,7 +344,8 @@ def _run_compare(args: argparse.Namespace) -> int:
                            storage=storage, worker=args.worker, constraints=args.constraint,
                            objectives=args.objectives, noisy=args.noisy,
                            cost_budget=budgets[-1] * unit if unit else None,
-                           recommend_at=[b * (unit or 1) for b in budgets] if args.noisy else ())
+                           recommend_at=[b * (unit or 1) for b in budgets] if args.noisy else (),
+                           prior=args.prior)
     except KeyboardInterrupt:
         print(f"\ninterrupted: writing the {len(runs)} studies finished so far; run the same command again to "
               "resume", file=sys.stderr)
@@ -392,7 +405,7 @@ def _storage(args, bench):
     if args.restart:
         import optuna
 
-        from .compare import open_storage, reports_short, study_name
+        from .compare import open_storage, reports_short, study_name, study_prior
 
         spec = f"{bench.name}:{bench.dataset}"
         storage = open_storage(url)
@@ -400,7 +413,7 @@ def _storage(args, bench):
         for m in args.methods:
             for seed in range(args.seeds):
                 name = study_name(spec, m, seed, args.constraint, args.objectives, args.noisy, args.fast,
-                                  reports_short(bench, m))
+                                  reports_short(bench, m), study_prior(m, args.prior))
                 if name in names:
                     optuna.delete_study(study_name=name, storage=storage)
     return url
@@ -573,7 +586,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     progress = _Progress(args.budget, f"{args.method} seed {args.seed}:", unit=" trials")
     run = run_study(spec, args.method, args.seed, args.budget, fast=args.fast, data_home=args.data_home,
                     storage=args.storage, constraints=args.constraint, objectives=args.objectives,
-                    on_trial=progress.update)
+                    on_trial=progress.update, prior=args.prior)
     if len(args.objectives) > 1:
         return _search_front(args, bench, run)
     best = int(returned(run)[-1])
@@ -729,6 +742,12 @@ def _parser() -> argparse.ArgumentParser:
                             "e.g. valid,latency:pixel3 or valid,params (any metric of the benchmark; kind:device "
                             "is short for kind_device; accuracies are maximised, costs minimised)")
 
+    def prior_arg(p):
+        p.add_argument("--prior", type=_spec_list, default=[], metavar="BENCHMARK:DATASET[,...]",
+                       help="tables of the same space measured on other tasks, e.g. nasbench201:cifar10-valid,"
+                            "nasbench201:cifar100 for a search on ImageNet16-120: the methods sknas-prior, "
+                            "sknas-prior-shuffled and enqueue-tpe start from them (see the guide on priors)")
+
     command("benchmarks", _cmd_benchmarks, "list the benchmarks and where their data comes from")
 
     p = command("compare", _cmd_compare, "compare search methods on a benchmark (the main job)",
@@ -766,13 +785,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="share the comparison with other processes started with the same --storage and options")
     constraint_arg(p)
     objectives_arg(p)
+    prior_arg(p)
 
     p = command("study", _cmd_search, "one Optuna study of a method; prints the best architecture",
                 "One Optuna study of a search method (the methods of sknas compare) on a tabular benchmark; prints "
                 "the best architecture in its native form with its metrics ('sknas search' is its deprecated "
                 "name).", aliases=["search"])
     bench_args(p)
-    p.add_argument("--method", default="sknas", choices=list(METHODS), help="search method")
+    p.add_argument("--method", default=None, choices=list(METHODS),
+                   help="search method (default: sknas, or sknas-prior with --prior)")
     p.add_argument("--budget", type=_positive_int, default=100, help="trials")
     p.add_argument("--seed", type=int, default=0, help="random seed")
     p.add_argument("--fast", action="store_true", help="train predictors for 10 epochs only (smoke runs)")
@@ -782,6 +803,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="folder for front.csv and front.png, with two objectives (default: sknas-output)")
     constraint_arg(p)
     objectives_arg(p)
+    prior_arg(p)
 
     p = command("predictors", _cmd_predictors, "Kendall tau of predictors against training-set size")
     bench_args(p)
@@ -847,8 +869,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as exc:
             args.parser.error(f"argument --objectives: {exc}")
         if hasattr(args, "methods") and args.methods is None:
-            args.methods = [m for m, spec in METHODS.items() if spec.default
-                            and (spec.multi_objective or len(args.objectives) == 1)]
+            args.methods = [m for m, spec in METHODS.items() if (spec.default or args.prior and spec.prior)
+                            and "shuffled" not in m and (spec.multi_objective or len(args.objectives) == 1)]
+        if hasattr(args, "method") and args.method is None:
+            args.method = "sknas-prior" if args.prior else "sknas"
+        chosen = args.methods if hasattr(args, "methods") else [args.method]
+        needing = [m for m in chosen if METHODS[m].prior and not args.prior]
+        if needing:
+            args.parser.error(f"argument --prior: {', '.join(needing)} need(s) prior tables, e.g. "
+                              "--prior nasbench201:cifar10-valid")
         chosen = args.methods if hasattr(args, "methods") else [args.method]
         single = [m for m in chosen if not METHODS[m].multi_objective]
         if len(args.objectives) > 1 and single:

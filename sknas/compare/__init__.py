@@ -7,7 +7,8 @@ The library part says what is compared: the methods (:class:`Method`, :data:`MET
 :func:`make_sampler`, :func:`make_pruner`) and the problems (:func:`load_spec`, :func:`parse_objectives`,
 :func:`parse_constraint`, :func:`search_space`, :func:`front_points`, :func:`true_front`). The harness
 runs and summarises: studies over seeds in processes, resumable in a storage (:func:`compare`,
-:func:`run_study`, :func:`open_storage`, :func:`study_name`, :func:`reports_short`), and their statistics per budget
+:func:`run_study`, :func:`open_storage`, :func:`study_name`, :func:`reports_short`, :func:`study_prior`,
+:func:`load_prior`), and their statistics per budget
 (:func:`summarise`, :func:`summary_rows`, :func:`regret_curve`, :func:`returned`, :func:`trials_within`,
 :func:`median_cost`, :func:`cost_grid`, :func:`curve_to_dict`, :func:`standard_error`, :func:`summarise_fronts`,
 :func:`median_front`).
@@ -17,6 +18,7 @@ from ._harness import (
     compare,
     cost_grid,
     curve_to_dict,
+    load_prior,
     median_cost,
     median_front,
     open_storage,
@@ -26,6 +28,7 @@ from ._harness import (
     run_study,
     standard_error,
     study_name,
+    study_prior,
     summarise,
     summarise_fronts,
     summary_rows,
@@ -38,5 +41,4 @@ __all__ = ["Method", "METHODS", "load_spec", "make_sampler", "make_pruner", "run
            "parse_constraint", "parse_objectives", "search_space", "summarise", "true_front", "front_points",
            "summarise_fronts", "median_front",
            "summary_rows", "regret_curve", "returned", "reports_short", "trials_within", "median_cost", "cost_grid",
-           "curve_to_dict",
-           "compare", "standard_error"]
+           "curve_to_dict", "compare", "standard_error", "load_prior", "study_prior"]

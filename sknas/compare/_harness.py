@@ -30,22 +30,36 @@ def _quiet_optuna():
 
 def study_name(spec: str, method: str, seed: int, constraints: Sequence[str] = (),
                objectives: Sequence[str] = ("valid",), noisy: bool = False, fast: bool = False,
-               short: bool = False) -> str:
+               short: bool = False, prior: Sequence[str] = ()) -> str:
     """The name of a comparison study in a storage: one per (benchmark, method, seed, constraints, objectives,
-    noisy, fast, short trainings reported).
+    noisy, fast, short trainings reported, prior).
 
     The budget is not in the name: a study's first trials do not depend on its budget, so a longer budget
     extends a stored study and a shorter one reads its first trials (the stored study keeps them all).
     """
     return (f"{spec}|{method}|seed{seed}" + "".join(f"|{c}" for c in constraints)
             + ("" if tuple(objectives) == ("valid",) else "|objectives=" + ",".join(objectives))
-            + ("|noisy" if noisy else "") + ("|fast" if fast else "") + ("|short" if short else ""))
+            + ("|noisy" if noisy else "") + ("|fast" if fast else "") + ("|short" if short else "")
+            + ("|prior=" + ",".join(prior) if prior else ""))
 
 
 def reports_short(bench, method: str) -> bool:
     """Whether the studies of ``method`` on ``bench`` report a short training first (see :func:`run_study`):
     those of a method that prunes, on a table that holds a short training."""
     return METHODS[method].pruner is not None and short_training(bench) is not None
+
+
+def study_prior(method: str, prior: Sequence[str]) -> tuple[str, ...]:
+    """The prior tables a study of ``method`` uses: ``prior`` for a method that takes one, else none."""
+    return tuple(prior) if METHODS[method].prior else ()
+
+
+def load_prior(prior: Sequence[str], space, data_home=None) -> list:
+    """The prior tables ``"benchmark:dataset"`` (:func:`load_spec`) as ``(X, y)`` pairs of rows of ``space``
+    (:func:`~sknas.predictors.check_prior`); empty for no prior."""
+    from ..predictors import check_prior
+
+    return check_prior([load_spec(p, data_home) for p in prior], space) if prior else []
 
 
 def summarise_fronts(runs: Sequence[dict], budgets: Sequence[int], front: np.ndarray, reference: np.ndarray) -> dict:
@@ -153,7 +167,8 @@ def _rdb_storage(url: str, attempts: int = 8):
 def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bool = False, data_home=None,
               storage=None, stale_after: float | None = None, constraints: Sequence[str] = (),
               objectives: Sequence[str] = ("valid",), noisy: bool = False, cost_budget: float | None = None,
-              recommend_at: Sequence[float] = (), on_trial: Callable[[int], None] | None = None) -> dict:
+              recommend_at: Sequence[float] = (), on_trial: Callable[[int], None] | None = None,
+              prior: Sequence[str] = ()) -> dict:
     """One study of ``budget`` trials; the rows tried, their validation and test values, and the wall time.
 
     ``valid`` holds each row's seed mean (the table's value); ``observed`` what the study saw, the same
@@ -185,7 +200,10 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
     process waits for the others' trials (see :func:`_within_budget`). ``constraints`` (``"params<=0.4"``, see
     :func:`parse_constraint`) restrict the study to the architectures that meet them. Torch runs on one
     thread and Optuna's log is quiet during the study; both are restored afterwards. ``on_trial`` (progress
-    display) is called after each trial with the number of completed trials of the study.
+    display) is called after each trial with the number of completed trials of the study. ``prior`` names tables of
+    the same space (``"nasbench201:cifar10-valid"``) for the methods that use one (``Method.prior``; the
+    others ignore it): ``sknas-prior`` passes them to its sampler, ``enqueue-tpe`` first enqueues the 10
+    rows of best mean rank in them.
     """
     import optuna
     from optuna.trial import TrialState
@@ -239,19 +257,24 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
         if enough(st):
             st.stop()
 
+    prior = study_prior(method, prior)
+    prior_rows = load_prior(prior, space, data_home)
     with torch_threads(1), _quiet_optuna():
-        sampler, pruner = make_sampler(method, space, seed, fast=fast), make_pruner(method, seed)
+        sampler = make_sampler(method, space, seed, fast=fast, prior=prior_rows)
+        pruner = make_pruner(method, seed)
         if storage is None:
             study = optuna.create_study(directions=directions, sampler=sampler, pruner=pruner)
+            _enqueue_prior(study, method, space, prior_rows)
             t0 = time.perf_counter()
             study.optimize(objective, n_trials=budget if cost_budget is None else None, callbacks=[stop_when_enough])
             wall = time.perf_counter() - t0
         else:
             study = optuna.create_study(storage=open_storage(storage),
                                         study_name=study_name(spec, method, seed, constraints, objectives, noisy,
-                                                              fast, short is not None),
+                                                              fast, short is not None, prior),
                                         directions=directions, sampler=sampler, pruner=pruner, load_if_exists=True)
             fail_stale_trials(study, older_than=stale_after)
+            _enqueue_prior(study, method, space, prior_rows)
             slots = budget if cost_budget is None else None
             surplus: list[int] = []
 
@@ -330,6 +353,21 @@ def _wait_for_slot(study, budget: int, enough: Callable, stale_after: float | No
         if len(held) < budget or any(t.state == TrialState.WAITING for t in held):
             return
         time.sleep(poll)
+
+
+#: rows of best mean prior rank the ``"enqueue"`` methods evaluate first (the issue's enqueue-then-TPE anchor)
+N_ENQUEUED = 10
+
+
+def _enqueue_prior(study, method: str, space, prior_rows: list) -> None:
+    """Enqueue the rows of best mean rank in the prior for a method that starts that way, in a study with no trials
+    yet (a resumed study has them already)."""
+    if METHODS[method].prior != "enqueue" or study.get_trials(deepcopy=False):
+        return
+    from ..predictors import best_prior_rows
+
+    for row in best_prior_rows(prior_rows, space, N_ENQUEUED):
+        study.enqueue_trial(space.row_to_params(row))
 
 
 def _check_regime(bench, objectives, budget, noisy, cost_budget) -> None:
@@ -561,7 +599,8 @@ def _run_quietly(*args, **kwargs):
 def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds: int, n_jobs: int = 1,
             fast: bool = False, data_home=None, on_result: Callable[[dict], None] | None = None, storage=None,
             worker: bool = False, constraints: Sequence[str] = (), objectives: Sequence[str] = ("valid",),
-            noisy: bool = False, cost_budget: float | None = None, recommend_at: Sequence[float] = ()) -> list[dict]:
+            noisy: bool = False, cost_budget: float | None = None, recommend_at: Sequence[float] = (),
+            prior: Sequence[str] = ()) -> list[dict]:
     """Run every (benchmark, method, seed) study, ``n_jobs`` at a time; returns the finished runs.
 
     ``on_result`` is called with each run as it finishes (progress display, incremental saving). A
@@ -573,7 +612,8 @@ def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds:
     running for more than 10 minutes count as left behind by a dead process. Two ``objectives`` make
     every study multi-objective (see :func:`run_study`). ``noisy``, ``cost_budget`` and ``recommend_at``
     set the regime of every study: one seed's observation per trial, trials until a training time is
-    spent, the predictor's recommendations (see :func:`run_study`); ``budget`` may then be None.
+    spent, the predictor's recommendations (see :func:`run_study`); ``budget`` may then be None. ``prior``
+    names tables of the benchmarks' space for the methods that use one (see :func:`run_study`).
     """
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
@@ -583,13 +623,16 @@ def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds:
     open_storage(storage)  # fail early: a storage that cannot be used (not in every worker, with a traceback)
     for spec in specs:  # fail early: a bad name, data, constraint, objective or regime
         bench = load_spec(spec, data_home)
-        search_space(bench, constraints)
+        load_prior(prior, search_space(bench, constraints), data_home)
         _check_regime(bench, parse_objectives(objectives, bench), budget, noisy, cost_budget)
         if len(parse_objectives(objectives, bench)) > 1:
             single = [m for m in methods if not METHODS[m].multi_objective]
             if single:
                 raise ValueError(f"methods {single} optimise one objective; for several use methods from "
                                  f"{[m for m, spec in METHODS.items() if spec.multi_objective]}")
+    needing = [m for m in methods if METHODS[m].prior and not prior]
+    if needing:
+        raise ValueError(f"methods {needing} need prior tables (prior=, sknas compare --prior); none given")
     # methods interleaved (seed 0 of every method, then seed 1, ...): the first results represent them all
     tasks = [(spec, m, s) for spec in specs for s in range(seeds) for m in methods]
     if worker:
@@ -598,7 +641,8 @@ def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds:
         tasks = [tasks[i] for i in np.random.default_rng(os.getpid()).permutation(len(tasks))]
     kw = dict(fast=fast, data_home=data_home, storage=storage, stale_after=600.0 if worker else None,
               constraints=tuple(constraints), objectives=(objectives,) if isinstance(objectives, str) else
-              tuple(objectives), noisy=noisy, cost_budget=cost_budget, recommend_at=tuple(recommend_at))
+              tuple(objectives), noisy=noisy, cost_budget=cost_budget, recommend_at=tuple(recommend_at),
+              prior=tuple(prior))
     runs: list[dict] = []
     try:
         if n_jobs == 1:

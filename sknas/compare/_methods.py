@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
+from ..utils import seed_from
 from ._problems import FULL_STEP, SHORT_STEP
 
 
@@ -26,6 +29,10 @@ class Method:
     pruner : callable, default=None
         ``pruner(seed)`` -> the Optuna pruner of its studies, which then report a short training
         first where the table has one (see :func:`~sknas.compare.run_study`); None: no pruning.
+    prior : {None, "sampler", "enqueue"}, default=None
+        How it uses the prior tables of a comparison (``sknas compare --prior``): ``"sampler"``: ``make``
+        takes them, ``make(space, seed, fast, prior)`` (a list of ``(X, y)`` pairs); ``"enqueue"``: the study
+        first evaluates the rows of best mean rank in them (:func:`~sknas.predictors.best_prior_rows`).
     """
 
     description: str
@@ -33,13 +40,14 @@ class Method:
     default: bool = False
     multi_objective: bool = True
     pruner: Callable | None = None
+    prior: str | None = None
 
 
 def _sknas(cls_name: str, predictor=None, proposer=None, **params):
     """A factory of the sknas sampler ``cls_name`` with its defaults, or with ``predictor(space)`` / ``proposer()``
     and ``params``."""
 
-    def make(space, seed, fast):
+    def make(space, seed, fast, prior=None):
         from .. import samplers
         from ..search import default_predictor
 
@@ -48,6 +56,8 @@ def _sknas(cls_name: str, predictor=None, proposer=None, **params):
             kw["predictor"] = (default_predictor if predictor is None else predictor)(space)
             if fast:
                 kw["predictor"].set_params(model__max_epochs=10)
+        if prior is not None:
+            kw["prior"] = prior
         return getattr(samplers, cls_name)(space, seed=seed, **kw)
 
     return make
@@ -74,6 +84,17 @@ def _rea(**params):
         return RegularizedEvolutionSampler(space, seed=seed, **params)
 
     return make
+
+
+def _shuffled(make):
+    """``make`` given the prior with each task's values permuted (seeded by the study's seed): a prior that is
+    unrelated to every target, for checks of negative transfer."""
+
+    def make_shuffled(space, seed, fast, prior):
+        rng = np.random.default_rng(seed_from("shuffled prior", seed))
+        return make(space, seed, fast, [(X, rng.permutation(y)) for X, y in prior])
+
+    return make_shuffled
 
 
 def _small_gcn(space):
@@ -153,6 +174,13 @@ METHODS: dict[str, Method] = {
     "random-sha": Method("Optuna RandomSampler + SuccessiveHalvingPruner (reduction factor 3)",
                          _optuna(lambda s, seed: s.RandomSampler(seed=seed)), pruner=_halving,
                          multi_objective=False),
+    # with the prior tables of the comparison (sknas compare --prior): benchmarks/priors.py
+    "sknas-prior": Method("PredictorSampler with prior= the prior tables (ranking-weighted, no random startup)",
+                          _sknas("PredictorSampler"), prior="sampler"),
+    "sknas-prior-shuffled": Method("sknas-prior with each prior table's values permuted (an unrelated prior)",
+                                   _shuffled(_sknas("PredictorSampler")), prior="sampler"),
+    "enqueue-tpe": Method("the 10 rows of best mean rank in the prior tables enqueued, then tpe",
+                          _optuna(_tpe), prior="enqueue"),
     # small settings, seconds per study: for checks of many processes on one study (benchmarks/workers.py)
     "sknas-small": Method("PredictorSampler, small: GCN 32 wide, 10 epochs, 8 startup trials, rounds of 4",
                           _sknas("PredictorSampler", _small_gcn, **_SMALL)),
@@ -174,11 +202,16 @@ def make_pruner(method: str, seed: int):
     return optuna.pruners.NopPruner() if make is None else make(seed)
 
 
-def make_sampler(method: str, space, seed: int, *, fast: bool = False):
+def make_sampler(method: str, space, seed: int, *, fast: bool = False, prior=None):
     """The Optuna sampler of ``method`` (see :data:`METHODS`), seeded.
 
-    ``fast=True`` trains the predictors for fewer epochs (smoke tests).
+    ``fast=True`` trains the predictors for fewer epochs (smoke tests). ``prior`` (a list of ``(X, y)``
+    pairs, :func:`~sknas.predictors.check_prior`) goes to the methods that take one (``Method.prior``).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; accepted: {list(METHODS)}")
+    if METHODS[method].prior is not None and not prior:
+        raise ValueError(f"method {method!r} needs prior tables (sknas compare --prior); none given")
+    if METHODS[method].prior == "sampler":
+        return METHODS[method].make(space, seed, fast, prior)
     return METHODS[method].make(space, seed, fast)

@@ -35,6 +35,9 @@ class Predictor(Protocol):
         shape ``(len(X),)``, larger is better (only the order matters to
         ``acquisition="mean"``).
 
+    A predictor may also have ``candidates()``: rows it knows to be worth scoring (e.g. the best rows of a
+    prior table, :class:`~sknas.predictors.RankWeightedPrior`); every proposer scores them besides its own.
+
     See Also
     --------
     EnsemblePredictor : adds ``predict_members`` (spread for ``"ucb"`` / ``"thompson"``).
@@ -201,6 +204,9 @@ class BaseProposer:
         # every candidate is predicted once: the predictions order the deduplication (each class keeps its
         # best-predicted row) and then the acquisition's choice
         cands = self._filter(space, self._candidates(predictor, space, n, X, y, rng, constraints), constraints)
+        offered = getattr(predictor, "candidates", None)  # rows a predictor knows to be worth scoring (a prior's)
+        if callable(offered):
+            cands = np.concatenate([cands, self._filter(space, offered(), constraints)])
         P = predict_members(predictor, cands)
         keep = self._distinct(space, cands, P, excluded)
         cands, P = cands[keep], P[:, keep]

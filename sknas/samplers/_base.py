@@ -266,16 +266,17 @@ class ArchitectureSampler(BaseSampler):
 
     def _row_for_trial(self, study: Study, trial: FrozenTrial) -> np.ndarray:
         X, y, claimed, C, trials = self._history(cached_trials(study), study, trial.number)
+        n_startup = self._n_startup()
         # a round learns from its first n_fit trials only, pruned ones at the value their report predicts
-        n_fit = self.n_initial + max(len(X) - self.n_initial, 0) // self.round_size * self.round_size
+        n_fit = n_startup + max(len(X) - n_startup, 0) // self.round_size * self.round_size
         learn = np.zeros(len(X), dtype=bool)
-        if len(X) >= self.n_initial and y.ndim == 1:  # pruned trials count at the value their report predicts
+        if len(X) >= n_startup and y.ndim == 1:  # pruned trials count at the value their report predicts
             sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
             y = np.r_[_pruned_values(trials[:n_fit], y[:n_fit], sign), y[n_fit:]]
             learn[:n_fit] = np.isfinite(y[:n_fit])
-        elif len(X) >= self.n_initial:
+        elif len(X) >= n_startup:
             learn[:n_fit] = True
-        if learn.sum() < 2:
+        if len(X) < n_startup or learn.sum() < min(n_startup, 2):
             cands = initial_design(self._search_space, 8, seed_from(self._seed, "startup", trial.number),
                                    exclude=claimed)
         else:
@@ -302,6 +303,10 @@ class ArchitectureSampler(BaseSampler):
                                        if n in self._distributions):
                 return row
         return self._row_for_trial(study, trial)
+
+    def _n_startup(self) -> int:
+        """Random architectures before the first round (a subclass with a prior needs none)."""
+        return self.n_initial
 
     def _unclaimed(self, cands: np.ndarray, claims: set) -> list[int]:
         return [i for i, k in enumerate(self.space.row_keys(cands) if len(cands) else []) if k not in claims]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from optuna.samplers import BaseSampler
 
-from ..predictors import ArchitectureRegressor
+from ..predictors import ArchitectureRegressor, check_prior
 from ..proposers import BaseProposer, GradientAscentProposer, RandomRankProposer, RegularizedEvolutionProposer
 from ..search import MULTI_OBJECTIVE, ROUND_SIZE, default_predictor, default_proposer, fit_and_propose
 from ..spaces import Space
@@ -42,6 +42,14 @@ class PredictorSampler(ArchitectureSampler):
         ParEGO scalarisation or the predicted hypervolume improvement, drawn
         evenly (``"mixed"``), or always one of them; see
         :func:`~sknas.search.fit_and_propose`. Ignored with one objective.
+    prior : (X, y), TabularBenchmark or list of those, default=None
+        What other tasks measured on rows of ``space`` (:func:`~sknas.predictors.check_prior`), e.g.
+        ``load_benchmark("nasbench201", "cifar10-valid")`` for a search on another image dataset. The first
+        trial is then the prior's best row, not a random one (``n_initial`` is not used), and every
+        round combines the priors with the predictor by how well each ranks the completed trials
+        (:class:`~sknas.predictors.RankWeightedPrior`): a prior unrelated to the study loses its weight as
+        trials complete. With several objectives the rounds are ParEGO (see
+        :func:`~sknas.search.fit_and_propose`). Not with a proposer that needs a differentiable predictor.
     """
 
     _multi_objective = True
@@ -49,13 +57,18 @@ class PredictorSampler(ArchitectureSampler):
     def __init__(self, space: Space, *, predictor=None, proposer: BaseProposer | None = None,
                  n_initial: int = 10, round_size: int = ROUND_SIZE, independent_sampler: BaseSampler | None = None,
                  seed: int | None = None, constraints=None, constraints_func=None, multi_objective: str = "mixed",
-                 n_startup_trials: int | None = None, batch_size: int | None = None):
+                 n_startup_trials: int | None = None, batch_size: int | None = None, prior=None):
         super().__init__(space, n_initial=n_initial, round_size=round_size, independent_sampler=independent_sampler,
                          seed=seed, constraints=constraints, constraints_func=constraints_func,
                          n_startup_trials=n_startup_trials, batch_size=batch_size)
         self.predictor, self.proposer, self.multi_objective = predictor, proposer, multi_objective
         validate_params(self, {"proposer": Instance(BaseProposer, none=True),
                                "multi_objective": Options(MULTI_OBJECTIVE)})
+        self.prior = prior
+        self._prior = check_prior(prior, space)
+
+    def _n_startup(self) -> int:
+        return 0 if self._prior else self.n_initial
 
     def _default_predictor(self):
         return default_predictor(self.space)
@@ -68,7 +81,7 @@ class PredictorSampler(ArchitectureSampler):
         proposer = self._default_proposer() if self.proposer is None else self.proposer
         return fit_and_propose(predictor, proposer, X, y, self.round_size, seed=self._seed, exclude=exclude,
                                space=self._search_space, multi_objective=self.multi_objective,
-                               constraint_values=C)[1]
+                               constraint_values=C, prior=self._prior)[1]
 
 
 class PredNASSampler(PredictorSampler):

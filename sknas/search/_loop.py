@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..predictors import check_prior
 from ..spaces import ConstrainedSpace, Space
 from ..utils import Options, atomic_path, check_int, is_int, renamed, short_repr
 from ._checkpoint import check_provenance, search_provenance
@@ -44,7 +45,7 @@ def _objective(objective, space, metric):
 def run_search(objective, space: Space | None = None, *, budget: int, predictor=None, proposer=None,
                n_initial: int = 10, round_size: int = ROUND_SIZE, metric: str = "valid", random_state=None,
                history=None, checkpoint: str | os.PathLike | None = None, constraints=None, verbose: int = 0,
-               batch_size: int | None = None, multi_objective: str = "mixed", short=None):
+               batch_size: int | None = None, multi_objective: str = "mixed", short=None, prior=None):
     """Search architectures: random ones first, then rounds of fit -> propose -> evaluate.
 
     Parameters
@@ -119,6 +120,11 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         evaluations. Stopped ones are learned from at the final value their
         short one predicts (:func:`~sknas.search.predict_final`). One
         objective only.
+    prior : (X, y), TabularBenchmark or list of those, default=None
+        What other tasks measured on rows of ``space`` (:func:`~sknas.predictors.check_prior`): the search
+        then starts from the prior's best rows instead of ``n_initial`` random ones, and every round
+        combines the priors with the predictor by how well each ranks the evaluations so far
+        (:class:`~sknas.predictors.RankWeightedPrior`); see the guide on priors.
 
     Returns
     -------
@@ -161,6 +167,7 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         raise TypeError(f"predictor must be an estimator with fit / predict / get_params; "
                         f"got {type(predictor).__name__}")
     seed, rng = search_seed(random_state)
+    priors = check_prior(prior, space)
 
     checkpoint = None if checkpoint is None else Path(checkpoint)
     name = f"{getattr(objective, 'name', '')}:{getattr(objective, 'dataset', '')}" if hasattr(objective, "objective") \
@@ -207,25 +214,25 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
     def n_full():
         return sum(not r["stopped"] for r in records)
 
-    if not records:
+    if not records and not priors:
         first = initial_design(space, min(n_initial, budget), rng)
         evaluate(first, np.full(len(first), np.nan), 0)
     while n_full() < budget:
-        X_all = np.array([r["row"] for r in records], dtype=np.int64)
-        y_all = _learned_values(records)
-        y_all = y_all[:, 0] if y_all.shape[1] == 1 else y_all
+        X_all = np.array([r["row"] for r in records], dtype=np.int64).reshape(-1, space.n_decisions)
+        y_all = _learned_values(records) if records else np.empty((0, 1))
+        y_all = y_all[:, 0] if y_all.shape[1] <= 1 else y_all
         ok = np.isfinite(y_all) if y_all.ndim == 1 else np.isfinite(y_all).all(axis=1)
-        if ok.sum() < 2:  # nothing to learn from yet: more random architectures
+        if ok.sum() < 2 and not priors:  # nothing to learn from yet: more random architectures
             X_new = initial_design(space, min(round_size, budget - n_full()), rng, exclude=X_all)
             if len(X_new) == 0:
                 break
             evaluate(X_new, np.full(len(X_new), np.nan), records[-1]["round"] + 1)
             continue
-        round_ = records[-1]["round"] + 1
+        round_ = records[-1]["round"] + 1 if records else 0
         t_fit = time.perf_counter()
         k = min(round_size, budget - n_full())
         model, X_new = fit_and_propose(predictor, proposer, X_all[ok], y_all[ok], k, seed=seed, exclude=X_all[~ok],
-                                       space=space, multi_objective=multi_objective)
+                                       space=space, multi_objective=multi_objective, prior=priors)
         if len(X_new) == 0:
             break
         fit_time = time.perf_counter() - t_fit

@@ -16,7 +16,7 @@ import hashlib
 import numpy as np
 
 from ..acquisitions import HypervolumeImprovement, PredictedImprovement, scalarise
-from ..predictors import fit_predictor
+from ..predictors import fit_predictor, fit_prior_model
 from ..proposers import learn_constraints
 from ..spaces import Space, check_constraints
 from ..utils import Options, rng_from, seed_from
@@ -74,7 +74,7 @@ def round_seed(seed: int, X: np.ndarray, y: np.ndarray) -> int:
 
 
 def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *, seed: int, exclude=None,
-                    space: Space | None = None, multi_objective: str = "mixed", constraint_values=None):
+                    space: Space | None = None, multi_objective: str = "mixed", constraint_values=None, prior=None):
     """One round: fit a clone of ``predictor`` on ``X, y`` and let ``proposer`` propose ``n`` new rows.
 
     Parameters
@@ -107,6 +107,12 @@ def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *
         Constraints known only after an evaluation: per constraint, the value of each row of ``X``
         (feasible when ``<= 0``; NaN where unknown). The round proposes only rows predicted feasible
         (:func:`~sknas.proposers.learn_constraints`).
+    prior : list of (X, y), default=None
+        Other tasks' values of rows of the space (:func:`~sknas.predictors.check_prior`): the round's model
+        is then a :class:`~sknas.predictors.RankWeightedPrior` of them and of ``predictor``
+        (:func:`~sknas.predictors.fit_prior_model`), which proposes from ``X`` of any length, even empty.
+        With several objectives the round is ParEGO: the priors and the predictor are weighted by how well
+        they rank the round's scalarisation. Ignored by a proposer that needs no predictor.
 
     Returns
     -------
@@ -125,7 +131,7 @@ def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *
             proposer = copy.copy(proposer)
             proposer.constraints = check_constraints(proposer.constraints) + learned
     if np.ndim(y) == 2:
-        rule = multi_objective
+        rule = "parego" if prior else multi_objective
         if rule == "mixed":
             simple = getattr(proposer, "needs_differentiable", False) or not proposer.needs_predictor
             rule = ("parego" if y.shape[1] != 2 or simple or rng_from(seed_from(s, "rule")).random() < 0.5
@@ -135,6 +141,12 @@ def fit_and_propose(predictor, proposer, X: np.ndarray, y: np.ndarray, n: int, *
             proposer = copy.copy(proposer)
             proposer.acquisition = HypervolumeImprovement()
             return model, proposer.propose(model, n, X, exclude=exclude, random_state=s, **extra)
-        y = scalarise(y, seed_from(s, "weights"))
-    model = fit_predictor(predictor, X, y, s) if proposer.needs_predictor else None
+        y = scalarise(y, seed_from(s, "weights")) if len(y) else y[:, 0]  # no rows yet: a prior's first round
+    if prior and proposer.needs_predictor:
+        if getattr(proposer, "needs_differentiable", False):
+            raise ValueError(f"prior= needs a proposer that ranks candidates by their predictions; "
+                             f"{type(proposer).__name__} needs a differentiable predictor")
+        model = fit_prior_model(predictor, X, y, prior, s)
+    else:
+        model = fit_predictor(predictor, X, y, s) if proposer.needs_predictor else None
     return model, proposer.propose(model, n, X, y, exclude=exclude, random_state=s, **extra)

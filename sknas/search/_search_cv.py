@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils.validation import check_is_fitted
 
+from ..predictors import check_prior
 from ..spaces import ConstrainedSpace, Space
 from ..utils import Instance, Int, Options, atomic_path, check_int, renamed, validate_params
 from ._checkpoint import check_provenance, search_provenance
@@ -88,6 +89,11 @@ class PredictorSearchCV(BaseSearchCV):
         raises ``ValueError``; the data are not checked. A search always
         evaluates at least one round: rounds that would reach ``budget`` are
         not restored but run again.
+    prior : (X, y), TabularBenchmark or list of those, default=None
+        What other tasks measured on rows of ``space`` (:func:`~sknas.predictors.check_prior`): the search
+        then starts from the prior's best rows instead of ``n_initial`` random ones, and every round
+        combines the priors with the predictor by how well each ranks the evaluations so far
+        (:class:`~sknas.predictors.RankWeightedPrior`); see the guide on priors.
     n_iter : int, default="deprecated"
         Deprecated alias of ``budget``.
     batch_size : int, default="deprecated"
@@ -119,7 +125,7 @@ class PredictorSearchCV(BaseSearchCV):
     def __init__(self, estimator, space, *, arch_param, arch_format="row", predictor=None, proposer=None,
                  n_initial=10, budget=24, round_size=ROUND_SIZE, scoring=None, n_jobs=None, refit=True, cv=None,
                  verbose=0, pre_dispatch="2*n_jobs", random_state=None, error_score=np.nan, return_train_score=False,
-                 constraints=None, checkpoint=None, n_iter="deprecated", batch_size="deprecated"):
+                 constraints=None, checkpoint=None, n_iter="deprecated", batch_size="deprecated", prior=None):
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit, cv=cv, verbose=verbose,
                          pre_dispatch=pre_dispatch, error_score=error_score, return_train_score=return_train_score)
         self.space = space
@@ -135,6 +141,7 @@ class PredictorSearchCV(BaseSearchCV):
         self.checkpoint = checkpoint
         self.n_iter = n_iter
         self.batch_size = batch_size
+        self.prior = prior
 
     def _budget_and_round_size(self) -> tuple[int, int]:
         """``budget`` and ``round_size``, or their deprecated aliases ``n_iter`` and ``batch_size`` when given."""
@@ -173,7 +180,9 @@ class PredictorSearchCV(BaseSearchCV):
         self._check_search_params()
         budget, round_size = self._budget_and_round_size()
         self.seed_, rng = search_seed(self.random_state)
-        first = initial_design(self._search_space(), min(self.n_initial, budget), rng)
+        self._priors = check_prior(self.prior, self.space)
+        first = (self._fit_and_propose(None, min(round_size, budget))[1] if self._priors
+                 else initial_design(self._search_space(), min(self.n_initial, budget), rng))
         self._restored = self._read_checkpoint(budget)
         t_start = time.perf_counter()
         if self._restored["arch_row"]:
@@ -299,16 +308,19 @@ class PredictorSearchCV(BaseSearchCV):
         return [tuple(int(c) for c in r) for r in X]
 
     def _fit_and_propose(self, results, n, seed=None):
-        X, y = self._history(results)
+        """A round on the candidates of ``results`` (None: none yet, the first round of a search with a prior)."""
+        X, y = (np.empty((0, self.space.n_decisions), dtype=np.int64), np.empty(0)) if results is None \
+            else self._history(results)
         ok = np.isfinite(y)
-        if ok.sum() < 2:
+        priors = getattr(self, "_priors", None) or check_prior(self.prior, self.space)
+        if ok.sum() < 2 and not priors:
             raise ValueError("fewer than two candidates scored finitely: the predictor cannot be fitted "
                              "(see error_score and the warnings of the failed fits)")
         predictor = default_predictor(self.space) if self.predictor is None else self.predictor
         proposer = default_proposer() if self.proposer is None else self.proposer
         seed = self.seed_ if seed is None else seed
         return fit_and_propose(predictor, proposer, X[ok], y[ok], n, seed=seed, exclude=X[~ok],
-                               space=self._search_space())
+                               space=self._search_space(), prior=priors)
 
     def fit(self, X, y=None, **params):
         """Run the search (see :class:`~sklearn.model_selection.GridSearchCV.fit`)."""
