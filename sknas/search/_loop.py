@@ -90,7 +90,7 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         exists, rewritten atomically after every evaluated round, so an
         interrupted search loses no evaluation. It records the search that
         wrote it (space with its constraints, objective, metric, integer
-        seed, sknas version, in a ``search`` column): a checkpoint of another
+        seed, prior fingerprint, sknas version, in a ``search`` column): a checkpoint of another
         search raises ``ValueError`` before anything is evaluated; another
         sknas version, or a checkpoint that records nothing, gives a warning.
         In any history, a non-finite value counts as a failed evaluation, and
@@ -172,7 +172,7 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
     checkpoint = None if checkpoint is None else Path(checkpoint)
     name = f"{getattr(objective, 'name', '')}:{getattr(objective, 'dataset', '')}" if hasattr(objective, "objective") \
         else getattr(objective, "__qualname__", type(objective).__name__)
-    provenance = search_provenance(space, name, metric, random_state)
+    provenance = search_provenance(space, name, metric, random_state, priors)
     if checkpoint is not None and history is None and checkpoint.is_file():
         history = pd.read_csv(checkpoint)
         check_provenance(_saved_provenance(history, checkpoint), provenance, checkpoint)

@@ -84,7 +84,8 @@ class PredictorSearchCV(BaseSearchCV):
         one an uninterrupted run makes. The file must come from the same
         estimator, data, space and ``cv``: it records the space searched
         (with its constraints), the estimator's class and ``arch_param``, the
-        scoring, an integer ``random_state`` and the sknas version, and a
+        scoring, an integer ``random_state``, the prior (a fingerprint of
+        its data) and the sknas version, and a
         checkpoint of another search (or with another number of folds)
         raises ``ValueError``; the data are not checked. A search always
         evaluates at least one round: rounds that would reach ``budget`` are
@@ -294,14 +295,15 @@ class PredictorSearchCV(BaseSearchCV):
 
     def _provenance(self) -> dict:
         """The search a checkpoint records: the space searched, the estimator and its architecture parameter,
-        the scoring, the seed and the sknas version (see :func:`~sknas.search._checkpoint.search_provenance`)."""
+        the scoring, the seed, the prior and the sknas version (see
+        :func:`~sknas.search._checkpoint.search_provenance`)."""
         scoring = self.scoring
         if callable(scoring):
             scoring = getattr(scoring, "__qualname__", type(scoring).__name__)
         elif isinstance(scoring, (list, tuple, set, dict)):
             scoring = sorted(str(k) for k in scoring)
         return search_provenance(self._search_space(), f"{type(self.estimator).__name__}.{self.arch_param}",
-                                 scoring, self.random_state)
+                                 scoring, self.random_state, check_prior(self.prior, self.space))
 
     @staticmethod
     def _rows(X) -> list[tuple[int, ...]]:

@@ -142,6 +142,8 @@ def test_a_checkpoint_records_its_search_and_refuses_another(bench, tmp_path):
         run_search(bench, checkpoint=ckpt, budget=12, **dict(kw, random_state=4))
     with pytest.raises(ValueError, match="another search \\(space"):
         run_search(bench, checkpoint=ckpt, budget=12, constraints={"params": 0.5}, **kw)
+    with pytest.raises(ValueError, match="another search \\(prior None; this call: '[0-9a-f]{16}'\\)"):
+        run_search(bench, checkpoint=ckpt, budget=12, prior=other, **kw)  # a prior makes another search
     assert len(pd.read_csv(ckpt)) == 9  # nothing was written by the refused calls
     saved.drop(columns="search").to_csv(ckpt, index=False)  # written before checkpoints recorded their search
     with pytest.warns(UserWarning, match="does not record the search"):

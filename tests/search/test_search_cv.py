@@ -250,6 +250,9 @@ def test_a_checkpoint_records_its_search(tmp_path):
     assert saved["search"]["objective"] == "_Counted.arch" and saved["search"]["random_state"] == 0
     with pytest.raises(ValueError, match=r"another search \(random_state 0; this call: 1\)"):
         _counted_search(8, ckpt).set_params(random_state=1).fit(X, y)
+    grid = np.array([[a, b, c] for a in range(3) for b in range(3) for c in range(3)])
+    with pytest.raises(ValueError, match=r"another search \(prior None; this call: '[0-9a-f]{16}'\)"):
+        _counted_search(8, ckpt).set_params(prior=(grid, grid.sum(axis=1).astype(float))).fit(X, y)
     del saved["candidates"][0]["out"][0]["fit_time"]
     ckpt.write_text(json.dumps(saved))
     with pytest.raises(ValueError, match=r"is damaged \(a fold result without \['fit_time'\]\)"):
