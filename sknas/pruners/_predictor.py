@@ -34,8 +34,8 @@ class PredictorPruner(BasePruner):
     threshold : float, default=0.1
         Smallest probability of beating the best final value for which a training goes on.
     reduction_factor : int, default=3
-        Before the regression can be fitted, the share ``1 / reduction_factor`` of the best values at a
-        step goes on.
+        The best ``1 / reduction_factor`` of the values at a step always go on; the others go on while
+        fewer than three trials completed, and after that when their chance is at least ``threshold``.
     n_warmup_steps : int, default=0
         Reports at steps below this never prune.
 
