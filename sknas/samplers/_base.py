@@ -12,7 +12,7 @@ from optuna.samplers import BaseSampler, RandomSampler
 from optuna.study import Study, StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
-from ..search import MIN_REFERENCE, ROUND_SIZE, initial_design, predict_final, round_seed
+from ..search import ROUND_SIZE, fill_stopped, initial_design, round_seed
 from ..spaces import ConstrainedSpace, Space
 from ..utils import Instance, Int, renamed, seed_from, validate_params
 from ._optuna import ROW_ATTR, cached_trials, fresh_trials, set_trial_system_attr, study_key
@@ -29,19 +29,14 @@ _ROW_MEMO = 50_000
 
 def _pruned_values(trials: list[FrozenTrial], y: np.ndarray, sign: float) -> np.ndarray:
     """``y`` (values as maximisation of ``trials``, NaN for the pruned ones) with each pruned trial's final value
-    predicted from its last report (:func:`~sknas.search.predict_final`, fitted on the completed ones among
+    predicted from its last report (:func:`~sknas.search.fill_stopped`, fitted on the completed ones among
     ``trials`` that reported at the same step); NaN where there are too few of those."""
-    y = y.copy()
-    complete = [t for t in trials if t.state == TrialState.COMPLETE]
+    out = y.copy()
     for step in sorted({t.last_step for t in trials if t.state == TrialState.PRUNED}):
-        ref = [(t.intermediate_values[step], t.value) for t in complete
-               if np.isfinite(t.intermediate_values.get(step, np.nan))]
-        todo = [i for i, t in enumerate(trials) if t.state == TrialState.PRUNED and t.last_step == step
-                and np.isfinite(t.intermediate_values[step])]
-        if len(ref) >= MIN_REFERENCE and todo:
-            short, final = sign * np.array(ref).T
-            y[todo] = predict_final(short, final, [sign * trials[i].intermediate_values[step] for i in todo])[0]
-    return y
+        short = sign * np.array([t.intermediate_values.get(step, np.nan) for t in trials], dtype=np.float64)
+        stopped = np.array([t.state == TrialState.PRUNED and t.last_step == step for t in trials], dtype=bool)
+        out[stopped] = fill_stopped(short, y, stopped)[stopped]
+    return out
 
 
 class ArchitectureSampler(BaseSampler):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["MIN_REFERENCE", "predict_final", "chance_to_beat", "stop_early"]
+__all__ = ["MIN_REFERENCE", "predict_final", "chance_to_beat", "stop_early", "fill_stopped"]
 
 #: evaluations with both a short and a full value needed before the map is fitted
 MIN_REFERENCE = 3
@@ -46,6 +46,33 @@ def predict_final(short_ref, final_ref, short) -> tuple[np.ndarray, np.ndarray]:
     model = BayesianRidge().fit(((short_ref - centre) / scale)[:, None], final_ref)
     mean, std = model.predict(((short - centre) / scale)[:, None], return_std=True)
     return mean, std
+
+
+def fill_stopped(short, final, stopped) -> np.ndarray:
+    """``final`` with the final value of each evaluation stopped at its short training predicted from its short
+    value (:func:`predict_final`, fitted on the evaluations not stopped that hold both).
+
+    A stopped evaluation keeps its value (NaN) when its short value is not finite, or while fewer than
+    :data:`MIN_REFERENCE` evaluations hold both values.
+
+    Parameters
+    ----------
+    short, final : array-like of shape (n,)
+        Short and final values (NaN where unknown).
+    stopped : array-like of bool, shape (n,)
+
+    Returns
+    -------
+    final : ndarray of shape (n,)
+    """
+    short, final = (np.asarray(a, dtype=np.float64).ravel() for a in (short, final))
+    stopped = np.asarray(stopped, dtype=bool).ravel()
+    out = final.copy()
+    ref = ~stopped & np.isfinite(short) & np.isfinite(final)
+    todo = stopped & np.isfinite(short)
+    if ref.sum() >= MIN_REFERENCE and todo.any():
+        out[todo] = predict_final(short[ref], final[ref], short[todo])[0]
+    return out
 
 
 def chance_to_beat(short_ref, final_ref, short, best: float) -> np.ndarray:

@@ -15,7 +15,7 @@ from ..spaces import ConstrainedSpace, Space
 from ..utils import Options, atomic_path, check_int, is_int, renamed, short_repr
 from ._checkpoint import check_provenance, search_provenance
 from ._defaults import ROUND_SIZE, default_predictor, default_proposer
-from ._fidelity import MIN_REFERENCE, predict_final, stop_early
+from ._fidelity import fill_stopped, stop_early
 from ._round import MULTI_OBJECTIVE, fit_and_propose, initial_design, search_seed
 
 __all__ = ["run_search"]
@@ -270,14 +270,9 @@ def _stop(records, value: float, batch: list) -> bool:
 
 def _learned_values(records) -> np.ndarray:
     """The value of every record a round learns from: its own, or for one stopped at its short training the
-    final value that predicts (:func:`~sknas.search.predict_final`; NaN before there is a reference)."""
+    final value that predicts (:func:`~sknas.search.fill_stopped`; NaN before there is a reference)."""
     y = np.array([r["value"] for r in records], dtype=np.float64)
-    stopped = np.array([r["stopped"] for r in records], dtype=bool)
-    if stopped.any():
-        s = np.array([r["short"] for r in records])
-        ref = ~stopped & np.isfinite(s) & np.isfinite(y[:, 0])
-        if ref.sum() >= MIN_REFERENCE:
-            y[stopped, 0] = predict_final(s[ref], y[ref, 0], s[stopped])[0]
+    y[:, 0] = fill_stopped([r["short"] for r in records], y[:, 0], [r["stopped"] for r in records])
     return y
 
 

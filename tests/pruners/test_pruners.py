@@ -148,3 +148,16 @@ def test_workers_on_one_storage_with_pruned_trials(journal_workers, bench):
     assert len(states) == 30 and set(states) == {TrialState.COMPLETE, TrialState.PRUNED}
     X = np.array([bench.space.params_to_row(t.params) for t in study.trials])
     assert len(set(bench.space.row_keys(X))) >= 28  # claims keep workers apart; duplicates only from a tie at start
+
+
+def test_fill_stopped_predicts_from_the_evaluations_that_hold_both():
+    from sknas.search import fill_stopped
+
+    short = np.array([40.0, 45.0, 50.0, 55.0, 30.0, np.nan, 60.0])
+    final = np.array([60.0, 65.0, 70.0, 75.0, np.nan, np.nan, np.nan])
+    stopped = np.array([False, False, False, False, True, True, False])
+    out = fill_stopped(short, final, stopped)
+    assert out[4] == pytest.approx(50.0, abs=1.0)  # on the line final = short + 20
+    assert np.isnan(out[5]) and np.isnan(out[6])  # no short value; not stopped (a failed evaluation)
+    np.testing.assert_array_equal(out[:4], final[:4])
+    assert np.isnan(fill_stopped(short[3:], final[3:], stopped[3:])[1])  # one reference: nothing predicted
