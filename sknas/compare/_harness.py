@@ -243,8 +243,7 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
                                                                    else short[1] / short[2])
 
     def finished(study):  # complete, or pruned after its short training, in trial order
-        return sorted((t for t in study.get_trials(deepcopy=False, states=states)
-                       if t.state == TrialState.COMPLETE or t.intermediate_values), key=lambda t: t.number)
+        return sorted(filter(_counts, study.get_trials(deepcopy=False, states=states)), key=lambda t: t.number)
 
     def enough(study) -> bool:
         done = finished(study)
@@ -323,6 +322,14 @@ def _holding() -> tuple:
     return (TrialState.COMPLETE, TrialState.RUNNING, TrialState.WAITING)
 
 
+def _counts(trial) -> bool:
+    """Whether a trial counts as one of a study's trials: any but a pruned one that reported nothing (a worker's
+    surplus trial, see :func:`_within_budget`; a trial pruned after its short training counts)."""
+    from optuna.trial import TrialState
+
+    return trial.state != TrialState.PRUNED or bool(trial.intermediate_values)
+
+
 def _within_budget(study, number: int, budget: int) -> bool:
     """Whether trial ``number`` holds one of the study's ``budget`` trials: fewer than ``budget`` trials before it
     (by number) are complete, running, waiting, or pruned after reporting a short training.
@@ -333,8 +340,7 @@ def _within_budget(study, number: int, budget: int) -> bool:
     """
     from optuna.trial import TrialState
 
-    held = [t for t in study.get_trials(deepcopy=False, states=_holding() + (TrialState.PRUNED,))
-            if t.state != TrialState.PRUNED or t.intermediate_values]  # pruned after a short training: a trial
+    held = filter(_counts, study.get_trials(deepcopy=False, states=_holding() + (TrialState.PRUNED,)))
     return sum(t.number < number for t in held) < budget
 
 
