@@ -79,6 +79,17 @@ def git_state() -> dict | None:
 git_state()  # the code a script runs is the code of its start, whatever is edited while it runs
 
 
+def study_arguments(parser, *, output: str, jobs: int, pairs: str) -> None:
+    """The options every comparison of search methods takes: ``--seeds`` (30), ``--jobs``, ``--smoke``,
+    ``--results-dir``, ``--output`` and ``--resume`` (which keeps the ``pairs`` already in the result file)."""
+    parser.add_argument("--seeds", type=int, default=30)
+    parser.add_argument("--jobs", type=int, default=jobs)
+    parser.add_argument("--smoke", action="store_true", help="tiny predictor settings, for tests")
+    parser.add_argument("--results-dir", default=str(RESULTS), help="where the JSON, markdown and plots go")
+    parser.add_argument("--output", default=output)
+    parser.add_argument("--resume", action="store_true", help=f"keep the {pairs} already in the file")
+
+
 def write_results(name: str, payload: dict, markdown: str | None = None, results_dir=RESULTS) -> Path:
     """Write ``<results_dir>/<name>.json`` and, if given, ``<name>.md``.
 

@@ -32,7 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import RESULTS, markdown_table, write_results
+from _common import markdown_table, study_arguments, write_results
 
 from sknas.compare import (
     METHODS,
@@ -70,12 +70,7 @@ def main(argv=None):
     p.add_argument("--benchmarks", default=",".join(DEFAULT_BENCHMARKS))
     p.add_argument("--samplers", default=DEFAULT_SAMPLERS, help=f"from: {', '.join(METHODS)}")
     p.add_argument("--budgets", default="25,50,100")
-    p.add_argument("--seeds", type=int, default=30)
-    p.add_argument("--jobs", type=int, default=2)
-    p.add_argument("--smoke", action="store_true", help="tiny predictor settings, for tests")
-    p.add_argument("--results-dir", default=str(RESULTS), help="where the JSON, markdown and plots go")
-    p.add_argument("--output", default="compare_samplers")
-    p.add_argument("--resume", action="store_true", help="keep the (benchmark, sampler) pairs already in the file")
+    study_arguments(p, output="compare_samplers", jobs=2, pairs="(benchmark, sampler) pairs")
     p.add_argument("--noisy", action="store_true",
                    help="each trial observes one training seed's value; adds the regret of the predictor's pick")
     p.add_argument("--cost", action="store_true", help="budgets in training time: see --budget-cost")

@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import RESULTS, markdown_table, write_results
+from _common import markdown_table, study_arguments, write_results
 
 from sknas.compare import METHODS, compare, curve_to_dict, load_spec, regret_curve, summarise
 from sknas.datasets import BENCHMARKS
@@ -94,12 +94,7 @@ def main(argv=None):
     p.add_argument("--budgets", default="5,10,25")
     p.add_argument("--long-budget", type=int, default=50,
                    help="on NB201, sknas and sknas-prior-shuffled also run to this budget (0: not)")
-    p.add_argument("--seeds", type=int, default=30)
-    p.add_argument("--jobs", type=int, default=1)
-    p.add_argument("--smoke", action="store_true", help="tiny predictor settings, for tests")
-    p.add_argument("--results-dir", default=str(RESULTS), help="where the JSON, markdown and plots go")
-    p.add_argument("--output", default="priors")
-    p.add_argument("--resume", action="store_true", help="keep the (target, method) pairs already in the file")
+    study_arguments(p, output="priors", jobs=1, pairs="(target, method) pairs")
     args = p.parse_args(argv)
     budgets = sorted(int(b) for b in args.budgets.split(","))
     long = args.long_budget or None
