@@ -135,6 +135,9 @@ class TorchBackend(Backend):
     max_epochs : int or None, default=None
         Training epochs (at most 100,000); ``None`` takes about :attr:`steps` optimizer steps, clipped to
         30..300 epochs.
+    max_steps : int or None, default=None
+        At most this many optimizer steps: on more data, fewer epochs (at least one), so that the cost of a fit
+        stops growing with the number of samples. ``None``: no bound.
     lr : float
         AdamW learning rate, annealed with a cosine schedule (default: the subclass's).
     hidden_size : int
@@ -146,9 +149,10 @@ class TorchBackend(Backend):
     losses = ("pairwise", "mse", "mse+pairwise")
     calibrated = True
     dtype = np.float32
-    defaults = dict(weight_decay=1e-4, batch_size=32, max_epochs=None)
+    defaults = dict(weight_decay=1e-4, batch_size=32, max_epochs=None, max_steps=None)
     # sizes are bounded, so that a typo is refused before it allocates gigabytes
     constraints = dict(weight_decay=Real(0), batch_size=Int(1, 2**20), max_epochs=Int(1, 100_000, none=True),
+                       max_steps=Int(1, 10**9, none=True),
                        hidden_size=Int(1, 8192), n_layers=Int(1, 64), lr=Real(0, closed="neither"))
     #: optimizer steps of the automatic number of epochs (``max_epochs=None``)
     steps: ClassVar[int] = 800
@@ -162,11 +166,15 @@ class TorchBackend(Backend):
         raise NotImplementedError(f"model {self.name!r} is not differentiable")
 
     def n_epochs(self, n_samples: int) -> int:
-        """``max_epochs``, or about :attr:`steps` optimizer steps clipped to 30..300 epochs."""
-        if self.params["max_epochs"] is not None:
-            return int(self.params["max_epochs"])
+        """``max_epochs`` (or about :attr:`steps` optimizer steps clipped to 30..300 epochs), within ``max_steps``."""
         n_batches = max(1, int(np.ceil(n_samples / self.params["batch_size"])))
-        return int(np.clip(round(self.steps / n_batches), _MIN_EPOCHS, _MAX_EPOCHS))
+        if self.params["max_epochs"] is not None:
+            epochs = int(self.params["max_epochs"])
+        else:
+            epochs = int(np.clip(round(self.steps / n_batches), _MIN_EPOCHS, _MAX_EPOCHS))
+        if self.params["max_steps"] is not None:
+            epochs = max(1, min(epochs, int(self.params["max_steps"]) // n_batches))
+        return epochs
 
     def build(self, X, n_samples: int) -> LeanNeuralNetRegressor:
         """The (uninitialised) skorch net of one member."""

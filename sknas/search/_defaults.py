@@ -21,9 +21,11 @@ def default_predictor(space: Space, random_state=None) -> ArchitectureRegressor:
     """The predictor searches use by default: the directed GCN of the Neural Predictor, 64 wide, 60 epochs.
 
     Pairwise ranking loss. Differentiable, so :class:`~sknas.proposers.GradientAscentProposer` works on it too.
+    At most 1,000 optimizer steps (``model__max_steps``): 60 epochs up to 512 evaluations, fewer beyond, so that
+    a round of a long study costs no more than one at 512 evaluations.
     """
     return ArchitectureRegressor(space, model="gcn", model__hidden_size=64, model__max_epochs=60,
-                                 random_state=random_state)
+                                 model__max_steps=1000, random_state=random_state)
 
 
 def default_proposer() -> RandomRankProposer:

@@ -296,8 +296,8 @@ def test_parameter_validation(params, exc, name, bench, split):
 def test_backend_takes_defaults_and_overrides(bench, split):
     Xtr, ytr, _, _ = split
     reg = ArchitectureRegressor(bench.space, model="gcn", model__max_epochs=1).fit(Xtr[:20], ytr[:20])
-    assert reg.backend_.params == dict(weight_decay=1e-4, batch_size=32, max_epochs=1, hidden_size=144, n_layers=3,
-                                       lr=4e-3)
+    assert reg.backend_.params == dict(weight_decay=1e-4, batch_size=32, max_epochs=1, max_steps=None, hidden_size=144,
+                                       n_layers=3, lr=4e-3)
     assert reg.backend_.n_threads == 1
     reg.set_params(model__lr=1e-2, model__hidden_size=8, model__n_layers=None).fit(Xtr[:20], ytr[:20])
     params = reg.backend_.params
@@ -305,6 +305,20 @@ def test_backend_takes_defaults_and_overrides(bench, split):
     assert reg.estimators_[0].module_.hidden_size == 8
     assert MODELS == ("auto", "gcn", "mlp", "renas", "xgboost") and LOSSES == ("mse", "pairwise", "mse+pairwise")
     assert ENCODINGS == ("onehot", "path", "graph", "renas", "renas-compact", "raw")
+
+
+def test_max_steps_bounds_the_optimizer_steps_of_a_fit(bench, split):
+    Xtr, ytr, Xte, yte = split
+    reg = ArchitectureRegressor(bench.space, model="mlp", model__batch_size=32, model__max_epochs=6,
+                                model__max_steps=20)
+    small = reg.fit(Xtr[:64], ytr[:64]).estimators_[0]  # 2 batches of 32: 6 epochs are 12 steps
+    assert small.max_epochs == 6 and len(small.history) == 6
+    large = reg.fit(Xte[:320], yte[:320]).estimators_[0]  # 10 batches: 2 epochs keep within 20 steps
+    assert large.max_epochs == 2 and len(large.history) == 2
+    huge = reg.set_params(model__max_steps=1).fit(Xte[:320], yte[:320]).estimators_[0]
+    assert huge.max_epochs == 1  # at least one epoch
+    with pytest.raises(ValueError, match="model__max_steps"):
+        reg.set_params(model__max_steps=0).fit(Xtr[:20], ytr[:20])
 
 
 @pytest.mark.parametrize("model", ["mlp", "xgboost", Ridge()], ids=str)
@@ -379,7 +393,7 @@ def test_unknown_setting_names_it_and_lists_the_accepted(bench, split):
     reg = ArchitectureRegressor(bench.space, model="renas", model__n_layers=2)  # construction never raises
     with pytest.raises(ValueError, match=r"model__n_layers is not a setting of model 'renas'; accepted: "
                                          r"\['model__weight_decay', 'model__batch_size', 'model__max_epochs', "
-                                         r"'model__hidden_size', 'model__lr'\]"):
+                                         r"'model__max_steps', 'model__hidden_size', 'model__lr'\]"):
         reg.fit(Xtr, ytr)
     with pytest.raises(ValueError, match="model__max_epochs is not a setting of model 'xgboost'.*model__n_estimators"):
         ArchitectureRegressor(bench.space, model="xgboost", model__max_epochs=3).fit(Xtr, ytr)
