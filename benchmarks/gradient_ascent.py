@@ -24,6 +24,12 @@ import time
 import numpy as np
 from _common import markdown_table, mean_se, one_thread, write_results
 
+#: what the tables measure, stated in the result file
+PREDICTED_NOTE = ("**These tables compare predicted values, not architectures:** every number but the seconds is "
+                  "the predictor's value, which extrapolates (it can exceed the table's best, even 100%). They "
+                  "measure how well each proposer optimises the predictor, not how good the proposed networks are; "
+                  "`prednas_constraints.md` judges gradient ascent on the table's true values.")
+
 
 def _diversity(X: np.ndarray) -> float:
     if len(X) < 2:
@@ -136,7 +142,8 @@ def main(argv=None):
                              "gradient ahead (vs 10,000 / same time)", "s gradient", "s random 10,000",
                              "random rows in gradient's time"], rows2)
     md = (f"Command: `python benchmarks/gradient_ascent.py --rounds {args.rounds}`; predictor: the search default; "
-          f"{args.n_train} training architectures; batches of {args.batch}.\n\n" + table + "\n\n" + table2)
+          f"{args.n_train} training architectures; batches of {args.batch}.\n\n" + PREDICTED_NOTE + "\n\n" + table
+          + "\n\n" + table2)
     kw = {} if args.results_dir is None else {"results_dir": args.results_dir}
     write_results(args.output, {"args": vars(args), "results": results}, md, **kw)
     print(md)

@@ -9,6 +9,7 @@ nothing of the search front end (loop, ``PredictorSearchCV`` or Optuna sampler) 
 
 from ..utils import moved_names
 from ._base import BaseProposer, DifferentiablePredictor, EnsemblePredictor, Predictor
+from ._costs import RelaxedCost, relaxed_cost
 from ._learned import learn_constraints, learn_feasibility
 from ._proposers import (
     EvolutionProposer,
@@ -28,8 +29,10 @@ __all__ = [
     "Predictor",
     "RandomRankProposer",
     "RegularizedEvolutionProposer",
+    "RelaxedCost",
     "learn_constraints",
     "learn_feasibility",
+    "relaxed_cost",
 ]
 
 #: names that moved, and where they live now

@@ -7,9 +7,11 @@ import copy
 import numpy as np
 
 from ..acquisitions import Acquisition
-from ..encodings import n_features_onehot, onehot, onehot_slices, project, relax
+from ..encodings import onehot_slices, project, relax
+from ..spaces import ConstrainedSpace
 from ..utils import Instance, Int, Real, check_int, rng_from, validate_params
 from ._base import BaseProposer
+from ._costs import relaxed_cost
 
 __all__ = ["RandomRankProposer", "EvolutionProposer", "RegularizedEvolutionProposer", "GradientAscentProposer",
            "MixtureProposer"]
@@ -171,8 +173,12 @@ class GradientAscentProposer(BaseProposer):
     project_every : int, default=2
         Project the trajectory to rows every this many steps.
     penalty : float, default=10.0
-        Weight of the constraint penalty (in standardised prediction units
-        per unit of relative excess cost).
+        Weight of the constraint penalty (in units of the prediction per
+        unit of relative excess cost).
+    keep_feasible : bool, default=True
+        Undo the step of a start whose projection the cost models put
+        outside the bounds, so that the trajectories stay (as far as the
+        models know) feasible; without it only the penalty steers.
     acquisition, kappa, constraints
         See :class:`BaseProposer`.
 
@@ -180,20 +186,28 @@ class GradientAscentProposer(BaseProposer):
     -----
     It needs a differentiable predictor (``predict_relaxed``): the GCN or
     MLP models of :class:`~sknas.ArchitectureRegressor`, not XGBoost.
-    Costs enter the penalty through a linear model of the cost in the
-    one-hot view, fitted on random rows (exact for NAS-Bench-201's params
-    and FLOPs); every returned row is checked against the true cost.
+
+    Constraints (the proposer's own and those of a
+    :class:`~sknas.spaces.ConstrainedSpace` it proposes from) steer the
+    ascent through :func:`relaxed_cost`: each cost as a function of the
+    relaxed rows, exact where it adds up over decisions (the parameters and
+    FLOPs of NAS-Bench-201), else a ridge regression on choices and pairs of
+    choices (a latency column of a benchmark). The starts are feasible rows;
+    the penalty is the excess of the expected cost over the bounds (kept
+    the model's error inside them), and ``keep_feasible`` keeps each
+    projection inside the modelled bounds. Every returned row is still
+    checked against the true cost.
     """
 
     _parameter_constraints = {"n_starts": Int(0), "n_random_starts": Int(0), "n_steps": Int(0),
                               "step_size": Real(0.0, closed="neither"), "temperature": Real(0.0, closed="neither"),
                               "init_scale": Real(0.0, closed="neither"), "project_every": Int(1),
-                              "penalty": Real(0.0)}
+                              "penalty": Real(0.0), "keep_feasible": Instance(bool)}
     needs_differentiable = True
 
     def __init__(self, n_starts: int = 16, n_random_starts: int = 16, n_steps: int = 40, step_size: float = 0.2,
                  temperature: float = 1.0, init_scale: float = 2.0, project_every: int = 2, penalty: float = 10.0,
-                 *, acquisition="mean", kappa: float | None = None, constraints=None):
+                 keep_feasible: bool = True, *, acquisition="mean", kappa: float | None = None, constraints=None):
         super().__init__(acquisition=acquisition, kappa=kappa, constraints=constraints)
         self.n_starts = n_starts
         self.n_random_starts = n_random_starts
@@ -203,6 +217,7 @@ class GradientAscentProposer(BaseProposer):
         self.init_scale = init_scale
         self.project_every = project_every
         self.penalty = penalty
+        self.keep_feasible = keep_feasible
 
     def _candidates(self, predictor, space, n, X, y, rng, constraints):
         import torch
@@ -215,44 +230,57 @@ class GradientAscentProposer(BaseProposer):
                 f"GradientAscentProposer needs a differentiable predictor (predict_relaxed); "
                 f"got {type(predictor).__name__}"
             )
-        starts = self._best_rows(space, X, y, predictor, int(self.n_starts))
-        X0 = np.concatenate([starts, space.sample(int(self.n_random_starts), rng)])
+        steer = list(constraints) + list(getattr(space, "constraints", ()))  # a ConstrainedSpace's bounds too
+        costs = [relaxed_cost(space, c, random_state=rng) for c in steer]
+        ok = np.ones(len(X), dtype=bool)
+        for c in steer if len(X) else ():  # start from feasible rows only: the ascent keeps them feasible
+            ok &= c.feasible(space, X)
+        starts = self._best_rows(space, X[ok], y[ok], predictor, int(self.n_starts))
+        X0 = np.concatenate([starts, self._sample_feasible(space, constraints, int(self.n_random_starts), rng)])
+        if len(X0) == 0:
+            return X0
         slices = onehot_slices(space)
-        lin = [self._linear_cost(space, c, rng) for c in constraints]
 
         logits = torch.tensor(relax(space, X0) * float(self.init_scale), dtype=torch.float32, requires_grad=True)
         opt = torch.optim.Adam([logits], lr=float(self.step_size))
+
+        def relaxed_rows():
+            return torch.cat([torch.softmax(logits[:, s] / float(self.temperature), dim=1) for s in slices], dim=1)
+
+        def vertices(P):  # the one-hot rows P projects to (before any repair)
+            return torch.cat([torch.nn.functional.one_hot(P[:, s].argmax(dim=1), s.stop - s.start)
+                              for s in slices], dim=1).to(P.dtype)
+
         found = []
         for step in range(int(self.n_steps) + 1):
-            P = torch.cat([torch.softmax(logits[:, s] / float(self.temperature), dim=1) for s in slices], dim=1)
+            P = relaxed_rows()
             if step % int(self.project_every) == 0 or step == self.n_steps:
                 found.append(project(space, P.detach().numpy()))
             if step == self.n_steps:
                 break
             objective = relaxed(P).reshape(-1)
-            for (w, b, scale), c in zip(lin, constraints):
-                cost = P @ w + b
-                excess = (torch.relu((cost - c.max_value) / scale) if c.max_value is not None else 0.0) + (
-                    torch.relu((c.min_value - cost) / scale) if c.min_value is not None else 0.0)
-                objective = objective - float(self.penalty) * excess
+            if costs:
+                objective = objective - float(self.penalty) * sum(m.excess(P) for m in costs)
             opt.zero_grad()
             (-objective.sum()).backward()
+            before = logits.detach().clone()
             opt.step()
+            if costs and self.keep_feasible:  # undo the step of each row whose projection leaves the bounds
+                with torch.no_grad():
+                    bad = sum(m.excess(vertices(relaxed_rows())) for m in costs) > 0
+                    logits[bad] = before[bad]
+                    opt.state[logits]["exp_avg"][bad] = 0.0
         return np.concatenate(found)
 
     @staticmethod
-    def _linear_cost(space, constraint, rng):
-        """Least-squares linear model of a cost in the one-hot view, as torch (w, b, scale)."""
-        import torch
-
-        X = space.sample(min(512, max(64, 4 * n_features_onehot(space))), rng)
-        H = onehot(space, X).astype(np.float64)
-        cost = constraint.values(space, X)
-        A = np.hstack([H, np.ones((len(H), 1))])
-        coef, *_ = np.linalg.lstsq(A, cost, rcond=None)
-        bound = constraint.max_value if constraint.max_value is not None else constraint.min_value
-        scale = max(abs(float(bound)), float(np.std(cost)), 1e-12)
-        return (torch.tensor(coef[:-1], dtype=torch.float32), float(coef[-1]), scale)
+    def _sample_feasible(space, constraints, n, rng):
+        """``n`` random rows that meet ``constraints`` (unconstrained ones when too few do)."""
+        if not constraints or n == 0:
+            return space.sample(n, rng)
+        try:
+            return ConstrainedSpace(space, constraints).sample(n, rng)
+        except RuntimeError:  # rejection sampling found too few feasible rows
+            return space.sample(n, rng)
 
 
 class MixtureProposer(BaseProposer):

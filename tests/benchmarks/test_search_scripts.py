@@ -92,3 +92,13 @@ def test_renas_tensor_smoke(bench_script, data_home, tmp_path):
         r = res[name][20]
         assert all(-1 <= r[layout][0] <= 1 for layout in ("published", "compact")) and len(r["taus"]["compact"]) == 2
     assert "| nasbench101 | 20 | 100 |" in (tmp_path / "renas_tensor.md").read_text()
+
+
+@pytest.mark.slow
+def test_prednas_constraints_smoke(bench_script, data_home, tmp_path):
+    bench_script("prednas_constraints").main(["--seeds", "1", "--datasets", "cifar10-valid", "--smoke",
+                                              "--results-dir", str(tmp_path)])
+    rounds = json.loads((tmp_path / "prednas_constraints.json").read_text())["results"]["cifar10-valid"]["rounds"]
+    exact = rounds[0]["params <= 0.4"]["relaxed"]
+    assert exact["feasible"] == 1.0 and exact["regret"] >= 0  # an exact cost keeps every projection feasible
+    assert "| linear |" in (tmp_path / "prednas_constraints.md").read_text()
