@@ -92,3 +92,15 @@ def test_renas_tensor_smoke(bench_script, data_home, tmp_path):
         r = res[name][20]
         assert all(-1 <= r[layout][0] <= 1 for layout in ("published", "compact")) and len(r["taus"]["compact"]) == 2
     assert "| nasbench101 | 20 | 100 |" in (tmp_path / "renas_tensor.md").read_text()
+
+
+def test_neural_predictor_smoke(bench_script, data_home, tmp_path):
+    bench_script("neural_predictor").main(["--seeds", "2", "--smoke", "--ns", "20", "--ks", "10", "--walk", "20",
+                                           "--problems", "nasbench201:cifar10-valid,nasbench101",
+                                           "--results-dir", str(tmp_path)])
+    md = (tmp_path / "neural_predictor.md").read_text()
+    assert "| nasbench201:cifar10-valid | one-shot | 20 | 10 |" in md and "| nasbench101 | cascade | 20 | 10 |" in md
+    payload = json.loads((tmp_path / "neural_predictor.json").read_text())
+    curves = payload["curves"]["nasbench101|one-shot|20"]
+    assert len(curves) == 2 and all(len(c) == 40 and c == sorted(c, reverse=True) for c in curves)
+    assert (tmp_path / "neural_predictor.png").exists() and payload["meta"]["git"] is not None
