@@ -122,6 +122,18 @@ def _plot(runs, problems, ns, methods, path):
     fig.savefig(path, dpi=110)
 
 
+def compact_curves(runs: dict) -> dict:
+    """Per (benchmark, method, N): the mean and standard error of the best-so-far regret after each training
+    up to the shortest run's end, rounded to 1e-4 (the per-seed curves would make the results file megabytes)."""
+    out = {}
+    for (spec, method, n), curves in runs.items():
+        L = min(len(c) for c in curves)
+        C = np.asarray([c[:L] for c in curves], dtype=np.float64)
+        se = C.std(axis=0, ddof=1) / np.sqrt(len(C)) if len(C) > 1 else np.zeros(C.shape[1])
+        out[f"{spec}|{method}|{n}"] = {"mean": np.round(C.mean(axis=0), 4).tolist(), "se": np.round(se, 4).tolist()}
+    return out
+
+
 def main(argv=None):
     from _common import RESULTS
 
@@ -173,7 +185,7 @@ def main(argv=None):
           + table)
     kw = {"results_dir": args.results_dir}
     write_results(args.output, {"args": vars(args), "cpu_s": cpu, "wall_s": wall, "rows": rows,
-                                "curves": {f"{s}|{m}|{n}": c for (s, m, n), c in runs.items()}}, md, **kw)
+                                "curves": compact_curves(runs)}, md, **kw)
     _plot(runs, problems, ns, methods, f"{args.results_dir}/{args.output}.png")
     print(md)
     print(f"CPU {time.process_time() - c0:.0f} s in this process")

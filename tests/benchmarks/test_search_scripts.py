@@ -102,5 +102,6 @@ def test_neural_predictor_smoke(bench_script, data_home, tmp_path):
     assert "| nasbench201:cifar10-valid | one-shot | 20 | 10 |" in md and "| nasbench101 | cascade | 20 | 10 |" in md
     payload = json.loads((tmp_path / "neural_predictor.json").read_text())
     curves = payload["curves"]["nasbench101|one-shot|20"]
-    assert len(curves) == 2 and all(len(c) == 40 and c == sorted(c, reverse=True) for c in curves)
+    mean = curves["mean"]
+    assert len(mean) == 40 == len(curves["se"]) and mean == sorted(mean, reverse=True)
     assert (tmp_path / "neural_predictor.png").exists() and payload["meta"]["git"] is not None
