@@ -75,6 +75,12 @@ def _bananas_proposer():
     return EvolutionProposer(n_parents=2, n_children=50, max_mutations=1, acquisition="its")
 
 
+def _renas_predictor(space):
+    from ..predictors import ArchitectureRegressor
+
+    return ArchitectureRegressor(space, model="renas")
+
+
 def _rea(**params):
     """A factory of :class:`~sknas.samplers.RegularizedEvolutionSampler` with ``params``."""
 
@@ -151,6 +157,12 @@ METHODS: dict[str, Method] = {
                       _sknas("PredNASSampler")),
     "neural-predictor": Method("NeuralPredictorSampler: GCN at the paper's training length, top-K of random archs",
                                _sknas("NeuralPredictorSampler")),
+    "neural-predictor-one-shot": Method(
+        "NeuralPredictorSampler(one_shot=True): 20 random trials, one fit of the paper's GCN, then its ranking "
+        "top down (the paper's protocol)",
+        _sknas("NeuralPredictorSampler", n_initial=20, round_size=100, one_shot=True)),
+    "renas": Method("PredictorSampler with the ReNAS predictor (its CNN on the feature tensor, pairwise loss)",
+                    _sknas("PredictorSampler", _renas_predictor)),
     "bananas": Method("BANANAS as NASLib runs it: 3 MLPs on the path encoding, independent Thompson sampling, "
                       "mutation candidates", _sknas("PredictorSampler", _bananas_predictor, _bananas_proposer)),
     "rea": Method("RegularizedEvolutionSampler (population 20, tournament 5)", _rea(), default=True,

@@ -8,6 +8,7 @@ The torch modules (``DirectedGCN``, ``MLP``, ``ReNASNet``, ``RankingLoss``,
 ``import sknas`` does not pay for importing torch.
 """
 
+from ._cascade import CascadePredictor
 from ._fitting import fit_predictor
 from ._prior import PRIOR_ACCEPTED, RankWeightedPrior, best_prior_rows, check_prior, fit_prior_model
 from ._regressor import ENCODINGS, LOSSES, MODELS, ArchitectureRegressor
@@ -15,7 +16,8 @@ from ._regressor import ENCODINGS, LOSSES, MODELS, ArchitectureRegressor
 _LAZY = ("LeanNeuralNetRegressor", "DirectedGCN", "MLP", "ReNASNet", "RankingLoss", "TensorBatches",
          "pairwise_logistic")
 
-__all__ = ["ArchitectureRegressor", "MODELS", "ENCODINGS", "LOSSES", "fit_predictor", "check_prior", "fit_prior_model",
+__all__ = ["ArchitectureRegressor", "CascadePredictor", "MODELS", "ENCODINGS", "LOSSES", "fit_predictor", "check_prior",
+           "fit_prior_model",
            "best_prior_rows",
            "RankWeightedPrior", "PRIOR_ACCEPTED", *_LAZY]
 

@@ -263,7 +263,7 @@ class ArchitectureSampler(BaseSampler):
         X, y, claimed, C, trials = self._history(cached_trials(study), study, trial.number)
         n_startup = self._n_startup()
         # a round learns from its first n_fit trials only, pruned ones at the value their report predicts
-        n_fit = n_startup + max(len(X) - n_startup, 0) // self.round_size * self.round_size
+        n_fit = self._n_fit(len(X), n_startup)
         learn = np.zeros(len(X), dtype=bool)
         if len(X) >= n_startup and y.ndim == 1:  # pruned trials count at the value their report predicts
             sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
@@ -298,6 +298,11 @@ class ArchitectureSampler(BaseSampler):
                                        if n in self._distributions):
                 return row
         return self._row_for_trial(study, trial)
+
+    def _n_fit(self, n_done: int, n_startup: int) -> int:
+        """How many of the first ``n_done`` completed trials a round learns from: the startup ones and whole
+        rounds after them."""
+        return n_startup + max(n_done - n_startup, 0) // self.round_size * self.round_size
 
     def _n_startup(self) -> int:
         """Random architectures before the first round (a subclass with a prior needs none)."""

@@ -50,6 +50,10 @@ class PredictorSampler(ArchitectureSampler):
         (:class:`~sknas.predictors.RankWeightedPrior`): a prior unrelated to the study loses its weight as
         trials complete. With several objectives the rounds are ParEGO (see
         :func:`~sknas.search.fit_and_propose`). Not with a proposer that needs a differentiable predictor.
+    one_shot : bool, default=False
+        Fit the predictor once, on the ``n_initial`` random trials, and hand out its ranking from the
+        top down to every later trial (the Neural Predictor protocol; see ``run_search(one_shot=True)``):
+        a study of ``n_initial + K`` trials trains the top ``K``. Not with ``prior``.
     """
 
     _multi_objective = True
@@ -57,15 +61,21 @@ class PredictorSampler(ArchitectureSampler):
     def __init__(self, space: Space, *, predictor=None, proposer: BaseProposer | None = None,
                  n_initial: int = 10, round_size: int = ROUND_SIZE, independent_sampler: BaseSampler | None = None,
                  seed: int | None = None, constraints=None, constraints_func=None, multi_objective: str = "mixed",
-                 n_startup_trials: int | None = None, batch_size: int | None = None, prior=None):
+                 n_startup_trials: int | None = None, batch_size: int | None = None, prior=None,
+                 one_shot: bool = False):
         super().__init__(space, n_initial=n_initial, round_size=round_size, independent_sampler=independent_sampler,
                          seed=seed, constraints=constraints, constraints_func=constraints_func,
                          n_startup_trials=n_startup_trials, batch_size=batch_size)
         self.predictor, self.proposer, self.multi_objective = predictor, proposer, multi_objective
         validate_params(self, {"proposer": Instance(BaseProposer, none=True),
                                "multi_objective": Options(MULTI_OBJECTIVE)})
-        self.prior = prior
+        self.prior, self.one_shot = prior, one_shot
         self._prior = check_prior(prior, space)
+        if one_shot and self._prior:
+            raise ValueError("one_shot=True learns from the n_initial random trials only; it takes no prior")
+
+    def _n_fit(self, n_done: int, n_startup: int) -> int:
+        return n_startup if self.one_shot else super()._n_fit(n_done, n_startup)
 
     def _n_startup(self) -> int:
         return 0 if self._prior else self.n_initial
@@ -122,16 +132,21 @@ class NeuralPredictorSampler(PredictorSampler):
         See :class:`PredictorSampler`.
     round_size : int, default=10
         See :class:`ArchitectureSampler`; the paper ranks once per ten trainings.
+    one_shot : bool, default=False
+        The paper's protocol: the predictor is fitted once, on the ``n_initial`` random trials, and
+        every later trial takes the next architecture of its ranking (see :class:`PredictorSampler`);
+        ``n_initial=N`` and a study of ``N + K`` trials train ``N`` random architectures and the top ``K``.
+        The paper's cascade is ``predictor=CascadePredictor(space)`` (:class:`~sknas.predictors.CascadePredictor`).
     """
 
     def __init__(self, space: Space, *, predictor=None, proposer: BaseProposer | None = None,
                  n_initial: int = 10, round_size: int = 10, independent_sampler: BaseSampler | None = None,
                  seed: int | None = None, constraints=None, constraints_func=None, multi_objective: str = "mixed",
-                 n_startup_trials: int | None = None, batch_size: int | None = None):
+                 n_startup_trials: int | None = None, batch_size: int | None = None, one_shot: bool = False):
         super().__init__(space, predictor=predictor, proposer=proposer, n_initial=n_initial, round_size=round_size,
                          independent_sampler=independent_sampler, seed=seed, constraints=constraints,
                          constraints_func=constraints_func, multi_objective=multi_objective,
-                         n_startup_trials=n_startup_trials, batch_size=batch_size)
+                         n_startup_trials=n_startup_trials, batch_size=batch_size, one_shot=one_shot)
 
     def _default_predictor(self):
         return ArchitectureRegressor(self.space, model="gcn")

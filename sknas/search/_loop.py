@@ -45,7 +45,8 @@ def _objective(objective, space, metric):
 def run_search(objective, space: Space | None = None, *, budget: int, predictor=None, proposer=None,
                n_initial: int = 10, round_size: int = ROUND_SIZE, metric: str = "valid", random_state=None,
                history=None, checkpoint: str | os.PathLike | None = None, constraints=None, verbose: int = 0,
-               batch_size: int | None = None, multi_objective: str = "mixed", short=None, prior=None):
+               batch_size: int | None = None, multi_objective: str = "mixed", short=None, prior=None,
+               one_shot: bool = False):
     """Search architectures: random ones first, then rounds of fit -> propose -> evaluate.
 
     Parameters
@@ -125,6 +126,14 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         then starts from the prior's best rows instead of ``n_initial`` random ones, and every round
         combines the priors with the predictor by how well each ranks the evaluations so far
         (:class:`~sknas.predictors.RankWeightedPrior`); see the guide on priors.
+    one_shot : bool, default=False
+        The protocol of the Neural Predictor (Wen et al. 2020): the predictor is fitted once, on the
+        random evaluations before the first proposal (``n_initial`` of them), and every round takes the
+        next best architectures of that one ranking, so the search trains ``n_initial`` random
+        architectures and then the top ``budget - n_initial`` of the ranking. ``round_size`` only sets
+        how many are evaluated (and checkpointed) at a time: ``round_size=budget - n_initial`` fits once;
+        smaller rounds refit the same data with the same seed, and so repeat the same ranking. Not with
+        ``prior``.
 
     Returns
     -------
@@ -168,6 +177,8 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
                         f"got {type(predictor).__name__}")
     seed, rng = search_seed(random_state)
     priors = check_prior(prior, space)
+    if one_shot and priors:
+        raise ValueError("one_shot=True learns from the random initial evaluations only; it takes no prior")
 
     checkpoint = None if checkpoint is None else Path(checkpoint)
     name = f"{getattr(objective, 'name', '')}:{getattr(objective, 'dataset', '')}" if hasattr(objective, "objective") \
@@ -222,6 +233,8 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         y_all = _learned_values(records) if records else np.empty((0, 1))
         y_all = y_all[:, 0] if y_all.shape[1] <= 1 else y_all
         ok = np.isfinite(y_all) if y_all.ndim == 1 else np.isfinite(y_all).all(axis=1)
+        if one_shot:  # learn from the random evaluations only: those before the first proposal
+            ok[next((i for i, r in enumerate(records) if np.isfinite(r["predicted"])), len(records)):] = False
         if ok.sum() < 2 and not priors:  # nothing to learn from yet: more random architectures
             X_new = initial_design(space, min(round_size, budget - n_full()), rng, exclude=X_all)
             if len(X_new) == 0:

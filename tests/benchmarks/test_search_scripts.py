@@ -102,3 +102,16 @@ def test_prednas_constraints_smoke(bench_script, data_home, tmp_path):
     exact = rounds[0]["params <= 0.4"]["relaxed"]
     assert exact["feasible"] == 1.0 and exact["regret"] >= 0  # an exact cost keeps every projection feasible
     assert "| linear |" in (tmp_path / "prednas_constraints.md").read_text()
+
+
+def test_neural_predictor_smoke(bench_script, data_home, tmp_path):
+    bench_script("neural_predictor").main(["--seeds", "2", "--smoke", "--ns", "20", "--ks", "10", "--walk", "20",
+                                           "--problems", "nasbench201:cifar10-valid,nasbench101",
+                                           "--results-dir", str(tmp_path)])
+    md = (tmp_path / "neural_predictor.md").read_text()
+    assert "| nasbench201:cifar10-valid | one-shot | 20 | 10 |" in md and "| nasbench101 | cascade | 20 | 10 |" in md
+    payload = json.loads((tmp_path / "neural_predictor.json").read_text())
+    curves = payload["curves"]["nasbench101|one-shot|20"]
+    mean = curves["mean"]
+    assert len(mean) == 40 == len(curves["se"]) and mean == sorted(mean, reverse=True)
+    assert (tmp_path / "neural_predictor.png").exists() and payload["meta"]["git"] is not None

@@ -274,3 +274,22 @@ def test_the_row_memo_is_bounded(monkeypatch):
     monkeypatch.setattr(_base, "_ROW_MEMO", 4)
     capped, params = run()
     assert len(capped._rows) <= 4 and params == expected
+
+
+def test_one_shot_sampler_hands_out_one_ranking():
+    """NeuralPredictorSampler(one_shot=True): the trials after the random ones are the top of one fit's ranking."""
+    from sknas.proposers import RandomRankProposer
+    from sknas.samplers import PredictorSampler
+    from sknas.search import fit_and_propose
+
+    bench = load_nasbench201("cifar10-valid")
+    sampler = NeuralPredictorSampler(SPACE, predictor=fast_predictor(), n_initial=6, round_size=3, one_shot=True,
+                                     seed=3)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(lambda t: float(bench.query(SPACE.suggest(t)[None, :])[0]), n_trials=15)
+    X = np.array([SPACE.params_to_row(t.params) for t in study.trials])
+    y = np.array([t.value for t in study.trials])
+    top = fit_and_propose(fast_predictor(), RandomRankProposer(), X[:6], y[:6], 9, seed=3)[1]
+    np.testing.assert_array_equal(X[6:], top)
+    with pytest.raises(ValueError, match="one_shot=True .* takes no prior"):
+        PredictorSampler(SPACE, one_shot=True, prior=bench)

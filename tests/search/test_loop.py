@@ -213,3 +213,21 @@ def test_bad_short_training(bench):
         run_search(bench, budget=3, short="valid_12", metric=["valid", "params"])
     with pytest.raises(ValueError, match="short returned 1 values"):
         run_search(bench, budget=3, short=lambda X: [1.0])
+
+
+def test_one_shot_walks_down_one_ranking(bench):
+    """one_shot=True: one fit on the random design; later rounds take the next rows of the same ranking."""
+    from sknas.search import fit_and_propose, run_search, search_seed
+
+    kw = dict(budget=22, predictor=fast_predictor(bench.space), n_initial=10, one_shot=True, random_state=0)
+    h = run_search(bench, round_size=4, **kw)
+    assert h["round"].tolist() == [0] * 10 + [1] * 4 + [2] * 4 + [3] * 4
+    once = run_search(bench, round_size=12, **kw)  # one round, one fit
+    assert once["row"].tolist() == h["row"].tolist()
+    X, y = np.array(h["row"][:10].tolist()), h["value"][:10].to_numpy()
+    top = fit_and_propose(fast_predictor(bench.space), RandomRankProposer(), X, y, 12, seed=search_seed(0)[0])[1]
+    assert [tuple(r) for r in top] == h["row"][10:].tolist()
+    refit = run_search(bench, round_size=4, **{**kw, "one_shot": False})
+    assert refit["row"][:14].tolist() == h["row"][:14].tolist() and refit["row"].tolist() != h["row"].tolist()
+    with pytest.raises(ValueError, match="one_shot=True .* takes no prior"):
+        run_search(bench, budget=5, one_shot=True, prior=bench)
