@@ -63,6 +63,14 @@ def _sknas(cls_name: str, predictor=None, proposer=None, **params):
     return make
 
 
+def _local_proposer():
+    """A round's first third from the top of 10,000 random architectures, the rest from one-mutation neighbours
+    of the 5 best evaluated (global and local candidates, ranked by the same predictor)."""
+    from ..proposers import EvolutionProposer, MixtureProposer, RandomRankProposer
+
+    return MixtureProposer([RandomRankProposer(), EvolutionProposer(n_parents=5, n_children=100, max_mutations=1)])
+
+
 def _bananas_predictor(space):
     from ..predictors import ArchitectureRegressor
 
@@ -179,6 +187,12 @@ METHODS: dict[str, Method] = {
     # short trainings first: the study's trials report a short training and ask the pruner
     "sknas-short": Method("PredictorSampler + PredictorPruner: the sknas defaults with short trainings first",
                           _sknas("PredictorSampler"), pruner=_predictor_pruner, multi_objective=False),
+    "sknas-local": Method("PredictorSampler proposing a third of each round globally (top of 10,000 random) and two "
+                          "thirds among one-mutation neighbours of the 5 best", _sknas("PredictorSampler", None,
+                                                                                         _local_proposer)),
+    "sknas-local-sha": Method("sknas-local + SuccessiveHalvingPruner (reduction factor 3)",
+                              _sknas("PredictorSampler", None, _local_proposer), pruner=_halving,
+                              multi_objective=False),
     "tpe-hyperband": Method("Optuna TPESampler + HyperbandPruner (Optuna's BOHB-style recipe; reduction factor 3)",
                             _optuna(_tpe), pruner=_hyperband, multi_objective=False),
     "tpe-sha": Method("Optuna TPESampler + SuccessiveHalvingPruner (reduction factor 3)", _optuna(_tpe),
