@@ -5,8 +5,6 @@ The subpackages follow the flow of data: ``spaces`` -> ``encodings`` -> ``predic
 re-exported here; they load lazily, so ``import sknas.spaces`` does not import torch.
 """
 
-from .utils import lazy_names
-
 __version__ = "0.1.0"
 
 _LAZY = {
@@ -18,7 +16,12 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 
-__getattr__ = lazy_names(__name__, _LAZY)
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'sknas' has no attribute {name!r}")
 
 
 def __dir__():
