@@ -11,10 +11,11 @@ runs=${1:-"quiet busy"}
 md=$(mktemp)
 echo "Command: \`/usr/bin/time -v sknas compare\` (its defaults; output in a fresh folder), $(nproc) cores," \
     "$(date -u +%F), sknas at $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- sknas || echo ' (modified)')," \
-    "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)" > "$md"
+    "load average (1, 5, 15 min) before each run below" > "$md"
 for run in $runs; do
     out=$(mktemp -d)
     report=$(mktemp)
+    load=$(cut -d' ' -f1-3 /proc/loadavg)
     busy=""
     if [ "$run" = busy ]; then
         python -c "while True: pass" &
@@ -34,6 +35,7 @@ for line in sys.stdin: print(f"{time.time() - t0:8.1f} {line}", end="")' "$start
             echo "## As it is"
         fi
         echo
+        echo "- Load average before the run: $load"
         grep -E "Elapsed \(wall clock\)|User time|System time|Percent of CPU|Maximum resident" "$report" \
             | sed 's/^\s*/- /'
         echo "- First line printed after: $(head -1 "$out/stdout.txt" | awk '{print $1}') s"

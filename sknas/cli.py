@@ -114,7 +114,7 @@ class _TrialCounter:
                 self.progress.update(done, f"({self.studies}/{len(self.names)} studies done)")
             if stopping:
                 return
-            self.stop.wait(self.every)
+            self.stop.wait(self.every if done else min(self.every, 0.2))  # the first trial shown at once
 
 
 def _table(header, rows) -> str:
@@ -309,7 +309,7 @@ def _compare_lock(args):
 
 def _run_compare(args: argparse.Namespace) -> int:
     """Compare search methods on one benchmark: progress, a table, and CSV / JSON / PNG in the output folder."""
-    from .compare import compare, reports_short, study_name
+    from .compare import compare, reports_short, study_name, study_prior
 
     t0 = time.perf_counter()
     bench = _load(args)
@@ -326,7 +326,8 @@ def _run_compare(args: argparse.Namespace) -> int:
           + f"; studies kept in {storage}", file=sys.stderr, flush=True)
     _write_compare(args, bench, [], status="running")  # no earlier run's results may look current
     names = [study_name(spec, m, seed, args.constraint, args.objectives, args.noisy, args.fast,
-                        reports_short(bench, m)) for seed in range(args.seeds) for m in args.methods]
+                        reports_short(bench, m), study_prior(m, args.prior))
+             for seed in range(args.seeds) for m in args.methods]
     progress = _Progress(None if unit else len(names) * args.budget, f"{len(args.methods)} methods x {args.seeds} "
                          "seeds:", unit=" trials")  # methods interleaved (see compare): early lines are representative
     counter = _TrialCounter(storage, names, None if unit else args.budget, progress)
@@ -758,7 +759,8 @@ def _parser() -> argparse.ArgumentParser:
     bench_args(p)
     p.add_argument("--methods", type=_choices_list(list(METHODS)), default=None,
                    help=f"comma-separated, from: {', '.join(METHODS)} (default: {default_methods}; with two "
-                        "objectives those of them that take several)")
+                        "objectives those of them that take several; with --prior also those that use it, but the "
+                        "shuffled one)")
     p.add_argument("--budget", type=_positive_int, default=None,
                    help="trials per study, not with --cost (default: 100)")
     p.add_argument("--seeds", type=_positive_int, default=5,

@@ -23,7 +23,7 @@ import numpy as np
 
 __all__ = ["atomic_path", "check_random_state", "check_choice", "rng_from", "seed_from", "torch_threads", "Int", "Real",
            "Options", "Instance", "check_int", "check_real", "validate_params", "short_repr", "moved_names",
-           "renamed", "is_int"]
+           "lazy_names", "renamed", "is_int"]
 
 
 def check_random_state(seed):
@@ -58,6 +58,22 @@ def moved_names(module: str, moved: Mapping[str, str]):
             warnings.warn(f"{module}.{name} is deprecated; import it from {moved[name]}", FutureWarning,
                           stacklevel=2)
             return getattr(importlib.import_module(moved[name]), name)
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+    return __getattr__
+
+
+def lazy_names(module: str, names: Mapping[str, str]):
+    """A module ``__getattr__`` that imports each name of ``names`` from its submodule when first used.
+
+    ``names`` maps each public name of package ``module`` to the submodule that defines it (relative, e.g.
+    ``"._samplers"``): importing the package, or one light submodule of it, then imports none of the heavy
+    ones. In the package's ``__init__``: ``__getattr__ = lazy_names(__name__, {"Sampler": "._samplers"})``.
+    """
+
+    def __getattr__(name):
+        if name in names:
+            return getattr(importlib.import_module(names[name], module), name)
         raise AttributeError(f"module {module!r} has no attribute {name!r}")
 
     return __getattr__

@@ -219,3 +219,19 @@ def test_an_output_folder_of_other_options_is_refused(data_home, tmp_path, capsy
     study = optuna.load_study(study_name=study_name("nasbench201:cifar10-valid", "random", 0),
                               storage=open_storage(str(out / "studies.journal")))
     assert len(study.trials) == 12
+
+
+def test_studies_without_torch_import_neither_torch_nor_sklearn(tmp_path):
+    """The first trials of ``sknas compare`` come from the methods that fit no torch model, which run first within
+    each seed: their studies (with a storage, as the CLI keeps them) import neither torch nor scikit-learn, which
+    take seconds to load (checked in a fresh interpreter)."""
+    code = ("import sys\n"
+            "from sknas.compare import run_study\n"
+            "for m in ('random', 'tpe'):\n"
+            f"    run_study('nasbench201:cifar10-valid', m, 0, 3, storage={str(tmp_path / 'j.journal')!r})\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'sklearn', 'skorch'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out
+    from sknas.compare import METHODS
+
+    assert METHODS["sknas"].torch and METHODS["sknas-prior-shuffled"].torch and not METHODS["tpe"].torch

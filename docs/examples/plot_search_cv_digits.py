@@ -32,7 +32,7 @@ net = NeuralNetClassifier(
     module__seed=0,                          # the same initial weights in every process
     max_epochs=5, lr=0.1, batch_size=32, train_split=None, verbose=0,
 )
-search = PredictorSearchCV(net, space, arch_param="module__arch", n_initial=6, budget=15, cv=3, n_jobs=2,
+search = PredictorSearchCV(net, space, arch_param="module__arch", n_initial=6, budget=12, cv=2, n_jobs=2,
                            random_state=0)
 search.fit(X_train, y_train)
 

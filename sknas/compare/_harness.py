@@ -57,9 +57,11 @@ def study_prior(method: str, prior: Sequence[str]) -> tuple[str, ...]:
 def load_prior(prior: Sequence[str], space, data_home=None) -> list:
     """The prior tables ``"benchmark:dataset"`` (:func:`load_spec`) as ``(X, y)`` pairs of rows of ``space``
     (:func:`~sknas.predictors.check_prior`); empty for no prior."""
-    from ..predictors import check_prior
+    if not prior:
+        return []
+    from ..predictors import check_prior  # scikit-learn: only for a prior
 
-    return check_prior([load_spec(p, data_home) for p in prior], space) if prior else []
+    return check_prior([load_spec(p, data_home) for p in prior], space)
 
 
 def summarise_fronts(runs: Sequence[dict], budgets: Sequence[int], front: np.ndarray, reference: np.ndarray) -> dict:
@@ -199,7 +201,8 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
     number) are complete, running or waiting, else it is pruned before it samples anything and its
     process waits for the others' trials (see :func:`_within_budget`). ``constraints`` (``"params<=0.4"``, see
     :func:`parse_constraint`) restrict the study to the architectures that meet them. Torch runs on one
-    thread and Optuna's log is quiet during the study; both are restored afterwards. ``on_trial`` (progress
+    thread during the study of a method that uses it (``Method.torch``; the others do not import it) and
+    Optuna's log is quiet; both are restored afterwards. ``on_trial`` (progress
     display) is called after each trial with the number of completed trials of the study. ``prior`` names tables of
     the same space (``"nasbench201:cifar10-valid"``) for the methods that use one (``Method.prior``; the
     others ignore it): ``sknas-prior`` passes them to its sampler, ``enqueue-tpe`` first enqueues the 10
@@ -258,7 +261,7 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
 
     prior = study_prior(method, prior)
     prior_rows = load_prior(prior, space, data_home)
-    with torch_threads(1), _quiet_optuna():
+    with torch_threads(1 if METHODS[method].torch else None), _quiet_optuna():
         sampler = make_sampler(method, space, seed, fast=fast, prior=prior_rows)
         pruner = make_pruner(method, seed)
         if storage is None:
@@ -639,8 +642,10 @@ def compare(specs: Sequence[str], methods: Sequence[str], *, budget: int, seeds:
     needing = [m for m in methods if METHODS[m].prior and not prior]
     if needing:
         raise ValueError(f"methods {needing} need prior tables (prior=, sknas compare --prior); none given")
-    # methods interleaved (seed 0 of every method, then seed 1, ...): the first results represent them all
-    tasks = [(spec, m, s) for spec in specs for s in range(seeds) for m in methods]
+    # methods interleaved (seed 0 of every method, then seed 1, ...): the first results represent them all; within a
+    # seed those without torch first, whose first trials come while the workers of the others still import torch
+    tasks = [(spec, m, s) for spec in specs for s in range(seeds)
+             for m in sorted(methods, key=lambda m: METHODS[m].torch)]
     if worker:
         import os
 

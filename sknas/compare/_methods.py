@@ -33,6 +33,12 @@ class Method:
         How it uses the prior tables of a comparison (``sknas compare --prior``): ``"sampler"``: ``make``
         takes them, ``make(space, seed, fast, prior)`` (a list of ``(X, y)`` pairs); ``"enqueue"``: the study
         first evaluates the rows of best mean rank in them (:func:`~sknas.predictors.best_prior_rows`).
+
+    Attributes
+    ----------
+    torch : bool
+        Whether its sampler fits torch models (those ``make`` builds with sknas's predictor samplers): its
+        studies limit torch to one thread; the others do not import torch.
     """
 
     description: str
@@ -41,6 +47,10 @@ class Method:
     multi_objective: bool = True
     pruner: Callable | None = None
     prior: str | None = None
+
+    @property
+    def torch(self) -> bool:
+        return getattr(self.make, "torch", False)
 
 
 def _sknas(cls_name: str, predictor=None, proposer=None, **params):
@@ -60,6 +70,7 @@ def _sknas(cls_name: str, predictor=None, proposer=None, **params):
             kw["prior"] = prior
         return getattr(samplers, cls_name)(space, seed=seed, **kw)
 
+    make.torch = True
     return make
 
 
@@ -108,6 +119,7 @@ def _shuffled(make):
         rng = np.random.default_rng(seed_from("shuffled prior", seed))
         return make(space, seed, fast, [(X, rng.permutation(y)) for X, y in prior])
 
+    make_shuffled.torch = getattr(make, "torch", False)
     return make_shuffled
 
 

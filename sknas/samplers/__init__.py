@@ -1,9 +1,9 @@
-"""Optuna samplers over the architectures of a sknas space."""
+"""Optuna samplers over the architectures of a sknas space.
 
-from ._base import ROW_ATTR as ROW_ATTR  # the trial attribute of a sampler's row claim
-from ._base import ArchitectureSampler
-from ._optuna import fail_stale_trials
-from ._samplers import NeuralPredictorSampler, PredictorSampler, PredNASSampler, RegularizedEvolutionSampler
+The names load lazily: ``fail_stale_trials`` (for any Optuna study) imports neither scikit-learn nor torch.
+"""
+
+from ..utils import lazy_names
 
 __all__ = [
     "ArchitectureSampler",
@@ -13,3 +13,14 @@ __all__ = [
     "PredictorSampler",
     "RegularizedEvolutionSampler",
 ]
+
+#: the public names (and ROW_ATTR, the trial attribute of a sampler's row claim) -> their submodule
+_HOMES = {"ArchitectureSampler": "._base", "ROW_ATTR": "._optuna", "fail_stale_trials": "._optuna",
+          **dict.fromkeys(["NeuralPredictorSampler", "PredNASSampler", "PredictorSampler",
+                           "RegularizedEvolutionSampler"], "._samplers")}
+
+__getattr__ = lazy_names(__name__, _HOMES)
+
+
+def __dir__():
+    return sorted([*__all__, "ROW_ATTR"])

@@ -25,6 +25,8 @@ _CLAIM_TRIES = 10
 #: most architectures the sampler remembers the row of (about 450 bytes each, 23 MB in all): a longer study
 #: converts the others again, so memory stays bounded however long the study (NAS-Bench-201 has 15,625 rows)
 _ROW_MEMO = 50_000
+#: a decision a trial did not suggest, in the memo keys of :meth:`ArchitectureSampler._trial_row`
+_UNSET = object()
 
 
 def _pruned_values(trials: list[FrozenTrial], y: np.ndarray, sign: float) -> np.ndarray:
@@ -195,11 +197,12 @@ class ArchitectureSampler(BaseSampler):
                              f"{len(study.directions)} directions (PredictorSampler and its subclasses take several)")
 
     def _trial_row(self, t: FrozenTrial) -> np.ndarray | None:
-        """The architecture of a trial, or None when it has not (validly) sampled one (memoised, params being
-        final, up to :data:`_ROW_MEMO` architectures)."""
-        if not all(n in t.params for n in self.space.decision_names):
+        """The architecture of a trial, or None when it has not (validly) sampled one: the space's
+        ``params_to_row`` of its parameters, which may leave out decisions the trial's others make unused (the
+        layers beyond an MLP's depth); memoised, params being final, up to :data:`_ROW_MEMO` architectures."""
+        key = tuple(t.params.get(n, _UNSET) for n in self.space.decision_names)
+        if all(v is _UNSET for v in key):
             return None
-        key = tuple(t.params[n] for n in self.space.decision_names)
         if key not in self._rows:
             if len(self._rows) >= _ROW_MEMO:
                 self._rows.clear()

@@ -21,8 +21,9 @@ class MLPSpace(CategoricalSpace):
     A row holds the decisions ``depth, width_1, activation_1, ..., width_D,
     activation_D`` with ``D = max_depth``. Layers beyond the row's depth are
     unused, so :meth:`canonical` sets their choices to index 0: rows that
-    differ only there denote the same network. The network of a row is
-    :class:`sknas.networks.MLPNetwork`.
+    differ only there denote the same network, and :meth:`suggest` asks an
+    Optuna trial only for the layers in use (conditional parameters). The
+    network of a row is :class:`sknas.networks.MLPNetwork`.
 
     Parameters
     ----------
@@ -62,6 +63,41 @@ class MLPSpace(CategoricalSpace):
 
     def __repr__(self) -> str:
         return f"MLPSpace(max_depth={self.max_depth}, widths={self.widths}, activations={self.activations})"
+
+    def suggest(self, trial, *, repair: bool = True) -> np.ndarray:
+        """Suggest the depth on an Optuna ``trial``, then the width and activation of each layer in use.
+
+        The layers beyond the depth are not suggested: the trial's parameters hold only decisions that
+        shape its network (Optuna's samplers model them as conditional parameters), and the row returned
+        is canonical (see :meth:`canonical`).
+
+        Parameters
+        ----------
+        trial : optuna.trial.Trial
+            The trial to suggest on.
+        repair : bool, default=True
+            Unused (every combination of an MLP space is valid); kept for the contract of :meth:`Space.suggest`.
+
+        Returns
+        -------
+        row : ndarray of shape (n_decisions,)
+        """
+        params = {"depth": trial.suggest_categorical("depth", list(self.choices[0]))}
+        for j in range(1, 2 * params["depth"] + 1):
+            params[self.decision_names[j]] = trial.suggest_categorical(self.decision_names[j], list(self.choices[j]))
+        return self.params_to_row(params, repair=repair)
+
+    def params_to_row(self, params, *, repair: bool = False) -> np.ndarray:
+        """Map ``{decision: choice label}`` to a row; the layers beyond the depth may be left out.
+
+        The decisions of a layer beyond ``params["depth"]`` that ``params`` lacks (as :meth:`suggest`
+        records them) take index 0, their canonical choice; the depth and the layers in use are required.
+        """
+        if "depth" in params:
+            depth = self.choices[0][self._label_index("depth", params["depth"])]
+            unused = {n: self.choices[j][0] for j, n in enumerate(self.decision_names) if (j + 1) // 2 > depth}
+            params = {**unused, **params}
+        return super().params_to_row(params, repair=repair)
 
     def canonical(self, X) -> np.ndarray:
         """Set the choices of layers beyond each row's depth to index 0.

@@ -1,5 +1,8 @@
 """MLPSpace and MacroCNNSpace: the layer-wise spaces of sknas.networks' MLPs and sknas.hypernet's macro CNNs."""
 
+import warnings
+
+import numpy as np
 import pytest
 
 from sknas.spaces import MacroCNNSpace, MLPSpace, cost
@@ -53,3 +56,40 @@ def test_macro_cnn_space():
 def test_macro_cnn_space_bad_parameters(kwargs, error, match):
     with pytest.raises(error, match=match):
         MacroCNNSpace(**kwargs)
+
+
+def test_mlp_suggest_records_only_the_layers_in_use():
+    """A layer beyond the chosen depth is not suggested: Optuna's samplers (TPE's conditional parameters) see
+    only decisions that shape the network, and the sknas samplers still read every trial's architecture."""
+    import optuna
+
+    from sknas.samplers import RegularizedEvolutionSampler
+
+    space = MLPSpace(max_depth=3, widths=(16, 32), activations=("relu", "tanh"))
+    rows = []
+
+    def objective(trial):
+        rows.append(space.suggest(trial))
+        return float(rows[-1].sum())
+
+    for sampler in (optuna.samplers.TPESampler(seed=0), RegularizedEvolutionSampler(space, population_size=6, seed=0)):
+        rows.clear()
+        study = optuna.create_study(direction="maximize", sampler=sampler)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no "trial suggested part of the decisions" from the sknas sampler
+            study.optimize(objective, n_trials=20)
+        for t, row in zip(study.trials, rows):
+            depth = t.params["depth"]
+            assert set(t.params) == {"depth"} | {f"{d}_{k}" for k in range(1, depth + 1)
+                                                 for d in ("width", "activation")}
+            np.testing.assert_array_equal(row, space.canonical(row[None, :])[0])
+            np.testing.assert_array_equal(space.params_to_row(t.params), row)
+        assert len({t.params["depth"] for t in study.trials}) > 1
+    assert sampler._history(study.trials, study, -1)[0].shape == (20, space.n_decisions)
+
+
+def test_mlp_params_to_row_needs_the_layers_in_use():
+    space = MLPSpace(max_depth=2, widths=(16, 32), activations=("relu", "tanh"))
+    assert space.params_to_row({"depth": 1, "width_1": 32, "activation_1": "tanh"}).tolist() == [0, 1, 1, 0, 0]
+    with pytest.raises(ValueError, match="width_2"):
+        space.params_to_row({"depth": 2, "width_1": 32, "activation_1": "tanh"})
