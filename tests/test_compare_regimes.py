@@ -114,3 +114,12 @@ def test_while_every_trial_is_pruned_the_best_short_training_is_returned():
     run = {"valid": np.array([70.0, 71.0, 72.0, 69.0]), "observed": np.array([np.nan, np.nan, 68.0, np.nan]),
            "short": np.array([40.0, 45.0, 30.0, 50.0])}
     np.testing.assert_array_equal(returned(run), [0, 1, 2, 2])  # any full training ranks above short ones
+
+
+def test_studies_with_hyperband_are_reproducible():
+    # HyperbandPruner draws each trial's bracket from the study's name: an unnamed in-memory study gets a random
+    # one, and two runs of the same seed pruned different trials
+    runs = [run_study("nasbench201:cifar100", "tpe-hyperband", 1, 40, noisy=True) for _ in range(2)]
+    np.testing.assert_array_equal(runs[0]["rows"], runs[1]["rows"])
+    np.testing.assert_array_equal(runs[0]["full"], runs[1]["full"])
+    assert (~runs[0]["full"]).any()

@@ -264,17 +264,16 @@ def run_study(spec: str, method: str, seed: int, budget: int | None, *, fast: bo
     with torch_threads(1 if METHODS[method].torch else None), _quiet_optuna():
         sampler = make_sampler(method, space, seed, fast=fast, prior=prior_rows)
         pruner = make_pruner(method, seed)
-        if storage is None:
-            study = optuna.create_study(directions=directions, sampler=sampler, pruner=pruner)
+        name = study_name(spec, method, seed, constraints, objectives, noisy, fast, short is not None, prior)
+        if storage is None:  # named all the same: Optuna's HyperbandPruner draws a trial's bracket from the name
+            study = optuna.create_study(study_name=name, directions=directions, sampler=sampler, pruner=pruner)
             _enqueue_prior(study, method, space, prior_rows)
             t0 = time.perf_counter()
             study.optimize(objective, n_trials=budget if cost_budget is None else None, callbacks=[stop_when_enough])
             wall = time.perf_counter() - t0
         else:
-            study = optuna.create_study(storage=open_storage(storage),
-                                        study_name=study_name(spec, method, seed, constraints, objectives, noisy,
-                                                              fast, short is not None, prior),
-                                        directions=directions, sampler=sampler, pruner=pruner, load_if_exists=True)
+            study = optuna.create_study(storage=open_storage(storage), study_name=name, directions=directions,
+                                        sampler=sampler, pruner=pruner, load_if_exists=True)
             fail_stale_trials(study, older_than=stale_after)
             _enqueue_prior(study, method, space, prior_rows)
             slots = budget if cost_budget is None else None
