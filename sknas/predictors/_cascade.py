@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..spaces import Space
 from ..utils import Instance, Real, validate_params
@@ -105,10 +105,9 @@ class CascadePredictor(RegressorMixin, BaseEstimator):
         self : CascadePredictor
         """
         validate_params(self)
+        X, y = validate_data(self, X, y, dtype="numeric", y_numeric=True)
         X = self.space.check_rows(X, name="X")
         y = np.asarray(y, dtype=np.float64).reshape(-1)
-        if len(y) != len(X):
-            raise ValueError(f"y has {len(y)} values for {len(X)} rows of X")
         if len(y) < 2 or not np.all(np.isfinite(y)):
             raise ValueError(f"y must hold at least 2 finite values; got {len(y)} values, "
                              f"{int((~np.isfinite(y)).sum())} not finite")
@@ -122,7 +121,6 @@ class CascadePredictor(RegressorMixin, BaseEstimator):
         self.classifier_ = None if good.all() else self._fit_one(classifier, X, good.astype(np.int64), seeds[0])
         top = good if good.sum() >= 2 else np.ones(len(y), dtype=bool)
         self.regressor_ = self._fit_one(regressor, X[top], y[top], seeds[1])
-        self.n_features_in_ = X.shape[1]
         return self
 
     def keep(self, X) -> np.ndarray:
@@ -137,7 +135,7 @@ class CascadePredictor(RegressorMixin, BaseEstimator):
         kept : ndarray of bool, shape (n_samples,)
         """
         check_is_fitted(self, "regressor_")
-        X = self.space.check_rows(X, name="X")
+        X = self.space.check_rows(validate_data(self, X, reset=False, dtype="numeric"), name="X")
         if self.classifier_ is None:
             return np.ones(len(X), dtype=bool)
         proba = getattr(self.classifier_, "predict_proba", None)

@@ -2,10 +2,12 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sknas import ArchitectureRegressor
 from sknas.datasets import load_nasbench201
 from sknas.predictors import CascadePredictor
+from sknas.spaces import NASBench201Space
 
 
 @pytest.fixture(scope="module")
@@ -55,5 +57,23 @@ def test_bad_parameters(data):
         CascadePredictor(bench.space, classifier="gcn").fit(X, y)
     with pytest.raises(TypeError, match="space must be"):
         CascadePredictor(None).fit(X, y)
-    with pytest.raises(ValueError, match="at least 2 finite values"):
+    with pytest.raises(ValueError, match="y contains NaN"):
         CascadePredictor(bench.space).fit(X[:2], [1.0, np.nan])
+    with pytest.raises(ValueError, match="at least 2 finite values"):
+        CascadePredictor(bench.space).fit(X[:1], [1.0])
+
+
+def _expected_failed(est):
+    from .test_regressor import SPACE_FAILED_CHECKS
+
+    return SPACE_FAILED_CHECKS
+
+
+@parametrize_with_checks(
+    [CascadePredictor(NASBench201Space(), regressor=ArchitectureRegressor(NASBench201Space(), model="mlp",
+                                                                         model__max_epochs=4, random_state=0),
+                      classifier=LogisticRegression(), random_state=0)],
+    expected_failed_checks=_expected_failed,
+)
+def test_sklearn_common_checks(estimator, check):
+    check(estimator)
