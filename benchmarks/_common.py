@@ -132,6 +132,19 @@ PREDICTOR_CONFIGS = {
 }
 
 
+def fit_on_sample(bench, seed: int, n_train: int, smoke: bool = False):
+    """``n_train`` rows of ``bench`` drawn with ``seed``, their values and the search's default predictor fitted on
+    them (seeded with ``seed``; 5 epochs in smoke runs): ``(X, y, model)``."""
+    from sknas.search import default_predictor
+
+    X = bench.X[np.random.default_rng(seed).choice(len(bench), n_train, replace=False)]
+    y = bench.query(X)
+    model = default_predictor(bench.space, random_state=seed)
+    if smoke:
+        model.set_params(model__max_epochs=5)
+    return X, y, model.fit(X, y)
+
+
 def score_predictor(bench, y, params: dict, n_train: int, split: int) -> dict:
     """Fit ``ArchitectureRegressor(bench.space, random_state=split, **params)`` on ``n_train`` random rows of
     ``bench.X`` (targets ``y``; the rows drawn with seed ``split``) and score it on all other rows: Kendall's tau,

@@ -22,7 +22,7 @@ import argparse
 import time
 
 import numpy as np
-from _common import markdown_table, mean_se, one_thread, write_results
+from _common import fit_on_sample, markdown_table, mean_se, one_thread, write_results
 
 #: what the tables measure, stated in the result file
 PREDICTED_NOTE = ("**These tables compare predicted values, not architectures:** every number but the seconds is "
@@ -47,17 +47,10 @@ def _timed(fn):
 def enumerable_round(spec: str, seed: int, n_train: int, batch: int, smoke: bool) -> dict:
     from sknas.compare import load_spec
     from sknas.proposers import GradientAscentProposer, RandomRankProposer
-    from sknas.search import default_predictor
 
     bench = load_spec(spec)
     space = bench.space
-    rng = np.random.default_rng(seed)
-    X = bench.X[rng.choice(len(bench), n_train, replace=False)]
-    y = bench.query(X)
-    model = default_predictor(space, random_state=seed)
-    if smoke:
-        model.set_params(model__max_epochs=5)
-    model.fit(X, y)
+    X, y, model = fit_on_sample(bench, seed, n_train, smoke)
     everything = bench.X[space.unique(bench.X)]
     seen = set(space.row_keys(X))
     everything = everything[[k not in seen for k in space.row_keys(everything)]]

@@ -26,7 +26,7 @@ import argparse
 import time
 
 import numpy as np
-from _common import markdown_table, mean_se, one_thread, write_results
+from _common import fit_on_sample, markdown_table, mean_se, one_thread, write_results
 
 from sknas.encodings import n_features_onehot, onehot, onehot_slices, project, relax
 from sknas.proposers import GradientAscentProposer
@@ -97,18 +97,11 @@ def arm(name: str, constraint, smoke: bool):
 
 def one_round(dataset: str, seed: int, n_train: int, batch: int, smoke: bool) -> dict:
     from sknas.datasets import load_nasbench201
-    from sknas.search import default_predictor
     from sknas.spaces import ConstrainedSpace
 
     bench = load_nasbench201(dataset)
     space = bench.space
-    rng = np.random.default_rng(seed)
-    X = bench.X[rng.choice(len(bench), n_train, replace=False)]
-    y = bench.query(X)
-    model = default_predictor(space, random_state=seed)
-    if smoke:
-        model.set_params(model__max_epochs=5)
-    model.fit(X, y)
+    X, y, model = fit_on_sample(bench, seed, n_train, smoke)
     out = {}
     for label, c in constraints_of(bench).items():
         best = bench.optimum("valid", ConstrainedSpace(space, [c]))
