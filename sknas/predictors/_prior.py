@@ -29,6 +29,8 @@ MIN_TARGET = 5
 N_FOLDS = 3
 #: bootstrap resamples of the target's evaluations that decide the weights
 N_BOOTSTRAP = 256
+#: a prior whose median bootstrap loss is above this percentile of the target predictor's takes no weight (RGPE)
+DILUTION_PERCENTILE = 95
 #: rows of the space the target's predictions are ranked against (its rank scale)
 N_REFERENCE = 2000
 
@@ -197,13 +199,21 @@ def _misordered(s: np.ndarray, y: np.ndarray) -> np.ndarray:
     return worse * ((s[:, None] > s[None, :]) + 0.5 * (s[:, None] == s[None, :]))
 
 
-def _rank_weights(scores: list[np.ndarray], y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _rank_weights(scores: list[np.ndarray], y: np.ndarray, rng: np.random.Generator, target: bool) -> np.ndarray:
     """The share of bootstrap resamples of the target's evaluations in which each scorer misorders the fewest
-    pairs (ties split evenly): the ranking weights of RGPE."""
+    pairs (ties split evenly): the ranking weights of RGPE.
+
+    With ``target`` (the last scorer is the target's cross-fitted predictor), a prior whose median loss over the
+    resamples exceeds the target's 95th percentile takes no weight: RGPE's guard against weight dilution, where
+    many unrelated priors would each win a few resamples by chance and together outweigh the target.
+    """
     M = np.stack([_misordered(s, y) for s in scores])
     counts = np.stack([np.bincount(rng.integers(len(y), size=len(y)), minlength=len(y))
                        for _ in range(N_BOOTSTRAP)]).astype(np.float64)
     losses = np.einsum("bi,kij,bj->bk", counts, M, counts)
+    if target:
+        diluting = np.median(losses[:, :-1], axis=0) > np.percentile(losses[:, -1], DILUTION_PERCENTILE)
+        losses[:, :-1][:, diluting] = np.inf
     best = losses == losses.min(axis=1, keepdims=True)
     return (best / best.sum(axis=1, keepdims=True)).mean(axis=0)
 
@@ -303,7 +313,7 @@ def fit_prior_model(predictor, X: np.ndarray, y: np.ndarray, priors: list, seed:
         scores.append(cross)
         target = fit_predictor(predictor, X, y, seed)
         reference = np.sort(target.predict(space.sample(N_REFERENCE, rng)))
-    weights = _rank_weights(scores, y, rng)
+    weights = _rank_weights(scores, y, rng, target is not None)
     if target is None:
         weights = np.append(weights, 0.0)
     return RankWeightedPrior(space, scorers, weights, target, reference, X, y)

@@ -218,3 +218,19 @@ def test_cli_prior(capsys, tmp_path):
     assert main(["compare", "--dataset", "ImageNet16-120", "--methods", "enqueue-tpe,random", "--budget", "11",
                  "--seeds", "1", "--jobs", "1", "--prior", prior, "--output", str(tmp_path)]) == 0
     assert "enqueue-tpe" in (tmp_path / "summary.md").read_text()
+
+
+def test_priors_clearly_worse_than_the_target_take_no_weight():
+    """RGPE's guard against weight dilution: a prior whose median bootstrap loss is above the target predictor's
+    95th percentile is dropped, however many resamples it wins by chance (here one of eight unrelated priors,
+    Kendall tau 0.37 against the target's 0.67, won 2% of them)."""
+    from sknas.predictors._prior import _rank_weights
+
+    y = np.random.default_rng(0).normal(size=25)
+    target = y + 0.5 * np.random.default_rng(1).normal(size=25)
+    unrelated = [np.random.default_rng(10 + k).permutation(y) for k in range(8)]
+    weights = _rank_weights(unrelated + [target], y, np.random.default_rng(0), target=True)
+    np.testing.assert_array_equal(weights, [0] * 8 + [1])
+    # before the target's predictor joins (too few evaluations), nothing is dropped: the priors are all there is
+    alone = _rank_weights(unrelated, y, np.random.default_rng(0), target=False)
+    assert np.isclose(alone.sum(), 1.0) and (alone > 0).sum() >= 2
