@@ -143,7 +143,8 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         :meth:`~sknas.datasets.TabularBenchmark.objective_range` of ``metric``
         (``(0, 100)`` for the accuracies of the bundled benchmarks), no
         clipping for a callable objective. Ignored with several objectives
-        (``predicted`` is then an acquisition value).
+        or a ``prior`` (``predicted`` is then an acquisition value, or a
+        combined score of ranks).
 
     Returns
     -------
@@ -263,7 +264,7 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
             break
         fit_time = time.perf_counter() - t_fit
         predicted = np.full(len(X_new), np.nan) if model is None else model.predict(X_new)
-        evaluate(X_new, clip_range(predicted, value_range if y_all.ndim == 1 else None), round_)
+        evaluate(X_new, clip_range(predicted, value_range if y_all.ndim == 1 and not priors else None), round_)
         if verbose:
             best = ", ".join(f"{b:.4f}" for b in np.nanmax([r["value"] for r in records], axis=0))
             print(f"[sknas] round {round_}: {n_full()}/{budget} evaluated, best {best}, "

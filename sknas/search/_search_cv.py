@@ -99,7 +99,9 @@ class PredictorSearchCV(BaseSearchCV):
         The closed interval the refit score lies in, e.g. ``(0, 1)`` for
         accuracy: ``cv_results_["predicted_score"]`` is clipped to it (a
         predictor extrapolates beyond any score a model can reach; proposals
-        are still ranked on the raw predictions). None: not clipped.
+        are still ranked on the raw predictions). None: not clipped. Ignored
+        with a ``prior`` (``predicted_score`` is then a combined score of
+        ranks).
     n_iter : int, default="deprecated"
         Deprecated alias of ``budget``.
     batch_size : int, default="deprecated"
@@ -213,7 +215,8 @@ class PredictorSearchCV(BaseSearchCV):
             try:
                 results = evaluate_candidates(self._candidates(X_new), more_results={
                     "round": [round_] * len(X_new), "predicted_score":
-                    [np.nan] * len(X_new) if model is None else list(clip_range(model.predict(X_new), score_range)),
+                    [np.nan] * len(X_new) if model is None else
+                    list(clip_range(model.predict(X_new), None if self._priors else score_range)),
                     "arch_row": self._rows(X_new)})
             except BaseException:  # e.g. error_score="raise", or Ctrl-C: keep every round finished so far
                 self.cv_results_ = results

@@ -249,6 +249,11 @@ def test_predicted_accuracies_are_shown_within_the_benchmark_range(bench):
     assert run_search(f, bench.space, budget=13, random_state=2)["predicted"].max() > 110
     mine = run_search(f, bench.space, budget=13, random_state=2, value_range=(0, 100))
     assert mine["predicted"].equals(h["predicted"])
+    # with a prior, predicted is a combined score of ranks in [0, 1], not a value: never clipped
+    from sknas.datasets import load_nasbench201
+
+    ranks = run_search(bench, budget=6, random_state=2, prior=load_nasbench201("cifar100"), value_range=(50, 60))
+    assert ranks["predicted"].between(0, 1).all()
     for bad in ((100, 0), (0,), "ab", (0, np.nan)):
         with pytest.raises(ValueError, match=r"value_range=.* is not supported; accepted: None or a pair"):
             run_search(f, bench.space, budget=13, value_range=bad)
