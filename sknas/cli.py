@@ -643,7 +643,7 @@ def _cmd_predictors(args: argparse.Namespace) -> int:
     from .metrics import kendall_tau, precision_at_k
     from .plotting import plot_kendall_tau, plot_predicted_vs_true
     from .predictors import ArchitectureRegressor
-    from .utils import torch_threads
+    from .utils import n_outside, torch_threads
 
     bench = _load(args)
     sizes = args.train_sizes
@@ -674,11 +674,15 @@ def _cmd_predictors(args: argparse.Namespace) -> int:
     out = _output(args)
     plot_kendall_tau(sizes, results, title=f"{bench.name} {bench.dataset}: Kendall tau, mean ± std over "
                      f"{args.splits} splits").savefig(out / "kendall_tau.png", dpi=120)
+    bounds = bench.bounds.get("valid")
     for m, (y_true, pred) in scatter.items():
         plot_predicted_vs_true(y_true, pred, title=f"{m}: {sizes[-1]} training architectures, last split",
                                xlabel="true validation accuracy (%)",
-                               ylabel="predicted validation accuracy (%)").savefig(
+                               ylabel="predicted validation accuracy (%)", value_range=bounds).savefig(
             out / f"predicted_vs_true_{m}.png", dpi=120)
+        if n_outside(pred, bounds):
+            print(f"{m}: {n_outside(pred, bounds)} of {len(pred)} predictions lie beyond [{bounds[0]:g}, "
+                  f"{bounds[1]:g}] %; predicted_vs_true_{m}.png draws them at its ends")
     (out / "predictors.md").write_text(table + "\n")
     print(f"\nwrote {out / 'predictors.md'}, kendall_tau.png and predicted_vs_true_<model>.png")
     return 0

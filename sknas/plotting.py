@@ -152,13 +152,40 @@ def plot_kendall_tau(sizes, results: Mapping[str, tuple], *, title: str = "", ax
 
 
 def plot_predicted_vs_true(y_true, y_pred, *, title: str = "", xlabel: str = "true", ylabel: str = "predicted",
-                           ax=None):
-    """Scatter of predicted against true values, with the Kendall tau of these points in the legend."""
-    from .metrics import kendall_tau
+                           ax=None, value_range=None):
+    """Scatter of predicted against true values, with the Kendall tau of these points in the legend.
 
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n,)
+        True and predicted values.
+    title, xlabel, ylabel : str
+        Labels of the plot.
+    ax : matplotlib Axes, default=None
+        Where to draw; default: a new figure.
+    value_range : (float, float), default=None
+        The closed interval the values lie in (e.g. ``(0, 100)`` for an
+        accuracy in %, a benchmark's
+        :attr:`~sknas.datasets.TabularBenchmark.bounds`): predictions beyond
+        it are drawn at its ends and counted in the legend. The Kendall tau
+        is that of the raw predictions. None: drawn as predicted.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    from .metrics import kendall_tau
+    from .utils import check_range, clip_range, n_outside
+
+    value_range = check_range(value_range, "value_range", allow_none=True)
     fig, ax = _axes(ax, figsize=(4.8, 4.6))
-    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
-    ax.scatter(y_true, y_pred, s=4, alpha=0.35, label=f"Kendall tau {kendall_tau(y_true, y_pred):.3f}")
+    y_true, raw = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    y_pred = clip_range(raw, value_range)
+    label = f"Kendall tau {kendall_tau(y_true, raw):.3f}"
+    n_out = n_outside(raw, value_range)
+    if n_out:
+        label += f"\n{n_out} predictions beyond [{value_range[0]:g}, {value_range[1]:g}] drawn at its ends"
+    ax.scatter(y_true, y_pred, s=4, alpha=0.35, label=label)
     lo, hi = float(min(y_true.min(), y_pred.min())), float(max(y_true.max(), y_pred.max()))
     ax.plot([lo, hi], [lo, hi], color="grey", linewidth=1, linestyle="--")
     ax.set_xlabel(xlabel)

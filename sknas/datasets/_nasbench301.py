@@ -7,7 +7,7 @@ import functools
 import numpy as np
 
 from ..spaces import DARTSSpace
-from ._base import DataFile, TabularBenchmark, find_data_file, read_json
+from ._base import PERCENT, DataFile, TabularBenchmark, find_data_file, read_json
 
 __all__ = ["load_nasbench301_sample"]
 
@@ -81,4 +81,5 @@ def _load(path: str, mtime: float) -> TabularBenchmark:
     for name in proxies:
         if all(isinstance(v.get(name), dict) and v[name].get("score") is not None for v in values):
             metrics[name] = np.array([v[name]["score"] for v in values], dtype=np.float64)
-    return TabularBenchmark(space, X, metrics, name="nasbench301", dataset="cifar10", source=path, complete=False)
+    return TabularBenchmark(space, X, metrics, name="nasbench301", dataset="cifar10", source=path, complete=False,
+                            bounds={"valid": PERCENT})

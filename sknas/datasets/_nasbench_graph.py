@@ -10,7 +10,7 @@ import numpy as np
 
 from ..spaces import NASBenchGraphSpace
 from ..utils import short_repr
-from ._base import TabularBenchmark, check_metric_range, get_data_home
+from ._base import PERCENT, TabularBenchmark, check_metric_range, get_data_home
 from ._pickle import restricted_load
 
 __all__ = ["load_nasbench_graph", "NASBENCH_GRAPH_DATASETS"]
@@ -141,4 +141,5 @@ def _load_table(dataset: str, path: str, mtime: float, size: int) -> TabularBenc
         "latency": values[:, 2],
         "params": values[:, 3],
     }
-    return TabularBenchmark(space, X, metrics, name="nasbench_graph", dataset=dataset, source=path)
+    return TabularBenchmark(space, X, metrics, name="nasbench_graph", dataset=dataset, source=path,
+                            bounds={"valid": PERCENT, "test": PERCENT})

@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from ..spaces import NASBench101Space
-from ._base import DataFile, TabularBenchmark, find_data_file, read_json
+from ._base import PERCENT, DataFile, TabularBenchmark, find_data_file, read_json
 
 __all__ = ["load_nasbench101_sample"]
 
@@ -100,4 +100,5 @@ def _load_nb101(path: str, mtime: float) -> TabularBenchmark:
     for name in proxies:
         if all(_is_number(v.get(name)) for v in values):
             metrics[name] = np.array([v[name] for v in values], dtype=np.float64)
-    return TabularBenchmark(space, X, metrics, name="nasbench101", dataset="cifar10", source=path, complete=False)
+    return TabularBenchmark(space, X, metrics, name="nasbench101", dataset="cifar10", source=path, complete=False,
+                            bounds={"valid": PERCENT})

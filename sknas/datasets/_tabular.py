@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ..spaces import Space
-from ..utils import check_choice, is_int, short_repr
+from ..utils import check_choice, check_range, is_int, short_repr
 from ._base import TabularBenchmark, check_metric_range, metric_bounds
 
 __all__ = ["load_tabular_benchmark"]
@@ -59,6 +59,8 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
         percents); any other metric may hold any finite value. A value outside
         is a ``ValueError`` naming the column and the row: an accuracy of
         ``1e6`` or a latency of ``-1e300`` is a broken table, not a result.
+        The benchmark keeps the intervals as its ``bounds``, to which front
+        ends clip the predictions they show.
 
     Returns
     -------
@@ -132,7 +134,7 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
     if missing:
         raise ValueError(f"missing metric columns {missing}; columns: {list(df.columns)}")
     bounds = _check_bounds(bounds, cols)
-    values = {}
+    values, declared = {}, {}
     for key, c in cols.items():
         numbers = _numbers(df[c])
         bad = np.flatnonzero(~np.isfinite(numbers))
@@ -142,6 +144,7 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
         limits = bounds[key] if key in bounds else metric_bounds(key, (maximize or {}).get(key))
         if limits is not None:
             check_metric_range(numbers, c, *limits)
+            declared[key] = limits
         values[key] = numbers
     keys = [r.tobytes() for r in np.ascontiguousarray(X)]  # the same row twice: only the first would be reachable
     if len(set(keys)) < len(keys):
@@ -159,7 +162,7 @@ def load_tabular_benchmark(data, space: Space, *, arch_column: str | None = None
     if complete is None:
         complete = space.n_rows <= 200_000 and len(set(space.row_keys(X))) == len(space.unique(space.enumerate()))
     return TabularBenchmark(space, X, values, maximize=maximize, name=name, dataset=dataset, source=source,
-                            complete=complete)
+                            complete=complete, bounds=declared)
 
 
 def _numbers(column) -> np.ndarray:
@@ -187,18 +190,7 @@ def _check_bounds(bounds, cols: Mapping[str, str]) -> dict:
     unknown = [k for k in bounds if k not in cols]
     if unknown:
         raise ValueError(f"bounds names {short_repr(unknown)}, which are not metrics; metrics: {list(cols)}")
-    out = {}
-    for k, b in bounds.items():
-        try:
-            low, high = (None, None) if b is None else (float(b[0]), float(b[1]))
-            ok = b is None or (len(b) == 2 and not np.isnan(low) and not np.isnan(high) and low <= high)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            ok = False
-        if not ok:
-            raise ValueError(f"bounds[{k!r}]={short_repr(b)} is not supported; accepted: None or a pair "
-                             "(low, high) of numbers with low <= high")
-        out[k] = None if b is None else (low, high)
-    return out
+    return {k: check_range(b, f"bounds[{k!r}]", allow_none=True) for k, b in bounds.items()}
 
 
 def _column_indices(space, name: str, labels, column: list) -> np.ndarray:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..predictors import check_prior
 from ..spaces import ConstrainedSpace, Space
-from ..utils import Options, atomic_path, check_int, is_int, renamed, short_repr
+from ..utils import Options, atomic_path, check_int, check_range, clip_range, is_int, renamed, short_repr
 from ._checkpoint import check_provenance, search_provenance
 from ._defaults import ROUND_SIZE, default_predictor, default_proposer
 from ._fidelity import fill_stopped, stop_early
@@ -46,7 +46,7 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
                n_initial: int = 10, round_size: int = ROUND_SIZE, metric: str = "valid", random_state=None,
                history=None, checkpoint: str | os.PathLike | None = None, constraints=None, verbose: int = 0,
                batch_size: int | None = None, multi_objective: str = "mixed", short=None, prior=None,
-               one_shot: bool = False):
+               one_shot: bool = False, value_range=None):
     """Search architectures: random ones first, then rounds of fit -> propose -> evaluate.
 
     Parameters
@@ -134,6 +134,17 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         how many are evaluated (and checkpointed) at a time: ``round_size=budget - n_initial`` fits once;
         smaller rounds refit the same data with the same seed, and so repeat the same ranking. Not with
         ``prior``.
+    value_range : (float, float), default=None
+        The closed interval the objective's values lie in, e.g. ``(0, 100)``
+        for an accuracy in %. A predictor extrapolates (to accuracies above
+        100%, say): the ``predicted`` column is clipped to this interval,
+        while proposals are still ranked on the raw predictions. Default: a
+        benchmark objective's
+        :meth:`~sknas.datasets.TabularBenchmark.objective_range` of ``metric``
+        (``(0, 100)`` for the accuracies of the bundled benchmarks), no
+        clipping for a callable objective. Ignored with several objectives
+        or a ``prior`` (``predicted`` is then an acquisition value, or a
+        combined score of ranks).
 
     Returns
     -------
@@ -141,9 +152,9 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         One row per evaluation, in order: ``round`` (0 = initial random),
         ``row`` (tuple of choice indices), ``arch`` (native form), ``value``
         (NaN for a failed evaluation), ``predicted`` (the predictor's value
-        when proposed; NaN in round 0 and with a proposer that needs no
-        predictor), ``elapsed`` (seconds since the start) and ``best`` (best
-        value so far); with ``short``, also ``short`` (its value) and
+        when proposed, clipped to ``value_range``; NaN in round 0 and with a
+        proposer that needs no predictor), ``elapsed`` (seconds since the
+        start) and ``best`` (best value so far); with ``short``, also ``short`` (its value) and
         ``stopped`` (evaluated at the short training only; ``value`` NaN).
         With ``k`` objectives, ``value_1`` ... ``value_k`` replace ``value``
         (as maximised), ``predicted`` is the round's
@@ -168,6 +179,9 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
     budget, n_initial, round_size = (check_int(v, name) for name, v in
                                      (("budget", budget), ("n_initial", n_initial), ("round_size", round_size)))
     Options(MULTI_OBJECTIVE)("multi_objective", multi_objective)
+    value_range = check_range(value_range, "value_range", allow_none=True)
+    if value_range is None and isinstance(metric, str) and hasattr(objective, "objective_range"):
+        value_range = objective.objective_range(metric)
     predictor = default_predictor(space) if predictor is None else predictor
     proposer = default_proposer() if proposer is None else proposer
     if not callable(getattr(proposer, "propose", None)):
@@ -249,7 +263,8 @@ def run_search(objective, space: Space | None = None, *, budget: int, predictor=
         if len(X_new) == 0:
             break
         fit_time = time.perf_counter() - t_fit
-        evaluate(X_new, np.full(len(X_new), np.nan) if model is None else model.predict(X_new), round_)
+        predicted = np.full(len(X_new), np.nan) if model is None else model.predict(X_new)
+        evaluate(X_new, clip_range(predicted, value_range if y_all.ndim == 1 and not priors else None), round_)
         if verbose:
             best = ", ".join(f"{b:.4f}" for b in np.nanmax([r["value"] for r in records], axis=0))
             print(f"[sknas] round {round_}: {n_full()}/{budget} evaluated, best {best}, "

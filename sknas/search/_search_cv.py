@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..predictors import check_prior
 from ..spaces import ConstrainedSpace, Space
-from ..utils import Instance, Int, Options, atomic_path, check_int, renamed, validate_params
+from ..utils import Instance, Int, Options, Range, atomic_path, check_int, clip_range, renamed, validate_params
 from ._checkpoint import check_provenance, search_provenance
 from ._defaults import ROUND_SIZE, default_predictor, default_proposer
 from ._round import fit_and_propose, initial_design, search_seed
@@ -95,6 +95,13 @@ class PredictorSearchCV(BaseSearchCV):
         then starts from the prior's best rows instead of ``n_initial`` random ones, and every round
         combines the priors with the predictor by how well each ranks the evaluations so far
         (:class:`~sknas.predictors.RankWeightedPrior`); see the guide on priors.
+    score_range : (float, float), default=None
+        The closed interval the refit score lies in, e.g. ``(0, 1)`` for
+        accuracy: ``cv_results_["predicted_score"]`` is clipped to it (a
+        predictor extrapolates beyond any score a model can reach; proposals
+        are still ranked on the raw predictions). None: not clipped. Ignored
+        with a ``prior`` (``predicted_score`` is then a combined score of
+        ranks).
     n_iter : int, default="deprecated"
         Deprecated alias of ``budget``.
     batch_size : int, default="deprecated"
@@ -104,8 +111,8 @@ class PredictorSearchCV(BaseSearchCV):
     ----------
     cv_results_ : dict
         As in ``GridSearchCV``, plus ``round`` (0 = initial random) and
-        ``predicted_score`` (the predictor's value when proposed; NaN in round
-        0), ``arch_row`` (the row of choice indices) per candidate, and
+        ``predicted_score`` (the predictor's value when proposed, clipped to
+        ``score_range``; NaN in round 0), ``arch_row`` (the row of choice indices) per candidate, and
         ``param_<arch_param>`` holding the architecture in ``arch_format``. When a
         round raises (``error_score="raise"``, an interrupt), :meth:`fit`
         re-raises and ``cv_results_`` holds every round finished before it.
@@ -121,12 +128,13 @@ class PredictorSearchCV(BaseSearchCV):
     _search_constraints = {"space": Instance(Space), "arch_param": Instance(str),
                            "arch_format": [Options(("row", "string")), Instance(Callable)], "n_initial": Int(1),
                            "budget": Int(1), "round_size": Int(1),
-                           "checkpoint": Instance((str, os.PathLike), none=True)}
+                           "checkpoint": Instance((str, os.PathLike), none=True), "score_range": Range(none=True)}
 
     def __init__(self, estimator, space, *, arch_param, arch_format="row", predictor=None, proposer=None,
                  n_initial=10, budget=24, round_size=ROUND_SIZE, scoring=None, n_jobs=None, refit=True, cv=None,
                  verbose=0, pre_dispatch="2*n_jobs", random_state=None, error_score=np.nan, return_train_score=False,
-                 constraints=None, checkpoint=None, n_iter="deprecated", batch_size="deprecated", prior=None):
+                 constraints=None, checkpoint=None, n_iter="deprecated", batch_size="deprecated", prior=None,
+                 score_range=None):
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit, cv=cv, verbose=verbose,
                          pre_dispatch=pre_dispatch, error_score=error_score, return_train_score=return_train_score)
         self.space = space
@@ -143,6 +151,7 @@ class PredictorSearchCV(BaseSearchCV):
         self.n_iter = n_iter
         self.batch_size = batch_size
         self.prior = prior
+        self.score_range = score_range
 
     def _budget_and_round_size(self) -> tuple[int, int]:
         """``budget`` and ``round_size``, or their deprecated aliases ``n_iter`` and ``batch_size`` when given."""
@@ -150,11 +159,13 @@ class PredictorSearchCV(BaseSearchCV):
         round_size = renamed("batch_size", self.batch_size, "round_size", self.round_size, stacklevel=5)
         return check_int(budget, "n_iter"), check_int(round_size, "batch_size")
 
-    def _check_search_params(self):
-        validate_params(self, self._search_constraints)
+    def _check_search_params(self) -> dict:
+        """The search's own parameters, checked (``{name: value}``)."""
+        checked = validate_params(self, self._search_constraints)
         if self.arch_param not in self.estimator.get_params():
             raise ValueError(f"arch_param={self.arch_param!r} is not a parameter of the estimator "
                              f"{type(self.estimator).__name__}")
+        return checked
 
     def _score_key(self) -> str:
         return f"mean_test_{self.refit}" if isinstance(self.refit, str) else "mean_test_score"
@@ -178,7 +189,7 @@ class PredictorSearchCV(BaseSearchCV):
         return self.space if self.constraints is None else ConstrainedSpace(self.space, self.constraints)
 
     def _run_search(self, evaluate_candidates):
-        self._check_search_params()
+        score_range = self._check_search_params()["score_range"]
         budget, round_size = self._budget_and_round_size()
         self.seed_, rng = search_seed(self.random_state)
         self._priors = check_prior(self.prior, self.space)
@@ -204,7 +215,8 @@ class PredictorSearchCV(BaseSearchCV):
             try:
                 results = evaluate_candidates(self._candidates(X_new), more_results={
                     "round": [round_] * len(X_new), "predicted_score":
-                    [np.nan] * len(X_new) if model is None else list(model.predict(X_new)),
+                    [np.nan] * len(X_new) if model is None else
+                    list(clip_range(model.predict(X_new), None if self._priors else score_range)),
                     "arch_row": self._rows(X_new)})
             except BaseException:  # e.g. error_score="raise", or Ctrl-C: keep every round finished so far
                 self.cv_results_ = results

@@ -124,3 +124,28 @@ def test_out_of_range_values_are_refused(tmp_path):
     path.write_text("depth,act,acc\n1,relu,0.8\n2,relu,1" + "0" * 400 + "\n")
     with pytest.raises(ValueError, match="not finite numbers, e.g. row 1"):
         load_tabular_benchmark(path, SPACE)
+
+
+def test_metric_bounds_and_the_objective_range(data_home):
+    """Each benchmark declares the interval its metrics lie in (accuracies in [0, 100] %); objective_range
+    is that of objective(metric): negated for a minimised metric, None without a bound."""
+    from sknas.datasets import PERCENT, TabularBenchmark, load_nasbench101_sample, load_nasbench301_sample
+
+    nb = load_nasbench201("cifar10-valid")
+    assert PERCENT == (0.0, 100.0)
+    assert nb.bounds == {k: PERCENT for k in ("valid", "test", "train", "valid_12", "test_12")}
+    assert nb.objective_range("valid") == PERCENT and nb.objective_range("params") is None
+    assert load_nasbench101_sample().bounds == load_nasbench301_sample().bounds == {"valid": PERCENT}
+    df = pd.DataFrame({"depth": [1, 2], "act": ["relu", "tanh"], "acc": [0.8, 0.9], "latency": [1.0, 2.0],
+                       "score": [-3.0, 4.0]})
+    bench = load_tabular_benchmark(df, SPACE, bounds={"acc": (0, 1)})  # as validated: declared or by name
+    assert bench.bounds == {"acc": (0.0, 1.0), "latency": (0.0, np.inf)}
+    assert bench.objective_range("latency") == (-np.inf, -0.0) and bench.objective_range("score") is None
+    X, metrics = bench.X, {"acc": np.array([0.8, np.nan])}
+    assert TabularBenchmark(SPACE, X, metrics, bounds={"acc": (0, 1)}).bounds == {"acc": (0.0, 1.0)}  # NaN aside
+    with pytest.raises(ValueError, match=r"'acc' has 1 value\(s\) outside \[0, 0.5\], e.g. entry 0: 0.8"):
+        TabularBenchmark(SPACE, X, metrics, bounds={"acc": (0, 0.5)})
+    with pytest.raises(ValueError, match=r"bounds\['acc'\]=\(1, 0\) is not supported; accepted: a pair"):
+        TabularBenchmark(SPACE, X, metrics, bounds={"acc": (1, 0)})
+    with pytest.raises(ValueError, match=r"metric='zzz' is not in tabular"):
+        TabularBenchmark(SPACE, X, metrics, bounds={"zzz": (0, 1)})

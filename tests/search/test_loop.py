@@ -231,3 +231,29 @@ def test_one_shot_walks_down_one_ranking(bench):
     assert refit["row"][:14].tolist() == h["row"][:14].tolist() and refit["row"].tolist() != h["row"].tolist()
     with pytest.raises(ValueError, match="one_shot=True .* takes no prior"):
         run_search(bench, budget=5, one_shot=True, prior=bench)
+
+
+def test_predicted_accuracies_are_shown_within_the_benchmark_range(bench):
+    """The default predictor, fitted on 10 random NB201 cells, predicts 117% for a proposal: the history
+    shows it at 100 (the table's declared range); the proposals, ranked on the raw predictions, stay the same."""
+    from sknas.search import run_search
+
+    h = run_search(bench, budget=13, random_state=2)
+    raw = run_search(bench, budget=13, random_state=2, value_range=(-np.inf, np.inf))
+    assert raw["predicted"].max() > 110  # the predictor extrapolates
+    assert h["predicted"].max() == 100.0 and h["predicted"].min() >= 0
+    np.testing.assert_array_equal(h["predicted"], raw["predicted"].clip(upper=100))
+    assert h["row"].tolist() == raw["row"].tolist() and h["value"].equals(raw["value"])
+    # a callable objective has no known range unless given
+    f = bench.objective("valid")
+    assert run_search(f, bench.space, budget=13, random_state=2)["predicted"].max() > 110
+    mine = run_search(f, bench.space, budget=13, random_state=2, value_range=(0, 100))
+    assert mine["predicted"].equals(h["predicted"])
+    # with a prior, predicted is a combined score of ranks in [0, 1], not a value: never clipped
+    from sknas.datasets import load_nasbench201
+
+    ranks = run_search(bench, budget=6, random_state=2, prior=load_nasbench201("cifar100"), value_range=(50, 60))
+    assert ranks["predicted"].between(0, 1).all()
+    for bad in ((100, 0), (0,), "ab", (0, np.nan)):
+        with pytest.raises(ValueError, match=r"value_range=.* is not supported; accepted: None or a pair"):
+            run_search(f, bench.space, budget=13, value_range=bad)

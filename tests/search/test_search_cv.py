@@ -274,3 +274,37 @@ def test_verbose_prints_a_line_per_round(capsys):
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[PredictorSearchCV]")]
     assert [line.split(":")[0] for line in lines] == [f"[PredictorSearchCV] round {r}" for r in range(3)]
     assert "4/10 architectures" in lines[0] and "10/10 architectures" in lines[-1] and "s left" in lines[1]
+
+
+class _Cell(BaseEstimator):
+    """An NB201 cell "trained" by looking up its NAS-Bench-201 validation accuracy (in %) as its score."""
+
+    def __init__(self, arch="", bench=None):
+        self.arch, self.bench = arch, bench
+
+    def fit(self, X, y):
+        return self
+
+    def score(self, X, y):
+        return float(self.bench.query([self.bench.space.from_string(self.arch)])[0])
+
+
+def test_predicted_scores_are_clipped_to_score_range():
+    """The rounds of run_search(bench, random_state=2), whose predictor predicts 117% for a proposal:
+    ``score_range=(0, 100)`` shows it at 100; the candidates, ranked on the raw predictions, stay the same."""
+    from sknas.datasets import load_nasbench201
+
+    bench = load_nasbench201("cifar10-valid")
+    X, y = np.zeros((20, 2)), np.arange(20) % 2
+
+    def search(**kw):
+        return PredictorSearchCV(_Cell(bench=bench), bench.space, arch_param="arch", arch_format="string",
+                                 budget=13, cv=2, random_state=2, refit=False, **kw).fit(X, y).cv_results_
+
+    raw, clipped = search(), search(score_range=(0, 100))
+    assert np.nanmax(raw["predicted_score"]) > 110  # the predictor extrapolates
+    assert np.nanmax(clipped["predicted_score"]) == 100.0
+    np.testing.assert_array_equal(clipped["predicted_score"], np.clip(raw["predicted_score"], 0, 100))
+    assert list(clipped["param_arch"]) == list(raw["param_arch"])
+    with pytest.raises(ValueError, match=r"score_range=\(1, 0\) is not supported"):
+        search(score_range=(1, 0))
