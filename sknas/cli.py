@@ -680,8 +680,9 @@ def _cmd_predictors(args: argparse.Namespace) -> int:
                                xlabel="true validation accuracy (%)",
                                ylabel="predicted validation accuracy (%)", value_range=bounds).savefig(
             out / f"predicted_vs_true_{m}.png", dpi=120)
-        if n_outside(pred, bounds):
-            print(f"{m}: {n_outside(pred, bounds)} of {len(pred)} predictions lie beyond [{bounds[0]:g}, "
+        outside = n_outside(pred, bounds)
+        if outside:
+            print(f"{m}: {outside} of {len(pred)} predictions lie beyond [{bounds[0]:g}, "
                   f"{bounds[1]:g}] %; predicted_vs_true_{m}.png draws them at its ends")
     (out / "predictors.md").write_text(table + "\n")
     print(f"\nwrote {out / 'predictors.md'}, kendall_tau.png and predicted_vs_true_<model>.png")
