@@ -39,11 +39,19 @@ def test_compare_samplers_noisy_cost_smoke(bench_script, data_home, tmp_path):
 
 @pytest.mark.slow
 def test_search_cv_smoke(bench_script, data_home, tmp_path):
-    bench_script("search_cv").main(["--tasks", "cancer-mlp", "--seeds", "1", "--n-iter", "5", "--jobs", "1", "--smoke",
-                            "--results-dir", str(tmp_path)])
-    saved = json.loads((tmp_path / "search_cv.json").read_text())
-    for method in ("predictor", "random"):
-        assert 0.5 < saved["results"]["cancer-mlp"][method]["test"][0] <= 1.0
+    script = bench_script("search_cv")
+    kw = ["--tasks", "cancer-mlp", "--seeds", "1", "--budgets", "4,5", "--jobs", "1", "--smoke", "--results-dir",
+          str(tmp_path)]
+    script.main(kw + ["--methods", "predictor,random"])
+    first = json.loads((tmp_path / "search_cv.json").read_text())["results"]["cancer-mlp"]
+    script.main(kw + ["--seeds", "2", "--resume"])  # keeps seed 0, adds seed 1 and the TPE searches
+    saved = json.loads((tmp_path / "search_cv.json").read_text())["results"]["cancer-mlp"]
+    assert saved["predictor"][0] == first["predictor"][0]
+    for method in ("predictor", "random", "tpe"):
+        assert len(saved[method]) == 2
+        for run in saved[method]:
+            assert len(run["archs"]) == 5 and all(0.5 < t <= 1.0 for t in run["test"])
+            assert run["cv"][1] == max(run["scores"]) >= run["cv"][0]  # the best of the first 4, of all 5
 
 
 @pytest.mark.slow
