@@ -180,6 +180,8 @@ def main(argv=None):
     p.add_argument("--results-dir", default=str(RESULTS))
     p.add_argument("--output", default="search_cv", help="name of the result files under the results dir")
     p.add_argument("--resume", action="store_true", help="keep the seeds already in the file, run the others")
+    p.add_argument("--report-only", action="store_true", help="with --resume: no further searches, only the tables "
+                   "(and --noise)")
     args = p.parse_args(argv)
     budgets = tuple(sorted(int(b) for b in args.budgets.split(",")))
     tasks, methods = args.tasks.split(","), args.methods.split(",")
@@ -193,7 +195,7 @@ def main(argv=None):
     for task in tasks:  # seeds in chunks of --jobs, the file rewritten after each: a stopped run loses one chunk
         for method in methods:
             done = results.setdefault(task, {}).setdefault(method, [])
-            for start in range(len(done), args.seeds, args.jobs):
+            for start in range(len(done), 0 if args.report_only else args.seeds, args.jobs):
                 seeds = range(start, min(start + args.jobs, args.seeds))
                 done += parallel_map(run_one, [(task, method, s, budgets, args.smoke) for s in seeds], args.jobs)
                 write_results(args.output, payload, _summary(tasks, methods, budgets, results), args.results_dir)

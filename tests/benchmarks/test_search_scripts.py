@@ -52,6 +52,8 @@ def test_search_cv_smoke(bench_script, data_home, tmp_path):
         for run in saved[method]:
             assert len(run["archs"]) == 5 and all(0.5 < t <= 1.0 for t in run["test"])
             assert run["cv"][1] == max(run["scores"]) >= run["cv"][0]  # the best of the first 4, of all 5
+    script.main(kw + ["--seeds", "3", "--resume", "--report-only"])  # no further search
+    assert saved == json.loads((tmp_path / "search_cv.json").read_text())["results"]["cancer-mlp"]
 
 
 @pytest.mark.slow
