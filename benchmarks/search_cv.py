@@ -164,8 +164,30 @@ def _summary(tasks, methods, budgets, results) -> str:
                 (cm, cs), (tm, ts) = (mean_se([r[k][i] for r in per_seed]) for k in ("cv", "test"))
                 rows.append([task, method, len(per_seed), b, f"{cm:.4f} ± {cs:.4f}", f"{tm:.4f} ± {ts:.4f}",
                              f"{cpu:.0f}"])
-    return markdown_table(["task", "search", "seeds", "networks cross-validated", "best CV accuracy (mean ± s.e.)",
-                           "test accuracy of the best by CV (mean ± s.e.)", "CPU s per search (largest budget)"], rows)
+    table = markdown_table(["task", "search", "seeds", "networks cross-validated", "best CV accuracy (mean ± s.e.)",
+                            "test accuracy of the best by CV (mean ± s.e.)", "CPU s per search (largest budget)"], rows)
+    agreement = [_agreement(task, results[task], budgets) for task in tasks if task in results]
+    return table + ("\n\nHow far the CV accuracy of the networks returned tells their test accuracy (the distinct "
+                    "networks each search returns at its budgets; Kendall's tau of CV against test accuracy): "
+                    + "; ".join(a for a in agreement if a) if any(agreement) else "")
+
+
+def _agreement(task: str, per_method: dict, budgets) -> str:
+    """Kendall's tau of the CV against the test accuracy of the networks returned in ``per_method`` (each search's
+    distinct best-by-CV networks over the budgets)."""
+    from scipy.stats import kendalltau
+
+    pairs = []
+    for runs in per_method.values():
+        for r in runs:
+            returned = {}
+            for b, cv, test in zip(budgets, r["cv"], r["test"]):
+                returned[int(np.nanargmax(np.asarray(r["scores"][:b], dtype=float)))] = (cv, test)
+            pairs += returned.values()
+    if len(pairs) < 3:
+        return ""
+    cv, test = np.array(pairs).T
+    return f"{task}: {len(pairs)} networks, tau {kendalltau(cv, test)[0]:.2f}"
 
 
 def main(argv=None):

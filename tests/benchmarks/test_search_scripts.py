@@ -54,6 +54,7 @@ def test_search_cv_smoke(bench_script, data_home, tmp_path):
             assert run["cv"][1] == max(run["scores"]) >= run["cv"][0]  # the best of the first 4, of all 5
     script.main(kw + ["--seeds", "3", "--resume", "--report-only"])  # no further search
     assert saved == json.loads((tmp_path / "search_cv.json").read_text())["results"]["cancer-mlp"]
+    assert "cancer-mlp: " in (tmp_path / "search_cv.md").read_text().split("Kendall's tau")[-1]
 
 
 @pytest.mark.slow
