@@ -126,8 +126,7 @@ RESULT_TITLES = {
     "workers": "Many workers on one study",
     "main_job": "The main job's CPU and wall time (sknas compare with its defaults)",
     "docs_build": "The documentation build (tox -e docs) and each gallery example's time",
-    "search_cv": "PredictorSearchCV against random search on real data",
-    "search_cv_digits": "PredictorSearchCV against random search: NB201 cells on digits",
+    "search_cv": "PredictorSearchCV against RandomizedSearchCV and TPE on real training (digits, breast cancer)",
     "hypernetwork": "Hypernetwork evaluator",
 }
 RESULT_SOURCES = {
@@ -144,7 +143,6 @@ RESULT_SOURCES = {
     "main_job": "benchmarks/main_job.sh",
     "docs_build": "benchmarks/docs_build.sh",
     "search_cv": "benchmarks/search_cv.py",
-    "search_cv_digits": "benchmarks/search_cv.py",
     "hypernetwork": "benchmarks/hypernetwork.py",
 }
 
