@@ -118,7 +118,7 @@ def run_one(task: str, method: str, seed: int, budgets: tuple[int, ...], smoke: 
     import torch
     from sklearn.base import clone
 
-    torch.manual_seed(seed)  # skorch shuffles the batches with torch's global generator
+    torch.manual_seed(seed)  # for anything drawing from torch's global generator (weights come from module__seed)
     space, net, arch_param, (X_tr, X_te, y_tr, y_te) = _task(task, smoke)
     cpu, wall = time.process_time(), time.perf_counter()
     archs, scores = _search(method, space, net, arch_param, X_tr, y_tr, max(budgets), seed, smoke)
