@@ -103,10 +103,10 @@ def _search(method: str, space, net, arch_param: str, X, y, budget: int, seed: i
             trial.set_user_attr("arch", row)
             return float(cross_val_score(clone(net).set_params(**{arch_param: row}), X, y, cv=3).mean())
 
+        from sknas.compare import make_sampler
+
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        sampler = optuna.samplers.TPESampler(multivariate=True, group=False, n_startup_trials=10,
-                                             n_ei_candidates=24, constant_liar=False, seed=seed)
-        study = optuna.create_study(direction="maximize", sampler=sampler)
+        study = optuna.create_study(direction="maximize", sampler=make_sampler("tpe", space, seed))
         study.optimize(objective, n_trials=budget)
         return [tuple(t.user_attrs["arch"]) for t in study.trials], [t.value for t in study.trials]
     raise ValueError(f"unknown method {method!r}; accepted: {list(METHODS)}")
