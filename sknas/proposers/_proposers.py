@@ -8,7 +8,7 @@ import numpy as np
 
 from ..acquisitions import Acquisition
 from ..encodings import onehot_slices, project, relax
-from ..spaces import ConstrainedSpace
+from ..spaces import ConstrainedSpace, check_constraints
 from ..utils import Instance, Int, Real, check_int, rng_from, validate_params
 from ._base import BaseProposer
 from ._costs import relaxed_cost
@@ -287,8 +287,8 @@ class MixtureProposer(BaseProposer):
     """Fill each batch from several proposers, e.g. global exploration plus local refinement.
 
     The batch is split by ``weights``; each part excludes what the earlier
-    parts proposed, so the union is still mutually distinct. Constraints and
-    acquisition are those of the parts.
+    parts proposed, so the union is still mutually distinct. Each part keeps
+    its own constraints and acquisition, unless the mixture sets them.
 
     Parameters
     ----------
@@ -300,6 +300,9 @@ class MixtureProposer(BaseProposer):
     acquisition : Acquisition, default=None
         When set, every part chooses by it instead of its own (a round of
         several objectives sets :class:`~sknas.acquisitions.HypervolumeImprovement`).
+    constraints : dict or list of Constraint, default=None
+        Bounds every part meets besides its own (a round sets the constraints it
+        learned from the trials, :func:`~sknas.proposers.learn_constraints`, here).
 
     Examples
     --------
@@ -308,8 +311,8 @@ class MixtureProposer(BaseProposer):
     ...                             EvolutionProposer(n_parents=3, max_mutations=1, acquisition="thompson")])
     """
 
-    def __init__(self, proposers, weights=None, acquisition=None):
-        super().__init__(acquisition=acquisition)
+    def __init__(self, proposers, weights=None, acquisition=None, constraints=None):
+        super().__init__(acquisition=acquisition, constraints=constraints)
         self.proposers = proposers
         self.weights = weights
 
@@ -332,10 +335,12 @@ class MixtureProposer(BaseProposer):
                 f"weights must be {len(parts)} non-negative numbers with a positive sum; got {self.weights}"
             )
         validate_params(self, {"acquisition": Instance(Acquisition, none=True)})
-        if self.acquisition is not None:
+        shared = check_constraints(self.constraints)
+        if self.acquisition is not None or shared:
             parts = [copy.copy(p) for p in parts]
             for p in parts:
-                p.acquisition = self.acquisition
+                p.acquisition = p.acquisition if self.acquisition is None else self.acquisition
+                p.constraints = check_constraints(p.constraints) + shared
         n = check_int(n, "n")
         rng = rng_from(random_state)
         counts = np.floor(w / w.sum() * n).astype(int)

@@ -179,6 +179,19 @@ def test_mixture_splits_the_batch(bench, seen, mlp):
         MixtureProposer([]).propose(mlp, 4)
 
 
+def test_mixture_constraints_bind_every_part(bench, seen, mlp):
+    """The mixture's own constraints (a round sets those it learned from the trials there) bind every part,
+    besides the part's own."""
+    X, y = seen
+    bound = Constraint("params", 0.3)
+    parts = [RandomRankProposer(), EvolutionProposer(n_parents=5, max_mutations=1,
+                                                     constraints=[Constraint("params", min_value=0.1)])]
+    P = MixtureProposer(parts, weights=[1, 2], constraints=[bound]).propose(mlp, 9, X, y, random_state=0)
+    params = cost(bench.space, P, "params")
+    assert len(P) == 9 and (params <= 0.3).all() and (params[3:] >= 0.1).all()
+    assert parts[1].constraints == [Constraint("params", min_value=0.1)]  # the parts are not modified
+
+
 def test_its_draws_one_value_per_candidate(bench, seen, mlp):
     X, y = seen
     P = RandomRankProposer(acquisition="its").propose(mlp, 8, X, y, random_state=0)

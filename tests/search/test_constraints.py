@@ -116,7 +116,7 @@ def test_proposers_honour_lower_bounds(bench, kind):
 
 
 @pytest.mark.parametrize("how", ["constraints_func", "set_constraint"])
-@pytest.mark.parametrize("name", ["PredictorSampler", "RegularizedEvolutionSampler"])
+@pytest.mark.parametrize("name", ["PredictorSampler", "PredictorSampler+mixture", "RegularizedEvolutionSampler"])
 def test_constraints_known_only_after_a_trial_are_learned(bench, name, how):
     """Optuna's convention: the sampler never sees the bound, only each finished trial's constraint values."""
     from sknas import samplers
@@ -128,9 +128,12 @@ def test_constraints_known_only_after_a_trial_are_learned(bench, name, how):
     if name == "RegularizedEvolutionSampler":
         sampler = samplers.RegularizedEvolutionSampler(bench.space, population_size=10, tournament_size=3, seed=0,
                                                        **kw)
-    else:
-        sampler = samplers.PredictorSampler(bench.space, predictor=small_gcn(bench.space), n_initial=10,
-                                            seed=0, **kw)
+    else:  # a mixture of proposers passes the learned constraints to each part
+        from sknas.proposers import EvolutionProposer, MixtureProposer, RandomRankProposer
+
+        mixture = MixtureProposer([RandomRankProposer(), EvolutionProposer(n_parents=5, max_mutations=1)])
+        sampler = samplers.PredictorSampler(bench.space, predictor=small_gcn(bench.space), n_initial=10, seed=0,
+                                            **({"proposer": mixture} if name.endswith("mixture") else {}), **kw)
 
     def objective(trial):
         row = bench.space.suggest(trial)
