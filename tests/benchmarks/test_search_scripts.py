@@ -3,6 +3,7 @@
 import json
 import lzma
 
+import numpy as np
 import pytest
 
 
@@ -126,3 +127,17 @@ def test_neural_predictor_smoke(bench_script, data_home, tmp_path):
     mean = curves["mean"]
     assert len(mean) == 40 == len(curves["se"]) and mean == sorted(mean, reverse=True)
     assert (tmp_path / "neural_predictor.png").exists() and payload["meta"]["git"] is not None
+
+
+def test_hypernetwork_bins_smoke(bench_script, tmp_path):
+    mod = bench_script("hypernetwork_bins")
+    bins = mod.param_bins(np.array([1.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]), 2)
+    assert bins.tolist() == [0, 0, 0, 0, 1, 1, 1, 1]
+    truth = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
+    # a score that orders each bin correctly but the bins the wrong way round: perfect within, not overall
+    score = np.array([5.0, 6.0, 7.0, 8.0, 1.0, 2.0, 3.0, 4.0])
+    assert mod.within_bins(truth, score, bins) == 1.0
+    payload = mod.main(["--smoke", "--results-dir", str(tmp_path)])
+    assert set(payload["whole"]) == {"HyperNetwork", "parameter count"} and payload["n_same_time"] >= 3
+    md = (tmp_path / "hypernetwork_bins.md").read_text()
+    assert "| ridge on one-hot + HyperNetwork |" in md and "within 2 parameter bins" in md
