@@ -138,6 +138,7 @@ def test_hypernetwork_bins_smoke(bench_script, tmp_path):
     score = np.array([5.0, 6.0, 7.0, 8.0, 1.0, 2.0, 3.0, 4.0])
     assert mod.within_bins(truth, score, bins) == 1.0
     payload = mod.main(["--smoke", "--results-dir", str(tmp_path)])
-    assert set(payload["whole"]) == {"HyperNetwork", "parameter count"} and payload["n_same_time"] >= 3
+    split = payload["splits"][0]
+    assert set(split["whole"]) == {"HyperNetwork", "parameter count"} and split["n_same_time"] >= 3
     md = (tmp_path / "hypernetwork_bins.md").read_text()
     assert "| ridge on one-hot + HyperNetwork |" in md and "within 2 parameter bins" in md
