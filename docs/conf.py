@@ -128,6 +128,7 @@ RESULT_TITLES = {
     "docs_build": "The documentation build (tox -e docs) and each gallery example's time",
     "search_cv": "PredictorSearchCV against RandomizedSearchCV and TPE on real training (digits, breast cancer)",
     "hypernetwork": "Hypernetwork evaluator",
+    "hypernetwork_bins": "The hypernetwork where the parameter count does not decide (within parameter bins)",
 }
 RESULT_SOURCES = {
     "compare_samplers": "benchmarks/compare_samplers.py",
@@ -144,6 +145,7 @@ RESULT_SOURCES = {
     "docs_build": "benchmarks/docs_build.sh",
     "search_cv": "benchmarks/search_cv.py",
     "hypernetwork": "benchmarks/hypernetwork.py",
+    "hypernetwork_bins": "benchmarks/hypernetwork_bins.py",
 }
 
 
