@@ -288,7 +288,8 @@ class MixtureProposer(BaseProposer):
 
     The batch is split by ``weights``; each part excludes what the earlier
     parts proposed, so the union is still mutually distinct. Each part keeps
-    its own constraints and acquisition, unless the mixture sets them.
+    its own acquisition unless the mixture sets one, and meets the mixture's
+    constraints besides its own.
 
     Parameters
     ----------
