@@ -94,13 +94,13 @@ def _split(space, args, split: int) -> dict:
     # the HyperNetwork's score as one more feature of a ridge regression on the one-hot rows
     H = onehot(space, pool)
     z = ((hn_val - hn_val.mean()) / (hn_val.std() or 1.0))[:, None]
+    Hz = np.hstack([H, z])
     feature: dict[int, dict[str, list]] = {}
     for n in args.sizes:
         for r in range(args.repeats):
             seen = np.sort(np.random.default_rng([split, n, r]).choice(len(pool), n, replace=False))
             rest = np.setdiff1d(everyone, seen)
             alone = Ridge(alpha=1.0).fit(H[seen], observed[seen]).predict(H[rest])
-            Hz = np.hstack([H, z])
             both = Ridge(alpha=1.0).fit(Hz[seen], observed[seen]).predict(Hz[rest])
             got = _scores(truth, bins, rest, {"ridge on one-hot": alone, "ridge on one-hot + HyperNetwork": both,
                                               "HyperNetwork": hn_val[rest]})

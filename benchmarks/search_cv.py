@@ -175,7 +175,7 @@ def _summary(tasks, methods, budgets, results) -> str:
 def _agreement(task: str, per_method: dict, budgets) -> str:
     """Kendall's tau of the CV against the test accuracy of the networks returned in ``per_method`` (each search's
     distinct best-by-CV networks over the budgets)."""
-    from scipy.stats import kendalltau
+    from sknas.metrics import kendall_tau
 
     pairs = []
     for runs in per_method.values():
@@ -187,7 +187,7 @@ def _agreement(task: str, per_method: dict, budgets) -> str:
     if len(pairs) < 3:
         return ""
     cv, test = np.array(pairs).T
-    return f"{task}: {len(pairs)} networks, tau {kendalltau(cv, test)[0]:.2f}"
+    return f"{task}: {len(pairs)} networks, tau {kendall_tau(cv, test):.2f}"
 
 
 def main(argv=None):
